@@ -1,0 +1,173 @@
+"""Role-based access: who may do what on a workspace, granted with deterministic assignment names.
+
+Stack config lists principals per role (``access: {dataScientist: [{objectId, type}]}``); code
+calls ``workspace.grant_data_scientist(principal)``. Either way each grant becomes one
+``azure-native:authorization:RoleAssignment`` whose GUID name is derived from scope, principal
+and role, so re-runs never collide with an assignment that already exists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import pulumi
+from pulumi_azure_native import authorization
+from pydantic import field_validator, model_validator
+
+from components.args import Args
+from components.roles import WORKSPACE_ROLES, Role, role_assignment_name, role_definition_id
+
+__all__ = [
+    "AccessArgs",
+    "Grantee",
+    "IdentityGrantee",
+    "Principal",
+    "PrincipalType",
+    "assign_role",
+]
+
+PrincipalType = Literal["User", "Group", "ServicePrincipal"]
+_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_SCOPE_SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+
+
+class Grantee(Protocol):
+    """Anything a role can be granted to: a person, a group, a service principal, an identity."""
+
+    @property
+    def grant_label(self) -> str:
+        """A stable label, part of the role assignment's Pulumi resource name."""
+        ...
+
+    @property
+    def grant_principal_id(self) -> pulumi.Input[str]: ...
+
+    @property
+    def grant_principal_type(self) -> str: ...
+
+
+class Principal(Args):
+    """A Microsoft Entra principal named in stack config."""
+
+    object_id: str
+    """The principal's object id (a GUID), not its client id or user principal name."""
+    type: PrincipalType
+    """``User``, ``Group`` or ``ServicePrincipal``; Azure needs it to grant new principals."""
+    name: str | None = None
+    """A label for people reading the config; never sent to Azure."""
+
+    @field_validator("object_id")
+    @classmethod
+    def _is_guid(cls, value: str) -> str:
+        if not _GUID.fullmatch(value):
+            raise ValueError("expected an object id GUID like 00000000-0000-0000-0000-000000000000")
+        return value.lower()
+
+    @property
+    def grant_label(self) -> str:
+        return self.object_id
+
+    @property
+    def grant_principal_id(self) -> pulumi.Input[str]:
+        return self.object_id
+
+    @property
+    def grant_principal_type(self) -> str:
+        return self.type
+
+
+@dataclass(frozen=True)
+class IdentityGrantee:
+    """A managed identity created by a stack, labelled by its Pulumi name (its id comes later)."""
+
+    label: str
+    principal_id: pulumi.Input[str]
+
+    @property
+    def grant_label(self) -> str:
+        return self.label
+
+    @property
+    def grant_principal_id(self) -> pulumi.Input[str]:
+        return self.principal_id
+
+    @property
+    def grant_principal_type(self) -> str:
+        return "ServicePrincipal"
+
+
+class AccessArgs(Args):
+    """Principals per workspace role. Every list defaults to empty: no access is implicit."""
+
+    reader: tuple[Principal, ...] = ()
+    """Reader: view the workspace and its assets, change nothing."""
+    contributor: tuple[Principal, ...] = ()
+    """Contributor: manage the workspace and its assets, but not access to it."""
+    owner: tuple[Principal, ...] = ()
+    """Owner: full access, including granting roles to others."""
+    data_scientist: tuple[Principal, ...] = ()
+    """AzureML Data Scientist: run jobs, manage assets and computes, not the workspace itself."""
+    metrics_writer: tuple[Principal, ...] = ()
+    """AzureML Metrics Writer: log metrics to runs (for CI or an external trainer)."""
+    compute_operator: tuple[Principal, ...] = ()
+    """AzureML Compute Operator: create, start, stop and delete computes."""
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> AccessArgs:
+        for field, _role, principals in self._lists():
+            ids = [p.object_id for p in principals]
+            repeated = sorted({i for i in ids if ids.count(i) > 1})
+            if repeated:
+                key = type(self).model_fields[field].alias
+                raise ValueError(
+                    f"{key} lists {', '.join(repeated)} more than once; list each principal once"
+                )
+        return self
+
+    def grants(self) -> Iterator[tuple[Role, Principal]]:
+        """Every (role, principal) pair, in a stable order."""
+        for _key, role, principals in self._lists():
+            for principal in principals:
+                yield role, principal
+
+    def _lists(self) -> Iterator[tuple[str, Role, tuple[Principal, ...]]]:
+        for field, role in WORKSPACE_ROLES.items():
+            yield field, role, getattr(self, field)
+
+
+def assign_role(
+    resource_name: str,
+    *,
+    role: Role,
+    grantee: Grantee,
+    scope: pulumi.Input[str],
+    parent: pulumi.Resource,
+    depends_on: list[pulumi.Resource] | None = None,
+) -> authorization.RoleAssignment:
+    """Grant `role` to `grantee` at `scope` (an ARM id), named by a GUID of the three."""
+    scope_output = pulumi.Output.from_input(scope)
+    principal_output = pulumi.Output.from_input(grantee.grant_principal_id)
+    return authorization.RoleAssignment(
+        resource_name,
+        role_assignment_name=pulumi.Output.all(scope_output, principal_output).apply(
+            lambda values: role_assignment_name(values[0], values[1], role.id)
+        ),
+        scope=scope_output,
+        principal_id=principal_output,
+        principal_type=grantee.grant_principal_type,
+        role_definition_id=scope_output.apply(
+            lambda s: role_definition_id(_subscription_of(s), role)
+        ),
+        description=f"amlstack: {role.name} for {grantee.grant_label}",
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
+    )
+
+
+def _subscription_of(scope: str) -> str:
+    match = _SCOPE_SUBSCRIPTION.match(scope)
+    if match is None:
+        raise ValueError(f"role assignment scope {scope!r} is not an ARM id under /subscriptions/")
+    return match.group(1)

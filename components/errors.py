@@ -1,0 +1,77 @@
+"""One error hierarchy for amlstack: every failure a user can cause is an `AmlStackError`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = ["MISSING", "SECRET_MASK", "UNKNOWN_KEY", "AmlStackError", "ConfigError", "ConfigProblem"]
+
+SECRET_MASK = "[secret]"
+"""What is shown in place of a secret value, everywhere amlstack prints or writes."""
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: object = _Missing()
+"""Marker for `ConfigProblem.value` when the key is absent."""
+
+
+class _UnknownKey:
+    def __repr__(self) -> str:
+        return "<unknown key>"
+
+
+UNKNOWN_KEY: object = _UnknownKey()
+"""Marker for `ConfigProblem.value` when the key itself is not allowed (a typo, say)."""
+
+
+class AmlStackError(Exception):
+    """Base class of every error amlstack raises on purpose (bad input, missing context)."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One invalid setting: where it is, what was given, and what is allowed."""
+
+    field: str
+    value: object
+    allowed: str
+    secret: bool = False
+
+    def __str__(self) -> str:
+        if self.value is MISSING:
+            return f"{self.field}: required but missing; {self.allowed}"
+        if self.value is UNKNOWN_KEY:
+            return f"{self.field}: {self.allowed}"
+        shown = SECRET_MASK if self.secret else _show(self.value)
+        return f"{self.field}: {shown} is not allowed; {self.allowed}"
+
+
+class ConfigError(AmlStackError, ValueError):
+    """Invalid configuration or component arguments, raised before any resource is registered."""
+
+    def __init__(self, problems: Iterable[ConfigProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(self._message())
+
+    @classmethod
+    def single(
+        cls, field: str, value: object, allowed: str, *, secret: bool = False
+    ) -> ConfigError:
+        return cls([ConfigProblem(field, value, allowed, secret)])
+
+    def _message(self) -> str:
+        if len(self.problems) == 1:
+            return f"invalid configuration: {self.problems[0]}"
+        lines = [f"invalid configuration ({len(self.problems)} problems):"]
+        lines += [f"  - {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,60 @@
+"""The workspace's key vault: RBAC authorization, soft delete, purge protection."""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_azure_native import keyvault
+from pydantic import Field
+
+from components.args import Args
+from components.placement import Placement
+
+__all__ = ["KeyVaultArgs", "create_workspace_key_vault"]
+
+
+class KeyVaultArgs(Args):
+    """The workspace key vault (connection secrets the workspace manages)."""
+
+    purge_protection: bool = True
+    """Forbid purging deleted secrets and the vault before retention ends. Default on; once on,
+    Azure never lets it be turned off. A dev stack may leave it off to recreate vaults freely."""
+    retention_days: int = Field(90, ge=7, le=90)
+    """Days a deleted vault or secret stays recoverable (7-90). Default 90. Its name stays taken."""
+
+
+def create_workspace_key_vault(
+    name: str,
+    args: KeyVaultArgs,
+    *,
+    vault_name: pulumi.Input[str],
+    tenant_id: pulumi.Input[str],
+    public_network_access: str,
+    placement: Placement,
+    protect: bool,
+) -> keyvault.Vault:
+    """Create the vault; access is by Azure RBAC only (no access policies)."""
+    public = public_network_access == "Enabled"
+    return keyvault.Vault(
+        f"{name}-keyvault",
+        vault_name=vault_name,
+        resource_group_name=placement.resource_group_name,
+        location=placement.location,
+        properties=keyvault.VaultPropertiesArgs(
+            tenant_id=tenant_id,
+            sku=keyvault.SkuArgs(family=keyvault.SkuFamily.A, name=keyvault.SkuName.STANDARD),
+            enable_rbac_authorization=True,
+            enable_soft_delete=True,
+            soft_delete_retention_in_days=args.retention_days,
+            # Azure rejects `false` here: purge protection is either on or absent.
+            enable_purge_protection=True if args.purge_protection else None,
+            public_network_access=public_network_access,
+            network_acls=keyvault.NetworkRuleSetArgs(
+                bypass=keyvault.NetworkRuleBypassOptions.AZURE_SERVICES,
+                default_action=(
+                    keyvault.NetworkRuleAction.ALLOW if public else keyvault.NetworkRuleAction.DENY
+                ),
+            ),
+        ),
+        tags=placement.tags,
+        opts=placement.options(protect=protect),
+    )

@@ -1,0 +1,65 @@
+"""Log Analytics and workspace-based Application Insights, both with local (key) auth off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import applicationinsights, operationalinsights
+from pydantic import Field
+
+from components.args import Args
+from components.placement import Placement
+
+__all__ = ["Monitoring", "MonitoringArgs", "create_monitoring"]
+
+
+class MonitoringArgs(Args):
+    """Where the workspace's logs and telemetry go."""
+
+    retention_days: int = Field(90, ge=30, le=730)
+    """Days Log Analytics keeps data (30-730). Default 90."""
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    log_analytics: operationalinsights.Workspace
+    app_insights: applicationinsights.Component
+
+
+def create_monitoring(
+    name: str,
+    args: MonitoringArgs,
+    *,
+    log_analytics_name: pulumi.Input[str],
+    app_insights_name: pulumi.Input[str],
+    placement: Placement,
+) -> Monitoring:
+    """Create the Log Analytics workspace and the Application Insights that writes to it."""
+    logs = operationalinsights.Workspace(
+        f"{name}-logs",
+        workspace_name=log_analytics_name,
+        resource_group_name=placement.resource_group_name,
+        location=placement.location,
+        sku=operationalinsights.WorkspaceSkuArgs(
+            name=operationalinsights.WorkspaceSkuNameEnum.PER_GB2018
+        ),
+        retention_in_days=args.retention_days,
+        features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=True),
+        tags=placement.tags,
+        opts=placement.options(),
+    )
+    insights = applicationinsights.Component(
+        f"{name}-insights",
+        resource_name_=app_insights_name,
+        resource_group_name=placement.resource_group_name,
+        location=placement.location,
+        kind="web",
+        application_type=applicationinsights.ApplicationType.WEB,
+        ingestion_mode=applicationinsights.IngestionMode.LOG_ANALYTICS,
+        workspace_resource_id=logs.id,
+        disable_local_auth=True,
+        tags=placement.tags,
+        opts=placement.options(),
+    )
+    return Monitoring(log_analytics=logs, app_insights=insights)

@@ -1,0 +1,243 @@
+"""Test helpers for programs built with amlstack components (like ``structlog.testing``).
+
+``record`` runs a Pulumi program under Pulumi's own mock runtime and returns every resource it
+registered, with the inputs the provider would receive, its parent, dependencies and ``protect``,
+plus the stack outputs. Azure's answers (ids, principal ids, endpoints) are synthesized
+deterministically, so tests can assert on real-looking ARM ids. No cloud, no Pulumi CLI::
+
+    from components.testing import record
+
+    def test_storage_has_no_shared_keys():
+        recording = record(lambda: Workspace("main", WorkspaceArgs(name="main"), ...))
+        account = recording.one("azure-native:storage:StorageAccount")
+        assert account.inputs["allowSharedKeyAccess"] is False
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from components._fake_azure import (
+    PLACEHOLDER_OBJECT,
+    PLACEHOLDER_SUBSCRIPTION,
+    PLACEHOLDER_TENANT,
+    provider_outputs,
+)
+from components.errors import SECRET_MASK
+
+__all__ = ["RecordedResource", "Recording", "RecordingMocks", "record"]
+
+
+@dataclass(frozen=True)
+class RecordedResource:
+    """One registered resource, as the Pulumi engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    inputs: dict[str, Any]
+    dependencies: tuple[str, ...]
+    protect: bool
+    outputs: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Everything a program registered, in registration order, and its stack outputs."""
+
+    project: str
+    stack: str
+    resources: tuple[RecordedResource, ...]
+    outputs: dict[str, Any]
+
+    def of_type(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str) -> RecordedResource:
+        """The single resource of `type_token`; fails when there are none or several."""
+        found = self.of_type(type_token)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_token}, found {len(found)}")
+        return found[0]
+
+    def named(self, name: str) -> RecordedResource:
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise KeyError(
+            f"no resource named {name!r}; names: {sorted(r.name for r in self.resources)}"
+        )
+
+    def by_urn(self) -> dict[str, RecordedResource]:
+        return {r.urn: r for r in self.resources}
+
+
+class RecordingMocks(pulumi_mocks.Mocks):
+    """Mocks that answer as Azure would: ARM ids, names and computed outputs, deterministically.
+
+    `stack_references` gives the outputs of other stacks (`pulumi.StackReference`) by stack name;
+    `calls` answers invokes by token beyond ``getClientConfig``.
+    """
+
+    def __init__(
+        self,
+        *,
+        subscription_id: str = PLACEHOLDER_SUBSCRIPTION,
+        tenant_id: str = PLACEHOLDER_TENANT,
+        object_id: str = PLACEHOLDER_OBJECT,
+        stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+        calls: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.subscription_id = subscription_id
+        self.tenant_id = tenant_id
+        self.object_id = object_id
+        self.stack_references = dict(stack_references or {})
+        self.calls = dict(calls or {})
+
+    def new_resource(
+        self, args: pulumi_mocks.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            outputs = dict(self.stack_references.get(args.name, {}))
+            return args.name, {"name": args.name, "outputs": outputs, "secretOutputNames": []}
+        if not args.typ.startswith("azure-native:"):
+            return f"{args.name}-id", dict(args.inputs)
+        state = provider_outputs(
+            args.typ, args.name, args.inputs, self.subscription_id, self.tenant_id
+        )
+        return state["id"], state
+
+    def call(
+        self, args: pulumi_mocks.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "subscriptionId": self.subscription_id,
+                "tenantId": self.tenant_id,
+                "objectId": self.object_id,
+                "clientId": self.object_id,
+            }, []
+        return dict(self.calls.get(args.token, {})), []
+
+
+class _CapturingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, also keeping what each registration request carried."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        registration = self.resources.get(response.urn)
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent,
+                inputs=_plain(rpc.deserialize_properties(request.object)),
+                dependencies=tuple(dict.fromkeys(request.dependencies)),
+                protect=bool(request.protect),
+                outputs=_plain(registration.state) if registration else {},
+            )
+        )
+        return response
+
+    def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().ReadResource(request)  # type: ignore[no-untyped-call]
+        registration = self.resources[response.urn]
+        self.recorded.append(
+            RecordedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=True,
+                parent=request.parent,
+                inputs=_plain(rpc.deserialize_properties(request.properties)),
+                dependencies=tuple(dict.fromkeys(request.dependencies)),
+                protect=False,
+                outputs=_plain(registration.state),
+            )
+        )
+        return response
+
+
+def record(
+    program: Callable[[], object],
+    *,
+    project: str = "amlstack",
+    stack: str = "test",
+    config: Mapping[str, object] | None = None,
+    secret_keys: Iterable[str] = (),
+    mocks: RecordingMocks | None = None,
+) -> Recording:
+    """Run `program` under Pulumi's mock runtime and return what it registered and exported.
+
+    `config` keys are full Pulumi keys (``amlstack:location``); values that are not strings are
+    passed as JSON, as the Pulumi CLI does for structured config. Exceptions raised by the program
+    (a `ConfigError`, say) propagate unchanged.
+    """
+    mocks = mocks or RecordingMocks()
+    monitor = _CapturingMonitor(mocks)
+    pulumi.runtime.set_all_config(
+        {
+            key: value if isinstance(value, str) else json.dumps(value)
+            for key, value in (config or {}).items()
+        },
+        list(secret_keys),
+    )
+    settings.reset_options(project=project, stack=stack)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    try:
+        _sync_await(run_pulumi_func(lambda: _discard(program())))
+        root = settings.get_root_resource()
+        exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
+        outputs = _sync_await(_resolve_outputs(exported))
+    finally:
+        settings.reset_options()
+        pulumi.runtime.set_all_config({}, [])
+    return Recording(
+        project=project, stack=stack, resources=tuple(monitor.recorded), outputs=outputs
+    )
+
+
+def _discard(_result: object) -> None:
+    """`run_pulumi_func` awaits what the program returns; programs here return nothing useful."""
+
+
+async def _resolve_outputs(exported: dict[str, Any]) -> dict[str, Any]:
+    async def resolve(value: Any) -> Any:
+        output = pulumi.Output.from_input(value)
+        if await output.is_secret():
+            return SECRET_MASK
+        return _plain(await output.future())
+
+    values = await asyncio.gather(*(resolve(v) for v in exported.values()))
+    return dict(zip(exported, values, strict=True))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready values: secrets masked, integral floats (protobuf numbers) back to ints."""
+    if rpc.is_rpc_secret(value):
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,15 @@
+"""Pulumi entry point (``main: infra/``): ``pulumi up`` and ``amlstack plan`` both run this."""
+
+import pulumi
+
+from components.errors import ConfigError
+from infra.config import load_stack_config
+from infra.program import deploy
+
+try:
+    stack_config = load_stack_config()
+except ConfigError as error:
+    # A RunError is reported by Pulumi as a message, without a Python traceback.
+    raise pulumi.RunError(str(error)) from error
+
+deploy(stack_config)

@@ -1,0 +1,151 @@
+"""The stack's configuration, read once and validated before any resource is registered.
+
+This module is the only reader of `pulumi.Config`. `load_stack_config` turns the stack file
+(`Pulumi.<stack>.yaml`, key prefix ``amlstack:``) into a typed, immutable `StackConfig`, or raises
+`ConfigError` naming each bad key, its value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pydantic import Field, field_validator, model_validator
+
+from components.args import Args
+from components.errors import ConfigError
+from components.regions import check_region
+from components.workspace import WorkspaceArgs
+from infra.tiers import TIER_PRESETS, Tier
+
+__all__ = ["ResourceGroupArgs", "StackConfig", "load_stack_config", "parse_stack_config"]
+
+
+class ResourceGroupArgs(Args):
+    """The resource group every resource of the stack goes into."""
+
+    name: str | None = None
+    """Its name. Default: ``rg-<project>-<stack>``."""
+    existing: bool = False
+    """Use a group that already exists (by `name`) instead of creating one. Default: create it."""
+
+    @model_validator(mode="after")
+    def _existing_needs_name(self) -> ResourceGroupArgs:
+        if self.existing and not self.name:
+            raise ValueError("existing: true needs the group's name in resourceGroup.name")
+        return self
+
+
+class StackConfig(Args):
+    """Everything a stack deploys. Only `location` and one workspace are required."""
+
+    location: str
+    """Azure region of every resource (``westeurope``). Default: ``azure-native:location``."""
+    tier: Tier = "prod"
+    """``prod`` (default): every workspace setting defaults to the secure choice. ``dev``: starts
+    from the relaxed presets of `infra.tiers` (public access, LRS storage, no protect)."""
+    resource_group: ResourceGroupArgs = Field(default_factory=ResourceGroupArgs)
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Azure tags on every resource of the stack."""
+    workspaces: tuple[WorkspaceArgs, ...] = Field(min_length=1)
+    """One or more workspaces (for example one per team), each with its own access and assets."""
+
+    @field_validator("location")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        return check_region(value)
+
+    @model_validator(mode="after")
+    def _unique_workspaces(self) -> StackConfig:
+        names = [w.name for w in self.workspaces]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"workspace names must be unique; repeated: {', '.join(repeated)}")
+        return self
+
+
+def parse_stack_config(
+    raw: Mapping[str, Any],
+    *,
+    namespace: str = "amlstack",
+    secret_keys: frozenset[str] = frozenset(),
+) -> StackConfig:
+    """Validate `raw` (config keys without the namespace, structured values already parsed).
+
+    The stack's tier presets fill every workspace setting the config leaves out. Values under a
+    key in `secret_keys` are never shown in error messages.
+    """
+    try:
+        return _parse(raw, namespace)
+    except ConfigError as error:
+        raise ConfigError(
+            replace(p, secret=p.secret or _top_key(p.field, namespace) in secret_keys)
+            for p in error.problems
+        ) from None
+
+
+def _parse(raw: Mapping[str, Any], namespace: str) -> StackConfig:
+    at = f"{namespace}:"
+    first = StackConfig.parse(raw, at=at)
+    preset = TIER_PRESETS[first.tier]
+    explicit = first.model_dump(by_alias=True, exclude_unset=True)
+    explicit["workspaces"] = [
+        _deep_merge(preset, ws.model_dump(by_alias=True, exclude_unset=True))
+        for ws in first.workspaces
+    ]
+    explicit.setdefault("location", first.location)
+    return StackConfig.parse(explicit, at=at)
+
+
+def load_stack_config() -> StackConfig:
+    """Read and validate the running stack's config (``pulumi up``, ``preview``, the plan)."""
+    namespace = pulumi.get_project()
+    raw, secret_keys = _read_namespace(namespace)
+    if "location" not in raw:
+        location = pulumi.Config("azure-native").get("location")
+        if location is not None:
+            raw["location"] = location
+    return parse_stack_config(raw, namespace=namespace, secret_keys=secret_keys)
+
+
+def _read_namespace(namespace: str) -> tuple[dict[str, Any], frozenset[str]]:
+    """All ``<namespace>:*`` keys with their values, and which of them are secrets."""
+    prefix = f"{namespace}:"
+    keys = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    raw: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for full_key in sorted(keys):
+        if full_key.startswith(prefix):
+            key = full_key.removeprefix(prefix)
+            raw[key] = _structured(runtime_config.get_config(full_key))
+            if runtime_config.is_config_secret(full_key):
+                secrets.add(key)
+    return raw, frozenset(secrets)
+
+
+def _top_key(field: str, namespace: str) -> str:
+    return field.removeprefix(f"{namespace}:").split(".")[0].split("[")[0]
+
+
+def _structured(value: str | None) -> Any:
+    """Pulumi passes objects, lists, numbers and booleans as JSON text, strings as they are."""
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

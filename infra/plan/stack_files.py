@@ -1,0 +1,102 @@
+"""Find the Pulumi project and read a stack's config file, as the Pulumi CLI would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.errors import SECRET_MASK, AmlStackError, ConfigError
+
+__all__ = ["Project", "StackFile", "find_project", "read_stack_file"]
+
+
+@dataclass(frozen=True)
+class Project:
+    """A Pulumi project directory: its name, its program and its stacks."""
+
+    directory: Path
+    name: str
+    main: Path
+
+    def stack_file(self, stack: str) -> Path:
+        return self.directory / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        return sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in self.directory.glob("Pulumi.*.yaml")
+        )
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """A stack's config as the program receives it: full keys, secrets replaced by a placeholder."""
+
+    config: dict[str, Any]
+    secret_keys: frozenset[str]
+    warnings: tuple[str, ...]
+
+
+def find_project(start: Path) -> Project:
+    """The project whose Pulumi.yaml is in `start` or the nearest parent directory."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        manifest = directory / "Pulumi.yaml"
+        if manifest.is_file():
+            data = yaml.safe_load(manifest.read_text()) or {}
+            main = directory / str(data.get("main", "."))
+            return Project(directory=directory, name=str(data["name"]), main=main)
+    raise AmlStackError(
+        f"no Pulumi.yaml in {start.resolve()} or any parent; run from the project directory"
+    )
+
+
+def read_stack_file(project: Project, stack: str) -> StackFile:
+    """Read ``Pulumi.<stack>.yaml``: keys without a namespace belong to the project."""
+    path = project.stack_file(stack)
+    if not path.is_file():
+        known = ", ".join(project.stacks()) or "none"
+        raise ConfigError.single(
+            "stack", stack, f"expected a stack with a {path.name} file; stacks: {known}"
+        )
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError.single(
+            path.name, "(unparseable YAML)", f"expected valid YAML: {error}"
+        ) from None
+    if not isinstance(document, dict):
+        raise ConfigError.single(path.name, document, "expected a mapping with a 'config:' key")
+    entries = document.get("config") or {}
+    if not isinstance(entries, dict):
+        raise ConfigError.single(
+            f"{path.name}: config", entries, "expected a mapping of config keys"
+        )
+    config: dict[str, Any] = {}
+    secret_keys: set[str] = set()
+    for key, value in entries.items():
+        full_key = key if ":" in key else f"{project.name}:{key}"
+        shown, secret = _reveal(value)
+        config[full_key] = shown
+        if secret:
+            secret_keys.add(full_key)
+    warnings = []
+    if document.get("environment"):
+        warnings.append(
+            "this stack imports Pulumi ESC environments; the offline plan cannot resolve them"
+        )
+    return StackFile(config=config, secret_keys=frozenset(secret_keys), warnings=tuple(warnings))
+
+
+def _reveal(value: Any) -> tuple[Any, bool]:
+    """Replace encrypted values (``secure: v1:...``) by a placeholder; say if any was found."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_MASK, True
+        pairs = {k: _reveal(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
+    if isinstance(value, list):
+        items = [_reveal(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False

@@ -1,0 +1,77 @@
+"""The plan as people read it: a resource tree, a summary and the stack outputs."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+
+from rich.console import Group, RenderableType
+from rich.markup import escape
+from rich.text import Text
+from rich.tree import Tree
+
+from components.testing import RecordedResource
+from infra.plan.model import Plan
+
+__all__ = ["render_plan", "short_type"]
+
+
+def short_type(type_token: str) -> str:
+    """``azure-native:storage:StorageAccount`` -> ``storage:StorageAccount``."""
+    return type_token.removeprefix("azure-native:")
+
+
+def render_plan(plan: Plan) -> RenderableType:
+    children: dict[str, list[RecordedResource]] = defaultdict(list)
+    for resource in plan.resources:
+        children[resource.parent].append(resource)
+    roots = children.get("", [])
+    tree = Tree(f"[bold]{escape(plan.project)}[/] / [bold]{escape(plan.stack)}[/]")
+    for root in roots:
+        _add(tree, root, children)
+    return Group(tree, Text(""), _summary(plan), *_outputs(plan), *_warnings(plan))
+
+
+def _add(
+    branch: Tree, resource: RecordedResource, children: dict[str, list[RecordedResource]]
+) -> None:
+    label = f"[cyan]{escape(short_type(resource.type))}[/] {escape(resource.name)}"
+    azure_name = resource.outputs.get("name")
+    if resource.custom and isinstance(azure_name, str) and azure_name != resource.name:
+        label += f" [dim]→ {escape(azure_name)}[/]"
+    if resource.protect:
+        label += " [yellow](protected)[/]"
+    node = branch.add(label)
+    kids = sorted(children.get(resource.urn, []), key=lambda r: (r.custom, r.type, r.name))
+    for child in kids:
+        _add(node, child, children)
+
+
+def _summary(plan: Plan) -> Text:
+    custom = [r for r in plan.resources if r.custom]
+    components = [r for r in plan.resources if not r.custom and r.type != "pulumi:pulumi:Stack"]
+    counts = Counter(short_type(r.type) for r in custom)
+    protected = sum(1 for r in custom if r.protect)
+    lines = [
+        f"{len(custom)} resources in {len(components)} component{'s' * (len(components) != 1)}, "
+        f"{protected} protected:",
+        *(f"  {count:>4}  {kind}" for kind, count in sorted(counts.items())),
+    ]
+    if plan.critical_path.resources:
+        minutes = plan.critical_path.seconds / 60
+        steps = len(plan.critical_path.resources)
+        lines.append(f"critical path: about {minutes:.0f} min through {steps} resources")
+    return Text("\n".join(lines))
+
+
+def _outputs(plan: Plan) -> list[RenderableType]:
+    if not plan.outputs:
+        return []
+    return [
+        Text("\nstack outputs:", style="bold"),
+        Text(json.dumps(plan.outputs, indent=2, sort_keys=True)),
+    ]
+
+
+def _warnings(plan: Plan) -> list[RenderableType]:
+    return [Text(f"warning: {warning}", style="yellow") for warning in plan.warnings]

@@ -1,0 +1,77 @@
+"""The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
+
+The jobs package and CI read the exported outputs (``pulumi stack output --json``), so their keys
+are a contract: see README, "Stack outputs".
+"""
+
+from __future__ import annotations
+
+import pulumi
+from pulumi_azure_native import authorization, resources
+
+from components.naming import RESOURCE_GROUP, derive_name
+from components.workspace import Workspace
+from infra.config import StackConfig
+
+__all__ = ["deploy"]
+
+
+def deploy(config: StackConfig) -> dict[str, Workspace]:
+    """Declare every resource of the stack; returns the workspaces by their config key."""
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    tags = {"project": project, **config.tags}
+    group_name = resource_group(config, project, stack, tags)
+    workspaces = {
+        args.name: Workspace(
+            args.name, args, resource_group_name=group_name, location=config.location, tags=tags
+        )
+        for args in config.workspaces
+    }
+    export_outputs(config, group_name, workspaces)
+    return workspaces
+
+
+def resource_group(
+    config: StackConfig, project: str, stack: str, tags: dict[str, str]
+) -> pulumi.Output[str]:
+    """The stack's resource group name: an existing group's, or one created here."""
+    name = config.resource_group.name or derive_name(RESOURCE_GROUP, project, stack)
+    if config.resource_group.existing:
+        return pulumi.Output.from_input(name)
+    group = resources.ResourceGroup(
+        f"{stack}-rg",
+        resource_group_name=name,
+        location=config.location,
+        tags={"managed-by": "amlstack", "stack": stack, **tags},
+    )
+    return group.name
+
+
+def export_outputs(
+    config: StackConfig, group_name: pulumi.Output[str], workspaces: dict[str, Workspace]
+) -> None:
+    """Export the stack's coordinates; nothing secret is ever exported."""
+    client = authorization.get_client_config_output()
+    pulumi.export("subscriptionId", client.subscription_id)
+    pulumi.export("tenantId", client.tenant_id)
+    pulumi.export("resourceGroup", group_name)
+    pulumi.export("location", config.location)
+    pulumi.export("tier", config.tier)
+    pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
+    pulumi.export(
+        "workspaces",
+        {key: workspace_outputs(workspace) for key, workspace in workspaces.items()},
+    )
+
+
+def workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:
+    return {
+        "name": workspace.workspace_name,
+        "id": workspace.id,
+        "storageAccount": workspace.storage_account.name,
+        "keyVault": workspace.key_vault.name,
+        "containerRegistry": workspace.container_registry.name,
+        "applicationInsights": workspace.app_insights.name,
+        "identityClientId": workspace.identity.client_id,
+        "identityPrincipalId": workspace.identity.principal_id,
+    }
