@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 import pulumi
 from pulumi_azure_native import authorization
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 
 from components.args import Args
 from components.roles import WORKSPACE_ROLES, Role, role_assignment_name, role_definition_id
@@ -115,17 +115,16 @@ class AccessArgs(Args):
     compute_operator: tuple[Principal, ...] = ()
     """AzureML Compute Operator: create, start, stop and delete computes."""
 
-    @model_validator(mode="after")
-    def _no_duplicates(self) -> AccessArgs:
-        for field, _role, principals in self._lists():
-            ids = [p.object_id for p in principals]
-            repeated = sorted({i for i in ids if ids.count(i) > 1})
-            if repeated:
-                key = type(self).model_fields[field].alias
-                raise ValueError(
-                    f"{key} lists {', '.join(repeated)} more than once; list each principal once"
-                )
-        return self
+    @field_validator("*")
+    @classmethod
+    def _each_principal_once(cls, principals: tuple[Principal, ...]) -> tuple[Principal, ...]:
+        ids = [p.object_id for p in principals]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(
+                f"{', '.join(repeated)} listed more than once; list each principal once"
+            )
+        return principals
 
     def grants(self) -> Iterator[tuple[Role, Principal]]:
         """Every (role, principal) pair, in a stable order."""

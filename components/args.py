@@ -82,7 +82,7 @@ def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) 
 
 
 def _path(at: str, loc: tuple[int | str, ...]) -> str:
-    text = at
+    text = at if loc else at.rstrip(":")
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"

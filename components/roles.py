@@ -107,5 +107,5 @@ def role_definition_id(subscription_id: str, role: Role) -> str:
 
 def role_assignment_name(scope: str, principal_id: str, role_id: str) -> str:
     """The GUID name of the assignment of `role_id` to `principal_id` at `scope` (any case)."""
-    key = "|".join(part.lower() for part in (scope, principal_id, role_id))
+    key = "|".join(part.casefold() for part in (scope, principal_id, role_id))
     return str(uuid.uuid5(_ASSIGNMENT_NAMESPACE, key))

@@ -12,7 +12,7 @@ import re
 
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, managedidentity
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
@@ -65,17 +65,18 @@ class WorkspaceArgs(Args):
             )
         return value
 
-    @model_validator(mode="after")
-    def _registry_can_be_private(self) -> WorkspaceArgs:
-        if (
-            self.network.public_network_access == "Disabled"
-            and self.container_registry.sku != "Premium"
-        ):
+    @field_validator("container_registry")
+    @classmethod
+    def _registry_can_be_private(
+        cls, registry: ContainerRegistryArgs, info: ValidationInfo
+    ) -> ContainerRegistryArgs:
+        network = info.data.get("network")
+        if network and network.public_network_access == "Disabled" and registry.sku != "Premium":
             raise ValueError(
-                f"containerRegistry.sku {self.container_registry.sku!r} cannot turn public network "
-                "access off; use 'Premium' or set network.publicNetworkAccess to 'Enabled'"
+                f"sku {registry.sku!r} cannot turn public network access off; use 'Premium' "
+                "or set network.publicNetworkAccess to 'Enabled'"
             )
-        return self
+        return registry
 
 
 # Roles the workspace identity needs on each dependency (Azure ML documents these for a

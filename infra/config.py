@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args
 from components.errors import ConfigError
@@ -33,11 +33,12 @@ class ResourceGroupArgs(Args):
     existing: bool = False
     """Use a group that already exists (by `name`) instead of creating one. Default: create it."""
 
-    @model_validator(mode="after")
-    def _existing_needs_name(self) -> ResourceGroupArgs:
-        if self.existing and not self.name:
+    @field_validator("existing")
+    @classmethod
+    def _existing_needs_name(cls, existing: bool, info: ValidationInfo) -> bool:
+        if existing and not info.data.get("name"):
             raise ValueError("existing: true needs the group's name in resourceGroup.name")
-        return self
+        return existing
 
 
 class StackConfig(Args):
@@ -59,13 +60,14 @@ class StackConfig(Args):
     def _known_region(cls, value: str) -> str:
         return check_region(value)
 
-    @model_validator(mode="after")
-    def _unique_workspaces(self) -> StackConfig:
-        names = [w.name for w in self.workspaces]
+    @field_validator("workspaces")
+    @classmethod
+    def _unique_workspaces(cls, workspaces: tuple[WorkspaceArgs, ...]) -> tuple[WorkspaceArgs, ...]:
+        names = [w.name for w in workspaces]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
             raise ValueError(f"workspace names must be unique; repeated: {', '.join(repeated)}")
-        return self
+        return workspaces
 
 
 def parse_stack_config(

@@ -1,0 +1,180 @@
+"""Stack config: tier presets, explicit values winning, and errors that name key, value, allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.errors import ConfigError
+from components.testing import record
+from components.workspace import WorkspaceArgs
+from infra.config import load_stack_config, parse_stack_config
+
+GUID = "0a1b2c3d-0000-4000-8000-000000000001"
+
+
+def stack(**overrides: Any) -> dict[str, Any]:
+    return {"location": "westeurope", "workspaces": [{"name": "main"}], **overrides}
+
+
+def problems(raw: dict[str, Any]) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_prod_is_the_default_tier_and_keeps_secure_defaults() -> None:
+    config = parse_stack_config(stack())
+    assert config.tier == "prod"
+    assert config.workspaces[0] == WorkspaceArgs(name="main")
+    workspace = config.workspaces[0]
+    assert workspace.protect is True
+    assert workspace.network.public_network_access == "Disabled"
+    assert workspace.storage.sku == "Standard_GRS"
+
+
+def test_dev_tier_starts_from_the_relaxed_presets() -> None:
+    workspace = parse_stack_config(stack(tier="dev")).workspaces[0]
+    assert workspace.protect is False
+    assert workspace.network.public_network_access == "Enabled"
+    assert workspace.storage.sku == "Standard_LRS"
+    assert workspace.key_vault.purge_protection is False
+    assert workspace.container_registry.sku == "Basic"
+
+
+def test_explicit_settings_win_over_the_tier_preset_field_by_field() -> None:
+    raw = stack(
+        tier="dev",
+        workspaces=[{"name": "main", "storage": {"sku": "Standard_ZRS"}, "protect": True}],
+    )
+    workspace = parse_stack_config(raw).workspaces[0]
+    assert workspace.storage.sku == "Standard_ZRS"
+    assert workspace.storage.soft_delete_days == 7  # still the dev preset
+    assert workspace.protect is True
+
+
+def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
+    raw = stack(
+        tier="dev", workspaces=[{"name": "main", "network": {"publicNetworkAccess": "Disabled"}}]
+    )
+    [message] = problems(raw)
+    assert message.startswith("amlstack:workspaces[0].containerRegistry:")
+    assert "sku 'Basic'" in message
+    assert "'Premium'" in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "shown", "allowed"),
+    [
+        (stack(location="West Europe"), "amlstack:location", "'West Europe'", "'westeurope'"),
+        (stack(tier="staging"), "amlstack:tier", "'staging'", "'dev' or 'prod'"),
+        (stack(teir="dev"), "amlstack:teir", "unknown key", "did you mean 'tier'?"),
+        (stack(workspaces=[]), "amlstack:workspaces", "[]", "at least 1 item"),
+        ({"workspaces": [{"name": "main"}]}, "amlstack:location", "required", "required"),
+        (
+            stack(workspaces=[{"name": "Main_WS"}]),
+            "amlstack:workspaces[0].name",
+            "'Main_WS'",
+            "lowercase",
+        ),
+        (
+            stack(workspaces=[{"name": "main"}, {"name": "main"}]),
+            "amlstack:workspaces",
+            "main",
+            "unique",
+        ),
+        (
+            stack(workspaces=[{"name": "main", "storage": {"softDeleteDays": 900}}]),
+            "amlstack:workspaces[0].storage.softDeleteDays",
+            "900",
+            "365",
+        ),
+        (
+            stack(workspaces=[{"name": "main", "keyVault": {"retentionDays": "ninety"}}]),
+            "amlstack:workspaces[0].keyVault.retentionDays",
+            "'ninety'",
+            "integer",
+        ),
+        (
+            stack(workspaces=[{"name": "main", "access": {"dataScientsts": []}}]),
+            "amlstack:workspaces[0].access.dataScientsts",
+            "unknown key",
+            "did you mean 'dataScientist'?",
+        ),
+        (
+            stack(
+                workspaces=[
+                    {"name": "main", "access": {"owner": [{"objectId": "bob", "type": "User"}]}}
+                ]
+            ),
+            "amlstack:workspaces[0].access.owner[0].objectId",
+            "'bob'",
+            "GUID",
+        ),
+        (
+            stack(
+                workspaces=[
+                    {"name": "main", "access": {"owner": [{"objectId": GUID, "type": "Person"}]}}
+                ]
+            ),
+            "amlstack:workspaces[0].access.owner[0].type",
+            "'Person'",
+            "'User', 'Group' or 'ServicePrincipal'",
+        ),
+        (
+            stack(workspaces=[{"name": "main", "access": {"owner": [{"objectId": GUID}]}}]),
+            "amlstack:workspaces[0].access.owner[0].type",
+            "required",
+            "required",
+        ),
+        (
+            stack(
+                workspaces=[
+                    {"name": "main", "access": {"reader": [{"objectId": GUID, "type": "User"}] * 2}}
+                ]
+            ),
+            "amlstack:workspaces[0].access.reader",
+            GUID,
+            "more than once",
+        ),
+        (
+            stack(resourceGroup={"existing": True}),
+            "amlstack:resourceGroup.existing",
+            "True",
+            "name",
+        ),
+    ],
+)
+def test_bad_values_are_named_with_what_is_allowed(
+    raw: dict[str, Any], field: str, shown: str, allowed: str
+) -> None:
+    messages = problems(raw)
+    assert len(messages) == 1, messages
+    assert messages[0].startswith(field + ":")
+    assert shown in messages[0]
+    assert allowed in messages[0]
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    raw = stack(
+        location="mars", tier="x", workspaces=[{"name": "main", "storage": {"sku": "premium"}}]
+    )
+    assert len(problems(raw)) == 3
+
+
+def test_secret_values_are_never_shown_in_errors() -> None:
+    raw = stack(tags="hunter2-not-a-mapping")
+    with pytest.raises(ConfigError) as caught:
+        parse_stack_config(raw, secret_keys=frozenset({"tags"}))
+    assert "hunter2" not in str(caught.value)
+    assert "[secret]" in str(caught.value)
+
+
+def test_load_reads_pulumi_config_and_falls_back_to_the_provider_location() -> None:
+    seen: list[Any] = []
+    record(
+        lambda: seen.append(load_stack_config()),
+        config={"azure-native:location": "northeurope", "amlstack:workspaces": [{"name": "main"}]},
+    )
+    assert seen[0].location == "northeurope"

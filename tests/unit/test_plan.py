@@ -1,0 +1,248 @@
+"""`amlstack plan`: the real program under Pulumi's mocks, the JSON contract, the graph, errors."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from pathlib import Path
+
+import pulumi
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from components.errors import ConfigError
+from components.testing import RecordingMocks, record
+from infra.cli import EXIT_INVALID_CONFIG, app
+from infra.plan import Plan, find_project, run_plan, to_dot, to_mermaid, write_graph
+from tests.conftest import ROOT
+
+STACKS = ["dev", "test", "prod"]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def plans() -> dict[str, Plan]:
+    project = find_project(ROOT)
+    return {stack: run_plan(project, stack) for stack in STACKS}
+
+
+def write_stack(project: Path, name: str, config: dict[str, object]) -> None:
+    (project / f"Pulumi.{name}.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+def test_every_sample_stack_plans(plans: dict[str, Plan]) -> None:
+    for stack, plan in plans.items():
+        types = {r.type for r in plan.resources}
+        assert "azure-native:machinelearningservices:Workspace" in types, stack
+        assert plan.outputs["workspaceName"].startswith(f"mlw-amlstack-{stack}-")
+
+
+def test_the_sample_stacks_really_differ(plans: dict[str, Plan]) -> None:
+    def account(stack: str) -> dict[str, object]:
+        [found] = [
+            r for r in plans[stack].resources if r.type == "azure-native:storage:StorageAccount"
+        ]
+        return found.inputs
+
+    skus = {stack: account(stack)["sku"] for stack in STACKS}
+    assert len({json.dumps(s) for s in skus.values()}) == 3
+    assert account("dev")["publicNetworkAccess"] == "Enabled"
+    assert account("prod")["publicNetworkAccess"] == "Disabled"
+    assert not any(r.protect for r in plans["dev"].resources)
+    assert any(r.protect for r in plans["prod"].resources)
+
+
+def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
+    document = json.loads(plans["dev"].to_json())
+    assert set(document) == {
+        "version",
+        "project",
+        "stack",
+        "resources",
+        "outputs",
+        "policies",
+        "criticalPath",
+    }
+    assert document["version"] == 1
+    assert (document["project"], document["stack"]) == ("amlstack", "dev")
+    urns = [r["urn"] for r in document["resources"]]
+    assert urns == sorted(urns)
+    for resource in document["resources"]:
+        assert set(resource) == {
+            "urn",
+            "type",
+            "name",
+            "custom",
+            "parent",
+            "inputs",
+            "dependencies",
+            "protect",
+        }
+        assert resource["parent"] == "" or resource["parent"] in urns
+        assert all(dep in urns for dep in resource["dependencies"])
+    [workspace] = [
+        r
+        for r in document["resources"]
+        if r["type"] == "azure-native:machinelearningservices:Workspace"
+    ]
+    assert workspace["inputs"]["systemDatastoresAuthMode"] == "Identity"  # camelCase, as sent
+    assert isinstance(document["criticalPath"]["resources"], list)
+
+
+def test_plan_json_is_byte_identical_for_the_same_config(plans: dict[str, Plan]) -> None:
+    again = run_plan(find_project(ROOT), "dev")
+    assert again.to_json() == plans["dev"].to_json()
+    text = plans["dev"].to_json()
+    assert text == json.dumps(json.loads(text), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_dependencies_include_those_implied_by_inputs(plans: dict[str, Plan]) -> None:
+    by_name = {r.name: r for r in plans["dev"].resources}
+    group = by_name["dev-rg"]
+    assert group.urn in by_name["main-storage"].dependencies
+    assert by_name["main-logs"].urn in by_name["main-insights"].dependencies
+    assert (
+        by_name["main-workspace"].urn in by_name["main-workspace-contributor-identity"].dependencies
+    )
+
+
+def test_dev_sample_assigns_the_five_seed_roles_by_guid(plans: dict[str, Plan]) -> None:
+    seed = {
+        "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+        "b24988ac-6180-42a0-ab88-20f7382dd24c",
+        "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+        "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+        "635dd51f-9968-44d3-b7fb-6d9a6bd613ae",
+    }
+    workspace_id = plans["dev"].outputs["workspaces"]["main"]["id"]
+    grants = [
+        r.inputs
+        for r in plans["dev"].resources
+        if r.type == "azure-native:authorization:RoleAssignment"
+        and r.inputs["scope"] == workspace_id
+        and not r.name.endswith("-identity")
+    ]
+    assert seed <= {g["roleDefinitionId"].rsplit("/", 1)[1] for g in grants}
+    for grant in grants:
+        assert len(grant["roleAssignmentName"]) == 36
+
+
+def test_outputs_give_the_stack_coordinates_and_no_secret(plans: dict[str, Plan]) -> None:
+    outputs = plans["prod"].outputs
+    assert {"subscriptionId", "resourceGroup", "workspaceName", "location", "workspaces"} <= set(
+        outputs
+    )
+    assert outputs["resourceGroup"] == "rg-amlstack-prod"
+    assert "[secret]" not in json.dumps(outputs)
+
+
+def test_invalid_config_fails_before_any_resource_is_registered(scratch_project: Path) -> None:
+    write_stack(
+        scratch_project,
+        "bad",
+        {"amlstack:location": "westeurope", "amlstack:workspaces": [{"name": "X"}]},
+    )
+    created: list[str] = []
+
+    class Counting(RecordingMocks):
+        def new_resource(self, args):  # type: ignore[no-untyped-def]
+            created.append(args.typ)
+            return super().new_resource(args)
+
+    with pytest.raises(pulumi.RunError) as caught:
+        record(
+            lambda: runpy.run_path(str(scratch_project / "infra"), run_name="__main__"),
+            config={"amlstack:location": "westeurope", "amlstack:workspaces": [{"name": "X"}]},
+            mocks=Counting(),
+        )
+    assert isinstance(caught.value.__cause__, ConfigError)
+    assert created == []
+    with pytest.raises(ConfigError):
+        run_plan(find_project(scratch_project), "bad")
+
+
+def test_cli_plan_writes_json_and_graph(tmp_path: Path, plans: dict[str, Plan]) -> None:
+    out, graph = tmp_path / "plan.json", tmp_path / "plan.mmd"
+    result = runner.invoke(
+        app, ["plan", "dev", "-C", str(ROOT), "--json", str(out), "--graph", str(graph)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "main-workspace" in result.output
+    assert "mlw-amlstack-dev-main" in result.output
+    assert out.read_text() == plans["dev"].to_json()
+    assert graph.read_text().startswith("flowchart LR")
+
+
+def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: Path) -> None:
+    write_stack(
+        scratch_project,
+        "typo",
+        {"amlstack:location": "westeurope", "amlstack:workspaces": [{"name": "main", "acess": {}}]},
+    )
+    result = runner.invoke(app, ["plan", "typo", "-C", str(scratch_project)])
+    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert (
+        "amlstack:workspaces[0].acess: unknown key 'acess'; did you mean 'access'?" in result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
+    result = runner.invoke(app, ["plan", "staging", "-C", str(ROOT)])
+    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert "Pulumi.staging.yaml" in result.output
+    assert "dev, prod, test" in result.output
+
+
+def test_any_stack_name_with_a_stack_file_works(scratch_project: Path) -> None:
+    write_stack(
+        scratch_project,
+        "Team_A.Staging",
+        {
+            "amlstack:location": "eastus2",
+            "amlstack:tier": "dev",
+            "amlstack:workspaces": [{"name": "vision"}, {"name": "nlp"}],
+        },
+    )
+    plan = run_plan(find_project(scratch_project), "Team_A.Staging")
+    names = {key: w["name"] for key, w in plan.outputs["workspaces"].items()}
+    assert names["nlp"] == "mlw-amlstack-team-a-staging-nlp"
+    assert names["vision"].startswith("mlw-amlstack-team-a-stagin")  # 34 chars: shortened by hash
+    assert len(names["vision"]) == 33
+
+
+def test_secure_values_in_the_stack_file_are_masked(scratch_project: Path) -> None:
+    write_stack(
+        scratch_project,
+        "s",
+        {
+            "amlstack:location": "westeurope",
+            "amlstack:workspaces": [{"name": "main"}],
+            "amlstack:tags": {"owner": {"secure": "v1:abcdef"}},
+        },
+    )
+    plan = run_plan(find_project(scratch_project), "s")
+    assert "v1:abcdef" not in plan.to_json()
+
+
+def test_graph_formats(
+    tmp_path: Path, plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = plans["dev"]
+    mermaid, dot = to_mermaid(plan), to_dot(plan)
+    edges = sum(
+        1
+        for r in plan.resources
+        if r.custom
+        for d in r.dependencies
+        if d in {x.urn for x in plan.resources if x.custom}
+    )
+    assert mermaid.count("-->") == edges
+    assert dot.count("->") == edges
+    assert write_graph(plan, tmp_path / "g.dot").read_text() == dot
+    assert write_graph(plan, tmp_path / "g.md").read_text().startswith("```mermaid\nflowchart LR")
+    monkeypatch.setattr("shutil.which", lambda _name: None)
+    assert write_graph(plan, tmp_path / "g.svg") == tmp_path / "g.mmd"
+    with pytest.raises(ValueError, match=r"\.svg"):
+        write_graph(plan, tmp_path / "g.png")
