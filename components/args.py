@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from components.errors import MISSING, UNKNOWN_KEY, ConfigError, ConfigProblem
 
-__all__ = ["Args", "config_error_from"]
+__all__ = ["Args", "config_error_from", "repeated"]
 
 
 class Args(BaseModel):
@@ -50,6 +50,11 @@ class Args(BaseModel):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise config_error_from(exc, model=cls, at=at) from None
+
+
+def repeated(values: list[str]) -> list[str]:
+    """The values that occur more than once, sorted (for "names must be unique" checks)."""
+    return sorted({value for value in values if values.count(value) > 1})
 
 
 def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) -> ConfigError:
