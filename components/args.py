@@ -80,7 +80,7 @@ def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) 
                 field=_path(at, loc),
                 value=value,
                 allowed=_allowed(error, field_model, loc),
-                secret=_is_secret(annotation),
+                secret=_is_secret(annotation) and bool(value),  # empty: nothing to hide
             )
         )
     return ConfigError(problems)
@@ -156,6 +156,9 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def _is_secret(annotation: Any) -> bool:
+    """Whether a value of `annotation` is or may hold a secret (then it is never shown)."""
     if annotation is SecretStr:
         return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_is_secret(info.annotation) for info in annotation.model_fields.values())
     return any(_is_secret(arg) for arg in typing.get_args(annotation))

@@ -137,7 +137,11 @@ class DatastoreArgs(Args):
     def _secrets_only_for_existing_accounts(
         cls, credentials: DatastoreCredentials | None, info: ValidationInfo
     ) -> DatastoreCredentials | None:
-        if isinstance(credentials, _SHARED_KEY) and info.data.get("account") is None:
+        if (
+            isinstance(credentials, _SHARED_KEY)
+            and "account" in info.data
+            and not info.data["account"]
+        ):
             raise ValueError(
                 f"{credentials.type} credentials need an existing account (account: ARM id); "
                 "the accounts amlstack creates refuse shared keys, use identity-based access"

@@ -123,7 +123,7 @@ class EnvironmentArgs(Args):
     @field_validator("conda_file")
     @classmethod
     def _conda_needs_image(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and info.data.get("image") is None:
+        if value is not None and "image" in info.data and info.data["image"] is None:
             raise ValueError(
                 "a conda file needs image (the base image conda installs into); a build "
                 "context installs its packages in its Dockerfile, a curated one has them"
@@ -133,7 +133,9 @@ class EnvironmentArgs(Args):
     @field_validator("build")
     @classmethod
     def _exactly_one_source(cls, value: BuildArgs | None, info: ValidationInfo) -> BuildArgs | None:
-        given = [key for key in ("curated", "image") if info.data.get(key) is not None]
+        if "curated" not in info.data or "image" not in info.data:
+            return value  # one of them is invalid already, and reported
+        given = [key for key in ("curated", "image") if info.data[key] is not None]
         if value is not None:
             given.append("build")
         if len(given) != 1:
