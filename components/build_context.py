@@ -9,12 +9,16 @@ named by the environment's content version; uploads are immutable and kept on de
 environment versions that use them.
 
 For real deployments the identity running ``pulumi up`` needs the Storage Blob Data
-Contributor role on the workspace storage account, and network access to it.
+Contributor role on the workspace storage account and network access to it. amlstack does not
+grant that role itself: Azure needs the principal's type (user or service principal) with the
+assignment, and a deployment cannot tell which it runs as. On 403 the upload retries for about
+a minute, while a fresh role assignment propagates.
 """
 
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +31,8 @@ from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
 __all__ = ["BuildContextUpload", "context_uri"]
 
 _INPUTS = ("accountUrl", "container", "prefix", "files")
+_PROPAGATION_ATTEMPTS = 5
+_PROPAGATION_WAIT_SECONDS = 20
 
 
 def context_uri(account_url: str, container: str, prefix: str) -> str:
@@ -43,15 +49,21 @@ class _BlobUploadProvider(ResourceProvider):
             props["accountUrl"], props["container"], credential=DefaultAzureCredential()
         )
         prefix = props["prefix"].strip("/")
-        try:
-            for path, content in props["files"].items():
-                client.upload_blob(f"{prefix}/{path}", base64.b64decode(content), overwrite=True)
-        except HttpResponseError as error:
-            raise RuntimeError(
-                f"uploading the build context to {uri} failed ({error.status_code}): the identity "
-                "running pulumi needs 'Storage Blob Data Contributor' on the workspace storage "
-                "account and network access to it"
-            ) from error
+        for attempt in range(1, _PROPAGATION_ATTEMPTS + 1):
+            try:
+                for path, content in props["files"].items():
+                    data = base64.b64decode(content)
+                    client.upload_blob(f"{prefix}/{path}", data, overwrite=True)
+                break
+            except HttpResponseError as error:
+                if error.status_code == 403 and attempt < _PROPAGATION_ATTEMPTS:
+                    time.sleep(_PROPAGATION_WAIT_SECONDS)  # a new role assignment propagating
+                    continue
+                raise RuntimeError(
+                    f"uploading the build context to {uri} failed ({error.status_code}): the "
+                    "identity running pulumi needs 'Storage Blob Data Contributor' on the "
+                    "workspace storage account and network access to it"
+                ) from error
         return CreateResult(id_=uri, outs=dict(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
