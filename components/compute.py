@@ -55,7 +55,7 @@ _SUBNET_ID = re.compile(
     r"/virtualNetworks/[^/]+/subnets/[^/]+",
     re.IGNORECASE,
 )
-MINUTE = timedelta(minutes=1)
+_MINUTE = timedelta(minutes=1)
 
 
 class ComputeIdentityArgs(Args):
@@ -146,7 +146,7 @@ class ComputeClusterArgs(_ComputeSettings):
     @classmethod
     def _idle_range(cls, value: timedelta) -> timedelta:
         return check_duration(
-            value, minimum=MINUTE, maximum=timedelta(days=7), unit=timedelta(seconds=1)
+            value, minimum=_MINUTE, maximum=timedelta(days=7), unit=timedelta(seconds=1)
         )
 
 
@@ -162,7 +162,7 @@ class _InstanceSettings(_ComputeSettings):
     @field_validator("idle_time_before_shutdown")
     @classmethod
     def _idle_range(cls, value: timedelta) -> timedelta:
-        return check_duration(value, minimum=15 * MINUTE, maximum=timedelta(days=3), unit=MINUTE)
+        return check_duration(value, minimum=15 * _MINUTE, maximum=timedelta(days=3), unit=_MINUTE)
 
 
 class AssignedUserArgs(Args):
@@ -228,10 +228,6 @@ class ComputesArgs(Args):
         clusters = [c.name for c in info.data.get("clusters", ())]
         _check_unique([*clusters, *(i.name for i in instances)])
         return instances
-
-    def names(self) -> list[str]:
-        """Names of the clusters and listed instances (personal instances are derived later)."""
-        return [*(c.name for c in self.clusters), *(i.name for i in self.instances)]
 
     def without_subnet(self) -> list[str]:
         """Config keys of the computes that have no subnet of their own."""

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 EnvironmentKind = Literal["curated", "system-managed", "user-managed"]
-MAX_BUILD_CONTEXT_BYTES = 1024 * 1024
+_MAX_BUILD_CONTEXT_BYTES = 1024 * 1024
 _VERSION_LENGTH = 16
 _REGISTRY_REF = re.compile(
     r"azureml://registries/azureml/environments/(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)"
@@ -259,11 +259,11 @@ def _read_context(base_dir: Path, build: BuildArgs, key: str) -> tuple[tuple[str
         if path.is_file()
     )
     size = sum(len(data) for _, data in files)
-    if size > MAX_BUILD_CONTEXT_BYTES:
+    if size > _MAX_BUILD_CONTEXT_BYTES:
         raise ConfigError.single(
             f"{key}.context",
             build.context,
-            f"expected at most {MAX_BUILD_CONTEXT_BYTES} bytes of files (found {size}); "
+            f"expected at most {_MAX_BUILD_CONTEXT_BYTES} bytes of files (found {size}); "
             "keep data and models out of a build context",
         )
     return files
