@@ -21,6 +21,7 @@ __all__ = [
     "KEY_VAULT",
     "LOG_ANALYTICS",
     "ML_REGISTRY",
+    "ONLINE_DEPLOYMENT",
     "ONLINE_ENDPOINT",
     "RESOURCE_GROUP",
     "STORAGE_ACCOUNT",
@@ -141,6 +142,14 @@ ONLINE_ENDPOINT = NameRule(
     32,
     r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
     f"3-32 {_ALNUM_HYPHEN}, unique in the region",
+)
+ONLINE_DEPLOYMENT = NameRule(
+    "online deployment",
+    "",
+    3,
+    32,
+    r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+    f"3-32 {_ALNUM_HYPHEN}",
 )
 COMPUTE_CLUSTER = NameRule(
     "compute cluster", "", 2, 16, r"[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?", f"2-16 {_ALNUM_HYPHEN}"

@@ -18,6 +18,7 @@ from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
 from components.args import Args
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
+from components.endpoint import OnlineEndpointArgs
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_monitoring
 from components.naming import WorkspaceNames, unique_suffix, workspace_names
@@ -54,6 +55,9 @@ class WorkspaceArgs(Args):
     ``pulumi destroy`` refuses to delete them. Default on; a dev stack may turn it off."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra Azure tags on every resource of this workspace."""
+    endpoints: tuple[OnlineEndpointArgs, ...] = ()
+    """Managed online endpoints of this workspace, with their deployments and traffic split.
+    Default none. See README, "Online endpoints"."""
 
     @field_validator("name")
     @classmethod

@@ -12,6 +12,7 @@ from pulumi_azure_native import authorization, resources
 from components.naming import RESOURCE_GROUP, derive_name
 from components.workspace import Workspace
 from infra.config import StackConfig
+from infra.serving import Serving, deploy_serving, project_root
 
 __all__ = ["deploy"]
 
@@ -27,7 +28,14 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
         )
         for args in config.workspaces
     }
-    export_outputs(config, group_name, workspaces)
+    serving = deploy_serving(
+        config,
+        resource_group_name=group_name,
+        tags=tags,
+        workspaces=workspaces,
+        root=project_root(),
+    )
+    export_outputs(config, group_name, workspaces, serving)
     return workspaces
 
 
@@ -48,7 +56,10 @@ def resource_group(
 
 
 def export_outputs(
-    config: StackConfig, group_name: pulumi.Output[str], workspaces: dict[str, Workspace]
+    config: StackConfig,
+    group_name: pulumi.Output[str],
+    workspaces: dict[str, Workspace],
+    serving: Serving | None = None,
 ) -> None:
     """Export the stack's coordinates; nothing secret is ever exported."""
     client = authorization.get_client_config_output()
@@ -57,11 +68,18 @@ def export_outputs(
     pulumi.export("resourceGroup", group_name)
     pulumi.export("location", config.location)
     pulumi.export("tier", config.tier)
-    pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
+    if workspaces:
+        pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
+    serving = serving or Serving()
     pulumi.export(
         "workspaces",
-        {key: workspace_outputs(workspace) for key, workspace in workspaces.items()},
+        {
+            key: {**workspace_outputs(workspace), **serving.workspace_outputs(key)}
+            for key, workspace in workspaces.items()
+        },
     )
+    if serving.registry is not None:
+        pulumi.export("registry", serving.registry.outputs())
 
 
 def workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:

@@ -1,0 +1,664 @@
+"""Managed online endpoints: several deployments, and the traffic split applied after them.
+
+One ``OnlineEndpoint`` creates the endpoint (token authentication by default, no traffic), its
+managed deployments one after another (model, environment, scoring code, instance type and count,
+request settings, probes, Application Insights on), an autoscale setting per deployment that asks
+for one, and last an `EndpointTraffic` resource that writes ``traffic`` and ``mirrorTraffic`` once
+every deployment exists. Blue/green is then a config edit: add a deployment at 0%, shift the
+split, drop the old deployment.
+
+The component takes resolved asset ids (`DeploymentAssets`); `components.references` turns the
+references written in config into those ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import authorization, machinelearningservices, monitor
+from pydantic import Field, StrictInt, ValidationInfo, field_validator
+
+from components.args import Args
+from components.code_asset import LocalCode, create_code_version
+from components.endpoint_traffic import EndpointTraffic
+from components.errors import ConfigError
+from components.naming import (
+    ONLINE_DEPLOYMENT,
+    ONLINE_ENDPOINT,
+    check_name,
+    derive_name,
+    unique_suffix,
+)
+from components.network import PublicNetworkAccess
+from components.references import AssetRef, RefSource, parse_reference
+from components.traffic import complete_split, mirror_problems, traffic_problems
+
+__all__ = [
+    "AuthMode",
+    "AutoscaleArgs",
+    "CodeArgs",
+    "DeploymentArgs",
+    "DeploymentAssets",
+    "EndpointIdentity",
+    "EndpointWorkspace",
+    "ModelArgs",
+    "OnlineEndpoint",
+    "OnlineEndpointArgs",
+    "ProbeArgs",
+    "RequestSettingsArgs",
+    "iso_duration",
+]
+
+AuthMode = Literal["AMLToken", "AADToken", "Key"]
+EndpointIdentity = Literal["SystemAssigned", "Workspace"]
+
+_KEY = re.compile(r"[a-z][a-z0-9-]{0,22}[a-z0-9]")
+_SCRIPT = re.compile(r"[^/\\][^\\]*")
+_CPU_METRIC = "CpuUtilizationPercentage"
+_DEPLOYMENT_METRICS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+
+
+def iso_duration(milliseconds: int) -> str:
+    """An ISO 8601 duration as azure-ai-ml writes it: 1500 -> ``PT1.5S``, 90000 -> ``PT1M30S``."""
+    seconds, millis = divmod(milliseconds, 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if seconds or millis:
+        fraction = f".{millis:03d}".rstrip("0") if millis else ""
+        clock += f"{seconds}{fraction}S"
+    date = f"{days}D" if days else ""
+    if not (date or clock):
+        clock = "0S"
+    return f"P{date}" + (f"T{clock}" if clock else "")
+
+
+class RequestSettingsArgs(Args):
+    """How the scoring server takes requests (azure-ai-ml ``request_settings``)."""
+
+    request_timeout_ms: int | None = Field(default=None, ge=1, le=180_000)
+    """Time allowed per scoring request, in milliseconds (at most 180000). Default: Azure's
+    (5000)."""
+    max_concurrent_requests_per_instance: int | None = Field(default=None, ge=1)
+    """Requests one instance handles at once. Default: Azure's (1)."""
+    max_queue_wait_ms: int | None = Field(default=None, ge=1)
+    """Time a request may wait in the queue, in milliseconds. Default: Azure's (500)."""
+
+
+class ProbeArgs(Args):
+    """A liveness or readiness probe of the scoring container; times in seconds."""
+
+    initial_delay: int | None = Field(default=None, ge=1)
+    """Seconds before the first probe. Default: Azure's (10)."""
+    period: int | None = Field(default=None, ge=1)
+    """Seconds between probes. Default: Azure's (10)."""
+    timeout: int | None = Field(default=None, ge=1)
+    """Seconds a probe may take. Default: Azure's (2)."""
+    failure_threshold: int | None = Field(default=None, ge=1)
+    """Failed probes in a row before the container counts as down. Default: Azure's (30)."""
+    success_threshold: int | None = Field(default=None, ge=1)
+    """Successful probes in a row before it counts as up. Default: Azure's (1)."""
+
+
+class AutoscaleArgs(Args):
+    """CPU-based autoscale of one deployment (an Azure Monitor autoscale setting)."""
+
+    max_instances: int = Field(ge=1)
+    """Most instances. Required."""
+    min_instances: int = Field(default=1, ge=1)
+    """Fewest instances. Default 1."""
+    scale_out_cpu: int = Field(default=70, ge=1, le=100)
+    """Add an instance when average CPU over 5 minutes is above this percentage. Default 70."""
+    scale_in_cpu: int = Field(default=30, ge=0, le=99)
+    """Remove an instance when average CPU over 5 minutes is below this percentage. Default 30."""
+    cooldown_minutes: int = Field(default=5, ge=1, le=10_080)
+    """Minutes to wait after a scale action before the next one. Default 5."""
+
+    @field_validator("min_instances")
+    @classmethod
+    def _min_below_max(cls, value: int, info: ValidationInfo) -> int:
+        most = info.data.get("max_instances")
+        if most is not None and value > most:
+            raise ValueError(f"minInstances must not exceed maxInstances ({most})")
+        return value
+
+    @field_validator("scale_in_cpu")
+    @classmethod
+    def _in_below_out(cls, value: int, info: ValidationInfo) -> int:
+        out = info.data.get("scale_out_cpu")
+        if out is not None and value >= out:
+            raise ValueError(f"scaleInCpu must be below scaleOutCpu ({out}), or it would flap")
+        return value
+
+
+class ModelArgs(Args):
+    """A registered model by name and version."""
+
+    name: str
+    """The model's name."""
+    version: str
+    """Its version, pinned (a string: ``"3"``)."""
+    source: Literal["workspace", "registry"] = "workspace"
+    """``workspace`` (default): registered in the deployment's workspace. ``registry``: in the
+    stack's Azure ML registry (``amlstack:registry`` or the one of ``amlstack:registryStack``)."""
+
+    def reference(self) -> AssetRef:
+        source: RefSource = "workspace" if self.source == "workspace" else "stack-registry"
+        return AssetRef("models", source, self.name, version=self.version)
+
+
+class CodeArgs(Args):
+    """The scoring code: a folder the stack uploads, or a registered code asset."""
+
+    path: str | None = None
+    """A folder relative to the project directory (where Pulumi.yaml is), uploaded by the stack
+    as a code asset versioned by its content hash. Default: none (then `asset` is required)."""
+    asset: str | None = None
+    """A registered code asset instead: ``azureml:<name>:<version>``, an ``azureml://registries``
+    URI or an ARM id. Default: none (then `path` is required)."""
+    scoring_script: str
+    """The entry script, relative to the code folder (``score.py``)."""
+
+    @field_validator("asset")
+    @classmethod
+    def _path_or_asset(cls, asset: str | None, info: ValidationInfo) -> str | None:
+        path = info.data.get("path")
+        if (asset is None) == (path is None):
+            raise ValueError("set exactly one of path (a project folder) or asset (registered)")
+        if asset is not None:
+            parse_reference(asset, "codes")
+        return asset
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, path: str | None) -> str | None:
+        if path is not None and (path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path)):
+            raise ValueError("expected a folder inside the project, relative to Pulumi.yaml")
+        return path
+
+    @field_validator("scoring_script")
+    @classmethod
+    def _script(cls, script: str) -> str:
+        if not _SCRIPT.fullmatch(script) or ".." in script.split("/"):
+            raise ValueError("expected a file path inside the code folder, like score.py")
+        return script
+
+
+class DeploymentArgs(Args):
+    """One managed deployment of an endpoint."""
+
+    name: str
+    """Deployment name (``blue``): 3-32 letters, digits and hyphens, starting with a letter."""
+    model: str | ModelArgs
+    """The model: ``{name, version}`` (``source: registry`` for the stack's registry), or a
+    reference as azure-ai-ml writes it (``azureml:<name>:<version>``,
+    ``azureml://registries/<registry>/models/<name>/versions/<version>``, an ARM id). Required."""
+    environment: str | None = None
+    """The environment: the name (or ``name:version``) of an environment in this workspace's
+    config, or ``azureml:<name>:<version>``, ``azureml://registries/...``, an ARM id. Default:
+    none, only for an MLflow model (Azure then provides environment and scoring code)."""
+    code: CodeArgs | None = None
+    """The scoring code. Default: none, only for an MLflow model (set both or neither)."""
+    instance_type: str = "Standard_DS3_v2"
+    """VM size of each instance. Default ``Standard_DS3_v2`` (4 cores, 14 GiB)."""
+    instance_count: int = Field(default=1, ge=1)
+    """Instances to run. Default 1 (use 3 or more for production SLAs)."""
+    request_settings: RequestSettingsArgs | None = None
+    """Timeout and concurrency. Default: Azure's."""
+    liveness_probe: ProbeArgs | None = None
+    """When Azure restarts a container. Default: Azure's."""
+    readiness_probe: ProbeArgs | None = None
+    """When Azure sends a container requests. Default: Azure's."""
+    app_insights_enabled: bool = True
+    """Send request logs and metrics to the workspace's Application Insights. Default on."""
+    environment_variables: dict[str, str] = Field(default_factory=dict)
+    """Extra variables for the scoring container. Default none; never put a secret here."""
+    autoscale: AutoscaleArgs | None = None
+    """Scale on CPU between a minimum and a maximum. Default: a fixed `instanceCount`."""
+    description: str = ""
+    """Shown in Azure ML studio."""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not ONLINE_DEPLOYMENT.accepts(value):
+            raise ValueError(f"expected {ONLINE_DEPLOYMENT.allowed}")
+        return value
+
+    @field_validator("model")
+    @classmethod
+    def _valid_model(cls, value: str | ModelArgs) -> str | ModelArgs:
+        if isinstance(value, str):
+            parse_reference(value, "models")
+        return value
+
+    @field_validator("environment")
+    @classmethod
+    def _valid_environment(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_reference(value, "environments")
+        return value
+
+    @field_validator("code")
+    @classmethod
+    def _code_with_environment(cls, code: CodeArgs | None, info: ValidationInfo) -> CodeArgs | None:
+        if "environment" in info.data and (code is None) != (info.data["environment"] is None):
+            raise ValueError(
+                "code and environment go together: set both (your scoring script) or neither "
+                "(an MLflow model, for which Azure provides them)"
+            )
+        return code
+
+    @field_validator("autoscale")
+    @classmethod
+    def _count_within_autoscale(
+        cls, autoscale: AutoscaleArgs | None, info: ValidationInfo
+    ) -> AutoscaleArgs | None:
+        count = info.data.get("instance_count")
+        if autoscale and count and not autoscale.min_instances <= count <= autoscale.max_instances:
+            raise ValueError(
+                f"instanceCount {count} is where autoscale starts: keep it within "
+                f"minInstances ({autoscale.min_instances}) and maxInstances "
+                f"({autoscale.max_instances})"
+            )
+        return autoscale
+
+    @property
+    def model_ref(self) -> AssetRef:
+        """The model reference, parsed."""
+        if isinstance(self.model, ModelArgs):
+            return self.model.reference()
+        return parse_reference(self.model, "models")
+
+    @property
+    def environment_ref(self) -> AssetRef | None:
+        """The environment reference, parsed (None for an MLflow model)."""
+        return (
+            None if self.environment is None else parse_reference(self.environment, "environments")
+        )
+
+
+class OnlineEndpointArgs(Args):
+    """A managed online endpoint, its deployments and its traffic split."""
+
+    name: str
+    """Short key of the endpoint within its workspace (``scoring``): 2-24 lowercase letters,
+    digits and hyphens. The Azure name is derived from it unless `endpointName` is set."""
+    endpoint_name: str | None = None
+    """The Azure name, unique in the region (it is the scoring URI's host name). Default:
+    derived from stack, workspace and key, ending with a hash of subscription, resource group
+    and project (``ept-dev-main-credit-1a2b3c``)."""
+    description: str = ""
+    """Shown in Azure ML studio."""
+    auth_mode: AuthMode = "AMLToken"
+    """How clients authenticate: ``AMLToken`` (default, Azure ML tokens) or ``AADToken``
+    (Microsoft Entra tokens); ``Key`` (static keys) only as an explicit choice."""
+    public_network_access: PublicNetworkAccess | None = None
+    """Whether the scoring URI is reachable from the internet. Default: the workspace's
+    ``network.publicNetworkAccess``."""
+    identity: EndpointIdentity = "SystemAssigned"
+    """Identity the deployments run as: ``SystemAssigned`` (default; Azure ML grants it pull
+    access to the workspace's registry and storage) or ``Workspace`` (the workspace's
+    user-assigned identity, which also holds AzureML Registry User on the stack's registry)."""
+    deployments: tuple[DeploymentArgs, ...] = ()
+    """The deployments, created one after another in this order. Default none."""
+    traffic: dict[str, StrictInt] = Field(default_factory=dict)
+    """Live traffic: deployment name -> integer percentage, summing to 100 (empty with no
+    deployments). Deployments left out get 0."""
+    mirror_traffic: dict[str, StrictInt] = Field(default_factory=dict)
+    """Mirrored traffic: at most 50% copied to one deployment with no live traffic; its answers
+    are discarded. Default none."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra Azure tags on the endpoint, its deployments and autoscale settings."""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_key(cls, value: str) -> str:
+        if not _KEY.fullmatch(value):
+            raise ValueError(
+                "expected 2-24 lowercase letters, digits and hyphens, starting with a letter "
+                "and ending with a letter or digit"
+            )
+        return value
+
+    @field_validator("endpoint_name")
+    @classmethod
+    def _valid_azure_name(cls, value: str | None) -> str | None:
+        if value is not None and not ONLINE_ENDPOINT.accepts(value):
+            raise ValueError(f"an online endpoint name must be {ONLINE_ENDPOINT.allowed}")
+        return value
+
+    @field_validator("deployments")
+    @classmethod
+    def _unique_deployments(
+        cls, deployments: tuple[DeploymentArgs, ...]
+    ) -> tuple[DeploymentArgs, ...]:
+        names = [d.name for d in deployments]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"deployment names must be unique; repeated: {', '.join(repeated)}")
+        return deployments
+
+    @field_validator("traffic")
+    @classmethod
+    def _valid_traffic(cls, traffic: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        if "deployments" in info.data:
+            problems = traffic_problems(traffic, cls._names(info))
+            if problems:
+                raise ValueError("; ".join(problems))
+        return traffic
+
+    @field_validator("mirror_traffic")
+    @classmethod
+    def _valid_mirror(cls, mirror: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        if "deployments" in info.data and "traffic" in info.data:
+            problems = mirror_problems(mirror, info.data["traffic"], cls._names(info))
+            if problems:
+                raise ValueError("; ".join(problems))
+        return mirror
+
+    @staticmethod
+    def _names(info: ValidationInfo) -> list[str]:
+        return [d.name for d in info.data["deployments"]]
+
+    @property
+    def deployment_names(self) -> list[str]:
+        return [d.name for d in self.deployments]
+
+
+@dataclass(frozen=True)
+class EndpointWorkspace:
+    """What an endpoint needs from the workspace it is created in."""
+
+    key: str
+    """The workspace's config key (part of derived names)."""
+    workspace: machinelearningservices.Workspace
+    """The Azure workspace resource (the endpoint depends on it, not on its component)."""
+    resource_group_name: pulumi.Input[str]
+    location: str
+    public_network_access: PublicNetworkAccess
+    """The workspace's setting, the endpoint's default."""
+    identity_id: pulumi.Input[str]
+    """ARM id of the workspace's user-assigned identity (for ``identity: Workspace``)."""
+    blob_endpoint: pulumi.Input[str]
+    """The workspace storage account's blob endpoint (``https://<account>.blob...net/``)."""
+    code_container: pulumi.Input[str]
+    """Blob container for uploaded code (the workspace's ``azureml-blobstore-<id>``)."""
+
+
+@dataclass(frozen=True)
+class DeploymentAssets:
+    """A deployment's resolved assets: ids Azure accepts, or code for the stack to upload."""
+
+    model: pulumi.Input[str]
+    environment: pulumi.Input[str] | None = None
+    code: pulumi.Input[str] | LocalCode | None = None
+
+
+class OnlineEndpoint(pulumi.ComponentResource):
+    """A managed online endpoint, its deployments, their autoscale, and its traffic split."""
+
+    def __init__(
+        self,
+        name: str,
+        args: OnlineEndpointArgs,
+        *,
+        workspace: EndpointWorkspace,
+        assets: Mapping[str, DeploymentAssets],
+        tags: dict[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        missing = [n for n in args.deployment_names if n not in assets]
+        if missing:
+            raise ConfigError.single(
+                f"{name}: assets", missing, "give DeploymentAssets for every deployment"
+            )
+        super().__init__("amlstack:ml:OnlineEndpoint", name, None, opts)
+        self.args = args
+        self._workspace = workspace
+        self._tags = {
+            "managed-by": "amlstack",
+            "stack": pulumi.get_stack(),
+            "workspace": workspace.key,
+            "endpoint": args.name,
+            **(tags or {}),
+            **args.tags,
+        }
+        public = args.public_network_access or workspace.public_network_access
+        self.endpoint = machinelearningservices.OnlineEndpoint(
+            f"{name}-endpoint",
+            endpoint_name=self._azure_name(workspace),
+            workspace_name=workspace.workspace.name,
+            resource_group_name=workspace.resource_group_name,
+            location=workspace.location,
+            identity=self._identity(workspace),
+            properties=machinelearningservices.OnlineEndpointPropertiesArgs(
+                auth_mode=args.auth_mode,
+                public_network_access=public,
+                description=args.description or None,
+            ),
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.deployments: dict[str, machinelearningservices.OnlineDeployment] = {}
+        previous: list[pulumi.Resource] = []
+        for deployment in args.deployments:
+            created = self._deployment(name, deployment, assets[deployment.name], previous)
+            self.deployments[deployment.name] = created
+            previous = [created]
+            if deployment.autoscale is not None:
+                self._autoscale(name, deployment, deployment.autoscale, created)
+        self.traffic = EndpointTraffic(
+            f"{name}-traffic",
+            endpoint_id=self.endpoint.id,
+            traffic=complete_split(args.traffic, args.deployment_names),
+            mirror_traffic={k: v for k, v in args.mirror_traffic.items() if v},
+            endpoint_revision=_revision(args, public),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.deployments.values())),
+        )
+        self.endpoint_name: pulumi.Output[str] = self.endpoint.name
+        self.scoring_uri: pulumi.Output[str] = self.endpoint.properties.scoring_uri
+        self.register_outputs(
+            {
+                "endpointName": self.endpoint_name,
+                "scoringUri": self.scoring_uri,
+                "deployments": args.deployment_names,
+                "traffic": self.traffic.traffic,
+            }
+        )
+
+    def _azure_name(self, workspace: EndpointWorkspace) -> pulumi.Input[str]:
+        if self.args.endpoint_name:
+            return check_name(ONLINE_ENDPOINT, self.args.endpoint_name, field="endpointName")
+        project, stack, key = pulumi.get_project(), pulumi.get_stack(), self.args.name
+        client = authorization.get_client_config_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        return pulumi.Output.all(client.subscription_id, workspace.resource_group_name).apply(
+            lambda ids: derive_name(
+                ONLINE_ENDPOINT,
+                stack,
+                workspace.key,
+                key,
+                unique=unique_suffix(*ids, project, stack, workspace.key, key),
+            )
+        )
+
+    def _identity(
+        self, workspace: EndpointWorkspace
+    ) -> machinelearningservices.ManagedServiceIdentityArgs:
+        if self.args.identity == "Workspace":
+            return machinelearningservices.ManagedServiceIdentityArgs(
+                type=machinelearningservices.ManagedServiceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[workspace.identity_id],
+            )
+        return machinelearningservices.ManagedServiceIdentityArgs(
+            type=machinelearningservices.ManagedServiceIdentityType.SYSTEM_ASSIGNED
+        )
+
+    def _deployment(
+        self,
+        name: str,
+        deployment: DeploymentArgs,
+        assets: DeploymentAssets,
+        after: Sequence[pulumi.Resource],
+    ) -> machinelearningservices.OnlineDeployment:
+        workspace = self._workspace
+        code = None
+        if deployment.code is not None:
+            code_id = assets.code
+            if isinstance(code_id, LocalCode):
+                code_id = create_code_version(
+                    f"{name}-{deployment.name}-code",
+                    code_id,
+                    asset_name=f"{workspace.key}-{self.args.name}-{deployment.name}",
+                    blob_endpoint=workspace.blob_endpoint,
+                    container=workspace.code_container,
+                    workspace_name=workspace.workspace.name,
+                    resource_group_name=workspace.resource_group_name,
+                    parent=self,
+                ).id
+            code = machinelearningservices.CodeConfigurationArgs(
+                code_id=code_id, scoring_script=deployment.code.scoring_script
+            )
+        return machinelearningservices.OnlineDeployment(
+            f"{name}-{deployment.name}",
+            deployment_name=deployment.name,
+            endpoint_name=self.endpoint.name,
+            workspace_name=workspace.workspace.name,
+            resource_group_name=workspace.resource_group_name,
+            location=workspace.location,
+            sku=machinelearningservices.SkuArgs(name="Default", capacity=deployment.instance_count),
+            properties=machinelearningservices.ManagedOnlineDeploymentArgs(
+                endpoint_compute_type="Managed",
+                model=assets.model,
+                environment_id=assets.environment,
+                code_configuration=code,
+                instance_type=deployment.instance_type,
+                app_insights_enabled=deployment.app_insights_enabled,
+                environment_variables=deployment.environment_variables or None,
+                request_settings=_request_settings(deployment.request_settings),
+                liveness_probe=_probe(deployment.liveness_probe),
+                readiness_probe=_probe(deployment.readiness_probe),
+                scale_settings=machinelearningservices.DefaultScaleSettingsArgs(
+                    scale_type="Default"
+                ),
+                description=deployment.description or None,
+            ),
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(after)),
+        )
+
+    def _autoscale(
+        self,
+        name: str,
+        deployment: DeploymentArgs,
+        autoscale: AutoscaleArgs,
+        target: machinelearningservices.OnlineDeployment,
+    ) -> monitor.AutoscaleSetting:
+        def rule(
+            direction: monitor.ScaleDirection,
+            operator: monitor.ComparisonOperationType,
+            threshold: int,
+        ) -> monitor.ScaleRuleArgs:
+            return monitor.ScaleRuleArgs(
+                metric_trigger=monitor.MetricTriggerArgs(
+                    metric_name=_CPU_METRIC,
+                    metric_namespace=_DEPLOYMENT_METRICS,
+                    metric_resource_uri=target.id,
+                    operator=operator,
+                    statistic=monitor.MetricStatisticType.AVERAGE,
+                    threshold=threshold,
+                    time_aggregation=monitor.TimeAggregationType.AVERAGE,
+                    time_grain="PT1M",
+                    time_window="PT5M",
+                ),
+                scale_action=monitor.ScaleActionArgs(
+                    direction=direction,
+                    type=monitor.ScaleType.CHANGE_COUNT,
+                    value="1",
+                    cooldown=iso_duration(autoscale.cooldown_minutes * 60_000),
+                ),
+            )
+
+        return monitor.AutoscaleSetting(
+            f"{name}-{deployment.name}-autoscale",
+            autoscale_setting_name=self.endpoint.name.apply(
+                lambda endpoint: f"{endpoint}-{deployment.name}-autoscale"
+            ),
+            resource_group_name=self._workspace.resource_group_name,
+            location=self._workspace.location,
+            target_resource_uri=target.id,
+            enabled=True,
+            profiles=[
+                monitor.AutoscaleProfileArgs(
+                    name="cpu",
+                    capacity=monitor.ScaleCapacityArgs(
+                        minimum=str(autoscale.min_instances),
+                        maximum=str(autoscale.max_instances),
+                        default=str(deployment.instance_count),
+                    ),
+                    rules=[
+                        rule(
+                            monitor.ScaleDirection.INCREASE,
+                            monitor.ComparisonOperationType.GREATER_THAN,
+                            autoscale.scale_out_cpu,
+                        ),
+                        rule(
+                            monitor.ScaleDirection.DECREASE,
+                            monitor.ComparisonOperationType.LESS_THAN,
+                            autoscale.scale_in_cpu,
+                        ),
+                    ],
+                )
+            ],
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _request_settings(
+    settings: RequestSettingsArgs | None,
+) -> machinelearningservices.OnlineRequestSettingsArgs | None:
+    if settings is None:
+        return None
+    return machinelearningservices.OnlineRequestSettingsArgs(
+        request_timeout=_ms(settings.request_timeout_ms),
+        max_concurrent_requests_per_instance=settings.max_concurrent_requests_per_instance,
+        max_queue_wait=_ms(settings.max_queue_wait_ms),
+    )
+
+
+def _probe(probe: ProbeArgs | None) -> machinelearningservices.ProbeSettingsArgs | None:
+    if probe is None:
+        return None
+    return machinelearningservices.ProbeSettingsArgs(
+        initial_delay=_ms(probe.initial_delay, 1000),
+        period=_ms(probe.period, 1000),
+        timeout=_ms(probe.timeout, 1000),
+        failure_threshold=probe.failure_threshold,
+        success_threshold=probe.success_threshold,
+    )
+
+
+def _ms(value: int | None, scale: int = 1) -> str | None:
+    return None if value is None else iso_duration(value * scale)
+
+
+def _revision(args: OnlineEndpointArgs, public: str) -> str:
+    """A hash of the endpoint's own settings: the split is written again when they change."""
+    settings = {
+        "authMode": args.auth_mode,
+        "description": args.description,
+        "identity": args.identity,
+        "publicNetworkAccess": public,
+        "tags": args.tags,
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,274 @@
+"""Serving: each workspace's online endpoints, and the Azure ML registry the stacks share.
+
+`check_serving` runs with config validation (before anything is registered): it checks what one
+key cannot check alone (an environment named from the workspace's config exists, a registry model
+has a registry, a code folder exists). `deploy_serving` maps the references written in config to
+the ids the components take, creates the registry (or references the stack that owns it), grants
+the workspace identities AzureML Registry User on it, and creates the endpoints.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pulumi
+
+from components.code_asset import snapshot_folder
+from components.endpoint import (
+    CodeArgs,
+    DeploymentArgs,
+    DeploymentAssets,
+    EndpointWorkspace,
+    OnlineEndpoint,
+)
+from components.errors import AmlStackError, ConfigError, ConfigProblem
+from components.references import AssetRef, parse_reference
+from components.registry import Registry, grant_registry_user
+from components.workspace import Workspace, WorkspaceArgs
+
+if TYPE_CHECKING:
+    from infra.config import StackConfig
+
+__all__ = [
+    "RegistryInfo",
+    "Serving",
+    "check_serving",
+    "defined_environments",
+    "deploy_serving",
+    "project_root",
+    "workspace_environment_id",
+]
+
+
+# --- Seam for issue 3 (environments) ------------------------------------------------------------
+# A deployment may name an environment defined in its workspace's config (``environment: my-env``
+# or ``my-env:2``). Issue 3 adds `WorkspaceArgs.environments` and exports
+# ``workspaces.<key>.environments.<name>.{kind,version,id}``; connect these two functions to them.
+# Until then no workspace defines environments, so such a name is a config error that says so.
+
+
+def defined_environments(workspace: WorkspaceArgs) -> dict[str, str]:
+    """The environments `workspace`'s config defines: name -> version. None before issue 3."""
+    del workspace
+    return {}
+
+
+def workspace_environment_id(workspace: Workspace, ref: AssetRef) -> pulumi.Input[str]:
+    """The id of the environment `ref` names from `workspace`'s config (issue 3's output)."""
+    raise AmlStackError(
+        f"environment {ref.name!r} of workspace {workspace.args.name!r}: environments defined "
+        "in stack config are not available yet"
+    )
+
+
+# -------------------------------------------------------------------------------------------------
+
+
+def project_root() -> Path:
+    """The project directory (where Pulumi.yaml is): code paths in config are relative to it."""
+    root = pulumi.get_root_directory()
+    return Path(root) if root and Path(root).is_dir() else Path(os.getcwd())
+
+
+def check_serving(config: StackConfig, *, at: str, root: Path | None = None) -> None:
+    """Raise `ConfigError` for references config validation alone cannot check.
+
+    With `root`, also check that every code folder exists and holds its scoring script.
+    """
+    has_registry = config.registry is not None or config.registry_stack is not None
+    problems: list[ConfigProblem] = []
+    for index, workspace in enumerate(config.workspaces):
+        base = f"{at}workspaces[{index}].endpoints"
+        keys = [e.name for e in workspace.endpoints]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            problems.append(ConfigProblem(base, repeated, "endpoint names must be unique"))
+        environments = defined_environments(workspace)
+        for e_index, endpoint in enumerate(workspace.endpoints):
+            for d_index, deployment in enumerate(endpoint.deployments):
+                where = f"{base}[{e_index}].deployments[{d_index}]"
+                problems += _deployment_problems(
+                    deployment, where, environments, has_registry=has_registry, root=root
+                )
+    if problems:
+        raise ConfigError(problems)
+
+
+def _deployment_problems(
+    deployment: DeploymentArgs,
+    where: str,
+    environments: Mapping[str, str],
+    *,
+    has_registry: bool,
+    root: Path | None,
+) -> Iterator[ConfigProblem]:
+    if deployment.model_ref.source == "stack-registry" and not has_registry:
+        yield ConfigProblem(
+            f"{where}.model",
+            deployment.model,
+            "source: registry needs a registry: set amlstack:registry or amlstack:registryStack",
+        )
+    env = deployment.environment_ref
+    if env is not None and env.source == "config":
+        defined = environments.get(env.name, "") if env.name in environments else None
+        if defined is None or (env.version and env.version != defined):
+            known = ", ".join(f"{n}:{v}" for n, v in sorted(environments.items())) or "none"
+            yield ConfigProblem(
+                f"{where}.environment",
+                deployment.environment,
+                f"not an environment of this workspace's config (defined: {known}); or use "
+                "azureml:<name>:<version>, azureml://registries/... or an ARM id",
+            )
+    if root is not None and deployment.code is not None and deployment.code.path is not None:
+        yield from _code_problems(deployment.code, f"{where}.code", root)
+
+
+def _code_problems(code: CodeArgs, where: str, root: Path) -> Iterator[ConfigProblem]:
+    folder = root / str(code.path)
+    if not folder.is_dir():
+        yield ConfigProblem(f"{where}.path", code.path, f"expected a folder; {folder} is none")
+    elif not (folder / code.scoring_script).is_file():
+        yield ConfigProblem(
+            f"{where}.scoringScript",
+            code.scoring_script,
+            f"expected a file inside {code.path}",
+        )
+
+
+@dataclass(frozen=True)
+class RegistryInfo:
+    """The registry the stack's workspaces use: owned here or by another stack."""
+
+    name: pulumi.Output[str]
+    id: pulumi.Output[str]
+    location: pulumi.Output[str]
+
+    def outputs(self) -> dict[str, pulumi.Output[str]]:
+        return {"name": self.name, "id": self.id, "location": self.location}
+
+
+@dataclass
+class Serving:
+    """What `deploy_serving` created, for the stack outputs."""
+
+    registry: RegistryInfo | None = None
+    endpoints: dict[str, dict[str, OnlineEndpoint]] = field(default_factory=dict)
+
+    def workspace_outputs(self, workspace_key: str) -> dict[str, Any]:
+        """``endpoints`` of one workspace: Azure name, scoring URI, deployments, traffic."""
+        return {
+            "endpoints": {
+                key: {
+                    "name": endpoint.endpoint_name,
+                    "scoringUri": endpoint.scoring_uri,
+                    "deployments": endpoint.args.deployment_names,
+                    "traffic": endpoint.traffic.traffic,
+                }
+                for key, endpoint in self.endpoints.get(workspace_key, {}).items()
+            }
+        }
+
+
+def deploy_serving(
+    config: StackConfig,
+    *,
+    resource_group_name: pulumi.Input[str],
+    tags: dict[str, str],
+    workspaces: Mapping[str, Workspace],
+    root: Path,
+) -> Serving:
+    """Create the registry or reference it, grant the workspaces on it, create the endpoints."""
+    registry = _registry(config, resource_group_name, tags)
+    if registry is not None:
+        for key, workspace in workspaces.items():
+            grant_registry_user(
+                f"{key}-ml-registry-user-identity",
+                registry_id=registry.id,
+                grantee=workspace.identity_grantee,
+                parent=workspace,
+            )
+    serving = Serving(registry=registry)
+    for key, workspace in workspaces.items():
+        target = _endpoint_workspace(workspace)
+        serving.endpoints[key] = {
+            endpoint.name: OnlineEndpoint(
+                f"{key}-{endpoint.name}",
+                endpoint,
+                workspace=target,
+                assets={
+                    d.name: _assets(d, workspace, registry, root) for d in endpoint.deployments
+                },
+                tags=tags,
+            )
+            for endpoint in workspace.args.endpoints
+        }
+    return serving
+
+
+def _registry(
+    config: StackConfig, resource_group_name: pulumi.Input[str], tags: dict[str, str]
+) -> RegistryInfo | None:
+    if config.registry is not None:
+        registry = Registry(
+            config.registry.name,
+            config.registry,
+            resource_group_name=resource_group_name,
+            location=config.location,
+            tags=tags,
+        )
+        return RegistryInfo(
+            registry.registry_name, registry.id, pulumi.Output.from_input(config.location)
+        )
+    if config.registry_stack is not None:
+        shared = pulumi.StackReference(config.registry_stack).require_output("registry")
+        return RegistryInfo(
+            shared.apply(lambda r: str(r["name"])),
+            shared.apply(lambda r: str(r["id"])),
+            shared.apply(lambda r: str(r["location"])),
+        )
+    return None
+
+
+def _endpoint_workspace(workspace: Workspace) -> EndpointWorkspace:
+    return EndpointWorkspace(
+        key=workspace.args.name,
+        workspace=workspace.workspace,
+        resource_group_name=workspace.resource_group_name,
+        location=workspace.location,
+        public_network_access=workspace.args.network.public_network_access,
+        identity_id=workspace.identity.id,
+        blob_endpoint=workspace.storage_account.primary_endpoints.blob,
+        code_container=workspace.workspace.workspace_id.apply(
+            lambda guid: f"azureml-blobstore-{guid}"
+        ),
+    )
+
+
+def _assets(
+    deployment: DeploymentArgs, workspace: Workspace, registry: RegistryInfo | None, root: Path
+) -> DeploymentAssets:
+    def resolve(ref: AssetRef) -> pulumi.Output[str]:
+        registry_name = registry.name if registry is not None else None
+        return pulumi.Output.all(workspace.id, registry_name).apply(
+            lambda ids: ref.resolve(ids[0], registry_name=ids[1])
+        )
+
+    environment = deployment.environment_ref
+    code = deployment.code
+    return DeploymentAssets(
+        model=resolve(deployment.model_ref),
+        environment=None
+        if environment is None
+        else workspace_environment_id(workspace, environment)
+        if environment.source == "config"
+        else resolve(environment),
+        code=None
+        if code is None
+        else snapshot_folder(root, code.path)
+        if code.path is not None
+        else resolve(parse_reference(str(code.asset), "codes")),
+    )
