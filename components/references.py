@@ -43,6 +43,7 @@ _ARM_ID = re.compile(
     re.IGNORECASE,
 )
 _SINGULAR = {"models": "model", "environments": "environment", "codes": "code asset"}
+_ARTICLE = {"models": "a model", "environments": "an environment", "codes": "a code asset"}
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def parse_reference(text: str, kind: AssetKind) -> AssetRef:
         return AssetRef(kind, "workspace", match["name"], version=match["version"])
     if match := _REGISTRY_URI.fullmatch(value):
         if match["kind"] != kind:
-            raise ValueError(_expected(kind, f"this names a {match['kind'][:-1]}"))
+            raise ValueError(_expected(kind, f"this names {_ARTICLE[match['kind']]}"))
         if match["label"] and kind != "environments":
             raise ValueError(_expected(kind, "pin a version instead of a label"))
         return AssetRef(
@@ -95,7 +96,9 @@ def parse_reference(text: str, kind: AssetKind) -> AssetRef:
         )
     if match := _ARM_ID.fullmatch(value):
         if match["kind"].lower() != kind:
-            raise ValueError(_expected(kind, f"this ARM id names a {match['kind'].lower()[:-1]}"))
+            raise ValueError(
+                _expected(kind, f"this ARM id names {_ARTICLE[match['kind'].lower()]}")
+            )
         return AssetRef(kind, "arm", match["name"], version=match["version"], arm_id=value)
     if kind == "environments" and (match := _LOCAL.fullmatch(value)):
         return AssetRef(kind, "config", match["name"], version=match["version"])

@@ -18,13 +18,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from components.code_asset import snapshot_folder
-from components.endpoint import (
-    CodeArgs,
-    DeploymentArgs,
-    DeploymentAssets,
-    EndpointWorkspace,
-    OnlineEndpoint,
-)
+from components.deployment import CodeArgs, DeploymentArgs
+from components.endpoint import DeploymentAssets, EndpointWorkspace, OnlineEndpoint
 from components.errors import AmlStackError, ConfigError, ConfigProblem
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, grant_registry_user
