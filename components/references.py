@@ -28,7 +28,7 @@ AssetKind = Literal["models", "environments", "codes"]
 RefSource = Literal["config", "workspace", "registry", "stack-registry", "arm"]
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}"
-_VERSION = r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}"
+_VERSION = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 _REGISTRY = r"[A-Za-z0-9][A-Za-z0-9_-]{2,32}"
 _SHORT = re.compile(rf"azureml:(?P<name>{_NAME}):(?P<version>{_VERSION})")
 _LOCAL = re.compile(rf"(?P<name>{_NAME})(?::(?P<version>{_VERSION}))?")

@@ -49,6 +49,7 @@ def plan(
     stack: Annotated[
         str, typer.Argument(help="Stack name: the STACK of a Pulumi.STACK.yaml file.")
     ],
+    *,
     json_file: Annotated[
         Path | None,
         typer.Option("--json", help="Write the plan JSON (version 1, sorted keys) to this file."),

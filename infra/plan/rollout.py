@@ -1,4 +1,4 @@
-"""The steps ``pulumi up`` takes from one plan to the next, in the order the Pulumi engine takes them.
+"""The steps ``pulumi up`` takes from one plan to the next, in the order the engine runs them.
 
 The engine walks the new program's resources in dependency order: a resource is created, updated
 (its inputs changed) or left alone once everything it depends on is done. Resources the new
