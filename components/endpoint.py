@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -35,7 +34,7 @@ from components.deployment import (
 )
 from components.endpoint_traffic import EndpointTraffic
 from components.errors import ConfigError
-from components.naming import ONLINE_ENDPOINT, check_name, derive_name, unique_suffix
+from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
 from components.traffic import complete_split, mirror_problems, traffic_problems
 
@@ -51,7 +50,6 @@ __all__ = [
 AuthMode = Literal["AMLToken", "AADToken", "Key"]
 EndpointIdentity = Literal["SystemAssigned", "Workspace"]
 
-_KEY = re.compile(r"[a-z][a-z0-9-]{0,22}[a-z0-9]")
 _CPU_METRIC = "CpuUtilizationPercentage"
 _DEPLOYMENT_METRICS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
 
@@ -92,12 +90,7 @@ class OnlineEndpointArgs(Args):
     @field_validator("name")
     @classmethod
     def _valid_key(cls, value: str) -> str:
-        if not _KEY.fullmatch(value):
-            raise ValueError(
-                "expected 2-24 lowercase letters, digits and hyphens, starting with a letter "
-                "and ending with a letter or digit"
-            )
-        return value
+        return check_key(value)
 
     @field_validator("endpoint_name")
     @classmethod

@@ -29,6 +29,7 @@ __all__ = [
     "WORKSPACE",
     "NameRule",
     "WorkspaceNames",
+    "check_key",
     "check_name",
     "derive_name",
     "unique_suffix",
@@ -188,6 +189,22 @@ def derive_name(rule: NameRule, *parts: str, unique: str = "") -> str:
         # Only a rule whose start must be a letter can get here (a digest starting with a digit).
         base = derive_name(rule, "x", base)
     return base
+
+
+_KEY = re.compile(r"[a-z][a-z0-9-]{0,22}[a-z0-9]")
+
+
+def check_key(value: str) -> str:
+    """Return `value` when it is a valid config key (``main``, ``team-vision``), else ValueError.
+
+    Keys name workspaces, endpoints and registries in stack config; Azure names derive from them.
+    """
+    if not _KEY.fullmatch(value):
+        raise ValueError(
+            "expected 2-24 lowercase letters, digits and hyphens, starting with a letter "
+            "and ending with a letter or digit"
+        )
+    return value
 
 
 def check_name(rule: NameRule, name: str, *, field: str) -> str:

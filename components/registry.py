@@ -12,7 +12,6 @@ Azure creates and manages (``regionDetails``); the first region is the registry'
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 import pulumi
@@ -22,13 +21,11 @@ from pydantic import Field, field_validator
 from components import roles
 from components.access import Grantee, Principal, assign_role
 from components.args import Args
-from components.naming import ML_REGISTRY, derive_name, unique_suffix
+from components.naming import ML_REGISTRY, check_key, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
 from components.regions import check_region
 
 __all__ = ["Registry", "RegistryArgs", "RegistryStorageSku", "grant_registry_user"]
-
-_KEY = re.compile(r"[a-z][a-z0-9-]{0,22}[a-z0-9]")
 
 RegistryStorageSku = Literal[
     "Standard_LRS",
@@ -68,12 +65,7 @@ class RegistryArgs(Args):
     @field_validator("name")
     @classmethod
     def _valid_key(cls, value: str) -> str:
-        if not _KEY.fullmatch(value):
-            raise ValueError(
-                "expected 2-24 lowercase letters, digits and hyphens, starting with a letter "
-                "and ending with a letter or digit"
-            )
-        return value
+        return check_key(value)
 
     @field_validator("replication_regions")
     @classmethod
