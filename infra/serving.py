@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
-from components.code_asset import snapshot_folder
+from components.code_asset import LocalCode, snapshot_folder
 from components.deployment import CodeArgs, DeploymentArgs
 from components.endpoint import DeploymentAssets, EndpointWorkspace, OnlineEndpoint
 from components.errors import AmlStackError, ConfigError, ConfigProblem
@@ -108,18 +108,20 @@ def _deployment_problems(
             "source: registry needs a registry: set amlstack:registry or amlstack:registryStack",
         )
     env = deployment.environment_ref
-    if env is not None and env.source == "config":
-        defined = environments.get(env.name, "") if env.name in environments else None
-        if defined is None or (env.version and env.version != defined):
-            known = ", ".join(f"{n}:{v}" for n, v in sorted(environments.items())) or "none"
-            yield ConfigProblem(
-                f"{where}.environment",
-                deployment.environment,
-                f"not an environment of this workspace's config (defined: {known}); or use "
-                "azureml:<name>:<version>, azureml://registries/... or an ARM id",
-            )
+    if env is not None and env.source == "config" and not _defined(env, environments):
+        known = ", ".join(f"{n}:{v}" for n, v in sorted(environments.items())) or "none"
+        yield ConfigProblem(
+            f"{where}.environment",
+            deployment.environment,
+            f"not an environment of this workspace's config (defined: {known}); or use "
+            "azureml:<name>:<version>, azureml://registries/... or an ARM id",
+        )
     if root is not None and deployment.code is not None and deployment.code.path is not None:
         yield from _code_problems(deployment.code, f"{where}.code", root)
+
+
+def _defined(env: AssetRef, environments: Mapping[str, str]) -> bool:
+    return env.name in environments and env.version in (None, environments[env.name])
 
 
 def _code_problems(code: CodeArgs, where: str, root: Path) -> Iterator[ConfigProblem]:
@@ -246,24 +248,23 @@ def _endpoint_workspace(workspace: Workspace) -> EndpointWorkspace:
 def _assets(
     deployment: DeploymentArgs, workspace: Workspace, registry: RegistryInfo | None, root: Path
 ) -> DeploymentAssets:
+    """The ids (or the code folder to upload) of a deployment's model, environment and code."""
+
     def resolve(ref: AssetRef) -> pulumi.Output[str]:
         registry_name = registry.name if registry is not None else None
         return pulumi.Output.all(workspace.id, registry_name).apply(
             lambda ids: ref.resolve(ids[0], registry_name=ids[1])
         )
 
-    environment = deployment.environment_ref
-    code = deployment.code
-    return DeploymentAssets(
-        model=resolve(deployment.model_ref),
-        environment=None
-        if environment is None
-        else workspace_environment_id(workspace, environment)
-        if environment.source == "config"
-        else resolve(environment),
-        code=None
-        if code is None
-        else snapshot_folder(root, code.path)
-        if code.path is not None
-        else resolve(parse_reference(str(code.asset), "codes")),
-    )
+    environment: pulumi.Input[str] | None = None
+    env = deployment.environment_ref
+    if env is not None:
+        environment = (
+            workspace_environment_id(workspace, env) if env.source == "config" else resolve(env)
+        )
+    code: pulumi.Input[str] | LocalCode | None = None
+    if deployment.code is not None and deployment.code.path is not None:
+        code = snapshot_folder(root, deployment.code.path)
+    elif deployment.code is not None:
+        code = resolve(parse_reference(str(deployment.code.asset), "codes"))
+    return DeploymentAssets(model=resolve(deployment.model_ref), environment=environment, code=code)

@@ -17,7 +17,7 @@ import yaml
 from typer.testing import CliRunner
 
 from components.errors import ConfigError
-from infra.cli import app
+from infra.cli import EXIT_INVALID_CONFIG, app
 from infra.plan import Plan, find_project, run_plan
 from infra.plan.rollout import Step, rollout
 from tests.conftest import ROOT
@@ -182,3 +182,12 @@ def test_rollout_orders_creates_by_dependency_and_deletes_dependents_first(
     assert teardown.index("main-credit-traffic") < teardown.index("main-credit-green")
     assert teardown.index("main-credit-green") < teardown.index("main-credit-blue")
     assert teardown.index("main-credit-blue") < teardown.index("main-credit-endpoint")
+
+
+def test_cli_since_needs_a_plan_file(project: Path, tmp_path: Path) -> None:
+    edit(project, *STEPS["0-blue"])
+    missing = tmp_path / "nope.json"
+    result = CliRunner().invoke(app, ["plan", "dev", "-C", str(project), "--since", str(missing)])
+    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert "--since" in result.output
+    assert "expected a plan JSON file" in result.output
