@@ -6,6 +6,7 @@ the public API.
 
 from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
 from components.build_context import BuildContextUpload
+from components.code_asset import CodeUpload, LocalCode
 from components.compute import (
     AssignedUserArgs,
     ComputeCluster,
@@ -27,6 +28,21 @@ from components.datastore import (
     ServicePrincipalCredentials,
     StorageTarget,
 )
+from components.deployment import (
+    AutoscaleArgs,
+    CodeArgs,
+    DeploymentArgs,
+    ModelArgs,
+    ProbeArgs,
+    RequestSettingsArgs,
+)
+from components.endpoint import (
+    DeploymentAssets,
+    EndpointWorkspace,
+    OnlineEndpoint,
+    OnlineEndpointArgs,
+)
+from components.endpoint_traffic import EndpointTraffic
 from components.environment import (
     BuildArgs,
     Environment,
@@ -38,6 +54,8 @@ from components.errors import AmlStackError, ConfigError, ConfigProblem
 from components.key_vault import KeyVaultArgs
 from components.monitoring import MonitoringArgs
 from components.network import NetworkArgs
+from components.references import AssetRef, parse_reference
+from components.registry import Registry, RegistryArgs, grant_registry_user
 from components.roles import Role
 from components.schedule import ScheduleArgs
 from components.storage import StorageArgs
@@ -47,9 +65,13 @@ __all__ = [
     "AccessArgs",
     "AccountKeyCredentials",
     "AmlStackError",
+    "AssetRef",
     "AssignedUserArgs",
+    "AutoscaleArgs",
     "BuildArgs",
     "BuildContextUpload",
+    "CodeArgs",
+    "CodeUpload",
     "ComputeCluster",
     "ComputeClusterArgs",
     "ComputeIdentityArgs",
@@ -62,16 +84,28 @@ __all__ = [
     "DataLake",
     "Datastore",
     "DatastoreArgs",
+    "DeploymentArgs",
+    "DeploymentAssets",
+    "EndpointTraffic",
+    "EndpointWorkspace",
     "Environment",
     "EnvironmentArgs",
     "EnvironmentDefinition",
     "Grantee",
     "IdentityGrantee",
     "KeyVaultArgs",
+    "LocalCode",
+    "ModelArgs",
     "MonitoringArgs",
     "NetworkArgs",
+    "OnlineEndpoint",
+    "OnlineEndpointArgs",
     "PersonalInstancesArgs",
     "Principal",
+    "ProbeArgs",
+    "Registry",
+    "RegistryArgs",
+    "RequestSettingsArgs",
     "Role",
     "SasCredentials",
     "ScheduleArgs",
@@ -82,5 +116,7 @@ __all__ = [
     "WorkspaceArgs",
     "assign_role",
     "define_environment",
+    "grant_registry_user",
+    "parse_reference",
     "personal_instance",
 ]

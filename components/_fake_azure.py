@@ -54,6 +54,10 @@ ARM_PATHS: dict[str, str] = {
         _WS + "/onlineEndpoints/{endpointName}/deployments/{deploymentName}"
     ),
     "azure-native:machinelearningservices:Registry": _ML + "/registries/{registryName}",
+    "azure-native:machinelearningservices:CodeVersion": _WS + "/codes/{name}/versions/{version}",
+    "azure-native:monitor:AutoscaleSetting": (
+        _RG + "/providers/Microsoft.Insights/autoscalesettings/{autoscaleSettingName}"
+    ),
     "azure-native:authorization:RoleAssignment": (
         "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}"
     ),
@@ -165,6 +169,14 @@ def _endpoint(state: dict[str, Any], _tenant: str) -> dict[str, Any]:
     }
 
 
+def _registry(state: dict[str, Any], _tenant: str) -> dict[str, Any]:
+    host = f"{state.get('location', 'westeurope')}.api.azureml.ms"
+    return {
+        "discoveryUrl": f"https://{host}/registrymanagement/v1.0/registries/{state['name']}/discovery",
+        "mlFlowRegistryUri": f"azureml://{host}/mlflow/v1.0{state['id']}",
+    }
+
+
 _COMPUTED: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     "azure-native:managedidentity:UserAssignedIdentity": _identity,
     "azure-native:storage:StorageAccount": _storage,
@@ -183,4 +195,5 @@ _COMPUTED: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     },
     "azure-native:machinelearningservices:Workspace": _workspace,
     "azure-native:machinelearningservices:OnlineEndpoint": _endpoint,
+    "azure-native:machinelearningservices:Registry": _registry,
 }

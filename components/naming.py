@@ -23,6 +23,7 @@ __all__ = [
     "KEY_VAULT",
     "LOG_ANALYTICS",
     "ML_REGISTRY",
+    "ONLINE_DEPLOYMENT",
     "ONLINE_ENDPOINT",
     "RESOURCE_GROUP",
     "STORAGE_ACCOUNT",
@@ -31,6 +32,7 @@ __all__ = [
     "WORKSPACE",
     "NameRule",
     "WorkspaceNames",
+    "check_key",
     "check_name",
     "derive_name",
     "unique_suffix",
@@ -151,6 +153,14 @@ ONLINE_ENDPOINT = NameRule(
     r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
     f"3-32 {_ALNUM_HYPHEN}, unique in the region",
 )
+ONLINE_DEPLOYMENT = NameRule(
+    "online deployment",
+    "",
+    3,
+    32,
+    r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+    f"3-32 {_ALNUM_HYPHEN}",
+)
 COMPUTE_CLUSTER = NameRule(
     "compute cluster", "", 2, 16, r"[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?", f"2-16 {_ALNUM_HYPHEN}"
 )
@@ -212,6 +222,22 @@ def derive_name(rule: NameRule, *parts: str, unique: str = "") -> str:
         # Only a rule whose start must be a letter can get here (a digest starting with a digit).
         base = derive_name(rule, "x", base)
     return base
+
+
+_KEY = re.compile(r"[a-z][a-z0-9-]{0,22}[a-z0-9]")
+
+
+def check_key(value: str) -> str:
+    """Return `value` when it is a valid config key (``main``, ``team-vision``), else ValueError.
+
+    Keys name workspaces, endpoints and registries in stack config; Azure names derive from them.
+    """
+    if not _KEY.fullmatch(value):
+        raise ValueError(
+            "expected 2-24 lowercase letters, digits and hyphens, starting with a letter "
+            "and ending with a letter or digit"
+        )
+    return value
 
 
 def check_name(rule: NameRule, name: str, *, field: str) -> str:

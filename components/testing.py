@@ -185,12 +185,14 @@ def record(
     config: Mapping[str, object] | None = None,
     secret_keys: Iterable[str] = (),
     mocks: RecordingMocks | None = None,
+    root_directory: str | None = None,
 ) -> Recording:
     """Run `program` under Pulumi's mock runtime and return what it registered and exported.
 
     `config` keys are full Pulumi keys (``amlstack:location``); values that are not strings are
-    passed as JSON, as the Pulumi CLI does for structured config. Exceptions raised by the program
-    (a `ConfigError`, say) propagate unchanged.
+    passed as JSON, as the Pulumi CLI does for structured config. `root_directory` is what
+    ``pulumi.get_root_directory()`` returns (the project directory). Exceptions raised by the
+    program (a `ConfigError`, say) propagate unchanged.
     """
     mocks = mocks or RecordingMocks()
     monitor = _CapturingMonitor(mocks)
@@ -203,6 +205,7 @@ def record(
     )
     settings.reset_options(project=project, stack=stack)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    settings.SETTINGS.root_directory = root_directory
     try:
         _sync_await(run_pulumi_func(lambda: _discard(program())))
         root = settings.get_root_resource()

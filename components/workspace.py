@@ -8,8 +8,6 @@ it with identity-based system datastores. Then ``grant_*`` gives people access t
 
 from __future__ import annotations
 
-import re
-
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, managedidentity
 from pydantic import Field, ValidationInfo, field_validator
@@ -20,17 +18,16 @@ from components.args import Args, repeated
 from components.compute import ComputesArgs
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
 from components.datastore import DatastoreArgs
+from components.endpoint import OnlineEndpointArgs
 from components.environment import EnvironmentArgs
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_monitoring
-from components.naming import WorkspaceNames, unique_suffix, workspace_names
+from components.naming import WorkspaceNames, check_key, unique_suffix, workspace_names
 from components.network import NetworkArgs
 from components.placement import Placement
 from components.storage import StorageArgs, create_workspace_storage
 
 __all__ = ["Workspace", "WorkspaceArgs"]
-
-_KEY = re.compile(r"[a-z][a-z0-9-]{0,22}[a-z0-9]")
 
 
 class WorkspaceArgs(Args):
@@ -63,16 +60,14 @@ class WorkspaceArgs(Args):
     """Datastores (see `components.datastore`). Default none beyond the workspace's own."""
     environments: tuple[EnvironmentArgs, ...] = ()
     """Environments (see `components.environment`). Default none."""
+    endpoints: tuple[OnlineEndpointArgs, ...] = ()
+    """Managed online endpoints of this workspace, with their deployments and traffic split.
+    Default none. See README, "Online endpoints"."""
 
     @field_validator("name")
     @classmethod
     def _valid_key(cls, value: str) -> str:
-        if not _KEY.fullmatch(value):
-            raise ValueError(
-                "expected 2-24 lowercase letters, digits and hyphens, starting with a letter "
-                "and ending with a letter or digit"
-            )
-        return value
+        return check_key(value)
 
     @field_validator("container_registry")
     @classmethod

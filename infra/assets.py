@@ -21,9 +21,7 @@ from components.environment import Environment, EnvironmentDefinition, define_en
 from components.workspace import Workspace, WorkspaceArgs
 from infra.config import StackConfig
 
-__all__ = ["WorkspaceAssets", "define_environments", "deploy_assets", "project_root"]
-
-_REPOSITORY = Path(__file__).resolve().parent.parent
+__all__ = ["WorkspaceAssets", "define_environments", "deploy_assets"]
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,6 @@ class WorkspaceAssets:
             "datastores": {name: d.outputs() for name, d in self.datastores.items()},
             "environments": {name: e.outputs() for name, e in self.environments.items()},
         }
-
-
-def project_root() -> Path:
-    """Where relative paths in config start: the directory of Pulumi.yaml.
-
-    The Pulumi CLI tells the program; under the mock runtime (the offline plan, tests) it is the
-    repository this program belongs to.
-    """
-    root = pulumi.get_root_directory()
-    return Path(root) if root else _REPOSITORY
 
 
 def define_environments(

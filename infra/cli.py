@@ -41,13 +41,15 @@ def _root() -> None:
         "is allowed); 3 a mandatory policy failed.\n\n"
         "Examples:\n\n"
         "  amlstack plan dev\n\n"
-        "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg"
+        "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg\n\n"
+        "  amlstack plan dev --since plan-dev.json"
     )
 )
 def plan(
     stack: Annotated[
         str, typer.Argument(help="Stack name: the STACK of a Pulumi.STACK.yaml file.")
     ],
+    *,
     json_file: Annotated[
         Path | None,
         typer.Option("--json", help="Write the plan JSON (version 1, sorted keys) to this file."),
@@ -66,6 +68,14 @@ def plan(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="A plan JSON of the stack as deployed: also print the steps pulumi up would "
+            "take from it, in the engine's order (creates and updates, then deletes).",
+        ),
+    ] = None,
 ) -> None:
     """Plan a stack offline: run the real Pulumi program under Pulumi's mock runtime.
 
@@ -86,6 +96,14 @@ def plan(
         out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
     else:
         out.print(render_plan(result))
+    if since is not None:
+        from infra.plan.rollout import read_plan_resources, render_rollout, rollout
+
+        try:
+            steps = rollout(read_plan_resources(since), result.resources)
+        except ConfigError as error:
+            fail(str(error), EXIT_INVALID_CONFIG)
+        out.print(f"\nsteps from {since}:\n{render_rollout(steps)}", highlight=False)
     if json_file is not None:
         json_file.write_text(result.to_json())
         err.print(f"plan JSON written to {json_file}")

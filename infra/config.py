@@ -8,8 +8,10 @@ This module is the only reader of `pulumi.Config`. `load_stack_config` turns the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -19,10 +21,15 @@ from pydantic import Field, ValidationInfo, field_validator
 from components.args import Args
 from components.errors import ConfigError
 from components.regions import check_region
+from components.registry import RegistryArgs
 from components.workspace import WorkspaceArgs
+from infra.project import project_root
+from infra.serving import check_serving
 from infra.tiers import TIER_PRESETS, Tier
 
 __all__ = ["ResourceGroupArgs", "StackConfig", "load_stack_config", "parse_stack_config"]
+
+_STACK_NAME = re.compile(r"[^/\s]+/[^/\s]+/[^/\s]+")
 
 
 class ResourceGroupArgs(Args):
@@ -52,8 +59,38 @@ class StackConfig(Args):
     resource_group: ResourceGroupArgs = Field(default_factory=ResourceGroupArgs)
     tags: dict[str, str] = Field(default_factory=dict)
     """Azure tags on every resource of the stack."""
-    workspaces: tuple[WorkspaceArgs, ...] = Field(min_length=1)
+    registry: RegistryArgs | None = None
+    """The Azure ML registry this stack owns (models and environments shared across stacks).
+    Default none. A stack that owns the registry may have no workspace."""
+    registry_stack: str | None = None
+    """The stack that owns the registry, fully qualified (``organization/amlstack/shared``):
+    its ``registry`` output is read with a StackReference and every workspace identity here gets
+    AzureML Registry User on it. Default none."""
+    workspaces: tuple[WorkspaceArgs, ...] = ()
     """One or more workspaces (for example one per team), each with its own access and assets."""
+
+    @field_validator("registry_stack")
+    @classmethod
+    def _one_registry(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("registry") is not None:
+            raise ValueError("this stack owns amlstack:registry; set one of the two, not both")
+        if value is not None and not _STACK_NAME.fullmatch(value):
+            raise ValueError(
+                "expected a fully qualified stack name: <organization>/<project>/<stack>"
+            )
+        return value
+
+    @field_validator("workspaces")
+    @classmethod
+    def _some_workspace(
+        cls, workspaces: tuple[WorkspaceArgs, ...], info: ValidationInfo
+    ) -> tuple[WorkspaceArgs, ...]:
+        if not workspaces and info.data.get("registry") is None:
+            raise ValueError(
+                "expected at least 1 item; only a stack that owns the registry "
+                "(amlstack:registry) may have no workspace"
+            )
+        return workspaces
 
     @field_validator("location")
     @classmethod
@@ -75,14 +112,18 @@ def parse_stack_config(
     *,
     namespace: str = "amlstack",
     secret_keys: frozenset[str] = frozenset(),
+    root: Path | None = None,
 ) -> StackConfig:
     """Validate `raw` (config keys without the namespace, structured values already parsed).
 
     The stack's tier presets fill every workspace setting the config leaves out. Values under a
-    key in `secret_keys` are never shown in error messages.
+    key in `secret_keys` are never shown in error messages. With `root` (the project directory),
+    folders named in config (scoring code) must exist there.
     """
     try:
-        return _parse(raw, namespace)
+        config = _parse(raw, namespace)
+        check_serving(config, at=f"{namespace}:", root=root)
+        return config
     except ConfigError as error:
         raise ConfigError(
             replace(p, secret=p.secret or _top_key(p.field, namespace) in secret_keys)
@@ -111,7 +152,9 @@ def load_stack_config() -> StackConfig:
         location = pulumi.Config("azure-native").get("location")
         if location is not None:
             raw["location"] = location
-    return parse_stack_config(raw, namespace=namespace, secret_keys=secret_keys)
+    return parse_stack_config(
+        raw, namespace=namespace, secret_keys=secret_keys, root=project_root()
+    )
 
 
 def _read_namespace(namespace: str) -> tuple[dict[str, Any], frozenset[str]]:

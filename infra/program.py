@@ -11,8 +11,10 @@ from pulumi_azure_native import authorization, resources
 
 from components.naming import RESOURCE_GROUP, derive_name
 from components.workspace import Workspace
-from infra.assets import WorkspaceAssets, define_environments, deploy_assets, project_root
+from infra.assets import WorkspaceAssets, define_environments, deploy_assets
 from infra.config import StackConfig
+from infra.project import project_root
+from infra.serving import Serving, deploy_serving
 
 __all__ = ["deploy"]
 
@@ -33,7 +35,15 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
         args.name: deploy_assets(workspaces[args.name], args, environments[args.name])
         for args in config.workspaces
     }
-    export_outputs(config, group_name, workspaces, assets)
+    serving = deploy_serving(
+        config,
+        resource_group_name=group_name,
+        tags=tags,
+        workspaces=workspaces,
+        environments={key: a.environments for key, a in assets.items()},
+        root=project_root(),
+    )
+    export_outputs(config, group_name, workspaces, assets, serving)
     return workspaces
 
 
@@ -58,6 +68,7 @@ def export_outputs(
     group_name: pulumi.Output[str],
     workspaces: dict[str, Workspace],
     assets: dict[str, WorkspaceAssets],
+    serving: Serving,
 ) -> None:
     """Export the stack's coordinates; nothing secret is ever exported."""
     client = authorization.get_client_config_output()
@@ -66,14 +77,21 @@ def export_outputs(
     pulumi.export("resourceGroup", group_name)
     pulumi.export("location", config.location)
     pulumi.export("tier", config.tier)
-    pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
+    if workspaces:
+        pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
     pulumi.export(
         "workspaces",
         {
-            key: {**workspace_outputs(workspace), **assets[key].outputs()}
+            key: {
+                **workspace_outputs(workspace),
+                **assets[key].outputs(),
+                **serving.workspace_outputs(key),
+            }
             for key, workspace in workspaces.items()
         },
     )
+    if serving.registry is not None:
+        pulumi.export("registry", serving.registry.outputs())
 
 
 def workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:

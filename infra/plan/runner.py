@@ -10,23 +10,33 @@ from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
 from components.errors import ConfigError
 from components.testing import RecordingMocks, record
 from infra.plan.model import Plan
+from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, read_stack_file
 
 __all__ = ["run_plan"]
 
 
-def run_plan(project: Project, stack: str) -> Plan:
+def run_plan(project: Project, stack: str, *, referenced_by: tuple[str, ...] = ()) -> Plan:
     """Plan `stack`: its config file goes to the program exactly as ``pulumi up`` would pass it.
 
     The subscription and tenant are ``azure-native:subscriptionId`` / ``azure-native:tenantId``
-    from the stack file when set, placeholders otherwise. Raises `ConfigError` on invalid config.
+    from the stack file when set, placeholders otherwise. A stack the config references (the
+    registry's owner) is planned first and its outputs answer the StackReference. Raises
+    `ConfigError` on invalid config.
     """
     stack_file = read_stack_file(project, stack)
+    outputs_of = {}
+    for name, local in stack_references(project, stack_file).items():
+        if local in (*referenced_by, stack):
+            chain = " -> ".join((*referenced_by, stack, local))
+            raise ConfigError.single(name, chain, "stack references must not form a cycle")
+        outputs_of[name] = run_plan(project, local, referenced_by=(*referenced_by, stack)).outputs
     mocks = RecordingMocks(
         subscription_id=str(
             stack_file.config.get("azure-native:subscriptionId", PLACEHOLDER_SUBSCRIPTION)
         ),
         tenant_id=str(stack_file.config.get("azure-native:tenantId", PLACEHOLDER_TENANT)),
+        stack_references=outputs_of,
     )
     try:
         recording = record(
@@ -36,6 +46,7 @@ def run_plan(project: Project, stack: str) -> Plan:
             config=stack_file.config,
             secret_keys=stack_file.secret_keys,
             mocks=mocks,
+            root_directory=str(project.directory),
         )
     except pulumi.RunError as error:
         if isinstance(error.__cause__, ConfigError):

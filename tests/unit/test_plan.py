@@ -190,7 +190,7 @@ def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
     result = runner.invoke(app, ["plan", "staging", "-C", str(ROOT)])
     assert result.exit_code == EXIT_INVALID_CONFIG
     assert "Pulumi.staging.yaml" in result.output
-    assert "dev, prod, test" in result.output
+    assert "dev, prod, shared, test" in result.output
 
 
 def test_any_stack_name_with_a_stack_file_works(scratch_project: Path) -> None:

@@ -1,0 +1,68 @@
+"""A bearer-token HTTP pipeline for the dynamic providers (ARM and blob storage), and its error.
+
+Imported inside the providers' methods, so that loading a pickled provider stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azure.core import PipelineClient
+from azure.core.pipeline import policies
+from azure.core.rest import HttpRequest, HttpResponse
+
+__all__ = ["AzureRestError", "RestClient", "raise_for_status"]
+
+
+class AzureRestError(Exception):
+    """Azure refused a request, or a long-running operation did not succeed."""
+
+
+class RestClient:
+    """Send requests to `base_url` with a Microsoft Entra token for `scope`.
+
+    `transport` (an azure-core ``HttpTransport``) and `credential` default to the network and
+    ``DefaultAzureCredential`` (Azure CLI login, ``AZURE_*`` environment variables, workload or
+    managed identity); tests pass fakes.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        scope: str,
+        transport: Any = None,
+        credential: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        if credential is None:
+            from azure.identity import DefaultAzureCredential
+
+            credential = DefaultAzureCredential(exclude_interactive_browser_credential=True)
+        self.client: PipelineClient[HttpRequest, HttpResponse] = PipelineClient(
+            base_url,
+            policies=[
+                policies.HeadersPolicy(headers or {}),
+                policies.UserAgentPolicy("amlstack"),
+                policies.RetryPolicy(),
+                policies.BearerTokenCredentialPolicy(credential, scope),
+            ],
+            transport=transport,
+        )
+
+    def send(self, method: str, url: str, **kwargs: Any) -> HttpResponse:
+        return self.client.send_request(HttpRequest(method, url, **kwargs))
+
+
+def raise_for_status(response: HttpResponse, what: str) -> None:
+    """Raise `AzureRestError` with Azure's error code and message for a 4xx/5xx answer."""
+    if response.status_code < 400:
+        return
+    try:
+        payload = response.json()
+        error = payload.get("error") or {} if isinstance(payload, dict) else {}
+    except ValueError:
+        error = {}
+    code = error.get("code") or response.reason
+    message = error.get("message") or response.headers.get("x-ms-error-code", "")
+    raise AzureRestError(f"{what}: {response.status_code} {code}: {message}".rstrip(": "))

@@ -1,0 +1,400 @@
+"""Managed online endpoints: several deployments, and the traffic split applied after them.
+
+One ``OnlineEndpoint`` creates the endpoint (token authentication by default, no traffic), its
+managed deployments one after another (model, environment, scoring code, instance type and count,
+request settings, probes, Application Insights on), an autoscale setting per deployment that asks
+for one, and last an `EndpointTraffic` resource that writes ``traffic`` and ``mirrorTraffic`` once
+every deployment exists. Blue/green is then a config edit: add a deployment at 0%, shift the
+split, drop the old deployment.
+
+The component takes resolved asset ids (`DeploymentAssets`); `components.references` turns the
+references written in config into those ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+from pulumi_azure_native import authorization, machinelearningservices, monitor
+from pydantic import Field, StrictInt, ValidationInfo, field_validator
+
+from components.args import Args
+from components.code_asset import LocalCode, create_code_version
+from components.deployment import (
+    AutoscaleArgs,
+    DeploymentArgs,
+    iso_duration,
+    probe_settings,
+    request_settings,
+)
+from components.endpoint_traffic import EndpointTraffic
+from components.errors import ConfigError
+from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
+from components.network import PublicNetworkAccess
+from components.traffic import complete_split, mirror_problems, traffic_problems
+
+__all__ = [
+    "AuthMode",
+    "DeploymentAssets",
+    "EndpointIdentity",
+    "EndpointWorkspace",
+    "OnlineEndpoint",
+    "OnlineEndpointArgs",
+]
+
+AuthMode = Literal["AMLToken", "AADToken", "Key"]
+EndpointIdentity = Literal["SystemAssigned", "Workspace"]
+
+_CPU_METRIC = "CpuUtilizationPercentage"
+_DEPLOYMENT_METRICS = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+
+
+class OnlineEndpointArgs(Args):
+    """A managed online endpoint, its deployments and its traffic split."""
+
+    name: str
+    """Short key of the endpoint within its workspace (``scoring``): 2-24 lowercase letters,
+    digits and hyphens. The Azure name is derived from it unless `endpointName` is set."""
+    endpoint_name: str | None = None
+    """The Azure name, unique in the region (it is the scoring URI's host name). Default:
+    derived from stack, workspace and key, ending with a hash of subscription, resource group
+    and project (``ept-dev-main-credit-1a2b3c``)."""
+    description: str = ""
+    """Shown in Azure ML studio."""
+    auth_mode: AuthMode = "AMLToken"
+    """How clients authenticate: ``AMLToken`` (default, Azure ML tokens) or ``AADToken``
+    (Microsoft Entra tokens); ``Key`` (static keys) only as an explicit choice."""
+    public_network_access: PublicNetworkAccess | None = None
+    """Whether the scoring URI is reachable from the internet. Default: the workspace's
+    ``network.publicNetworkAccess``."""
+    identity: EndpointIdentity = "SystemAssigned"
+    """Identity the deployments run as: ``SystemAssigned`` (default; Azure ML grants it pull
+    access to the workspace's registry and storage) or ``Workspace`` (the workspace's
+    user-assigned identity, which also holds AzureML Registry User on the stack's registry)."""
+    deployments: tuple[DeploymentArgs, ...] = ()
+    """The deployments, created one after another in this order. Default none."""
+    traffic: dict[str, StrictInt] = Field(default_factory=dict)
+    """Live traffic: deployment name -> integer percentage, summing to 100 (empty with no
+    deployments). Deployments left out get 0."""
+    mirror_traffic: dict[str, StrictInt] = Field(default_factory=dict)
+    """Mirrored traffic: at most 50% copied to one deployment with no live traffic; its answers
+    are discarded. Default none."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra Azure tags on the endpoint, its deployments and autoscale settings."""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_key(cls, value: str) -> str:
+        return check_key(value)
+
+    @field_validator("endpoint_name")
+    @classmethod
+    def _valid_azure_name(cls, value: str | None) -> str | None:
+        if value is not None and not ONLINE_ENDPOINT.accepts(value):
+            raise ValueError(f"an online endpoint name must be {ONLINE_ENDPOINT.allowed}")
+        return value
+
+    @field_validator("deployments")
+    @classmethod
+    def _unique_deployments(
+        cls, deployments: tuple[DeploymentArgs, ...]
+    ) -> tuple[DeploymentArgs, ...]:
+        names = [d.name for d in deployments]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"deployment names must be unique; repeated: {', '.join(repeated)}")
+        return deployments
+
+    @field_validator("traffic")
+    @classmethod
+    def _valid_traffic(cls, traffic: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        if "deployments" in info.data:
+            problems = traffic_problems(traffic, cls._names(info))
+            if problems:
+                raise ValueError("; ".join(problems))
+        return traffic
+
+    @field_validator("mirror_traffic")
+    @classmethod
+    def _valid_mirror(cls, mirror: dict[str, int], info: ValidationInfo) -> dict[str, int]:
+        if "deployments" in info.data and "traffic" in info.data:
+            problems = mirror_problems(mirror, info.data["traffic"], cls._names(info))
+            if problems:
+                raise ValueError("; ".join(problems))
+        return mirror
+
+    @staticmethod
+    def _names(info: ValidationInfo) -> list[str]:
+        return [d.name for d in info.data["deployments"]]
+
+    @property
+    def deployment_names(self) -> list[str]:
+        return [d.name for d in self.deployments]
+
+
+@dataclass(frozen=True)
+class EndpointWorkspace:
+    """What an endpoint needs from the workspace it is created in."""
+
+    key: str
+    """The workspace's config key (part of derived names)."""
+    workspace: machinelearningservices.Workspace
+    """The Azure workspace resource (the endpoint depends on it, not on its component)."""
+    resource_group_name: pulumi.Input[str]
+    location: str
+    public_network_access: PublicNetworkAccess
+    """The workspace's setting, the endpoint's default."""
+    identity_id: pulumi.Input[str]
+    """ARM id of the workspace's user-assigned identity (for ``identity: Workspace``)."""
+    blob_endpoint: pulumi.Input[str]
+    """The workspace storage account's blob endpoint (``https://<account>.blob...net/``)."""
+    code_container: pulumi.Input[str]
+    """Blob container for uploaded code (the workspace's ``azureml-blobstore-<id>``)."""
+
+
+@dataclass(frozen=True)
+class DeploymentAssets:
+    """A deployment's resolved assets: ids Azure accepts, or code for the stack to upload."""
+
+    model: pulumi.Input[str]
+    environment: pulumi.Input[str] | None = None
+    code: pulumi.Input[str] | LocalCode | None = None
+
+
+class OnlineEndpoint(pulumi.ComponentResource):
+    """A managed online endpoint, its deployments, their autoscale, and its traffic split."""
+
+    def __init__(
+        self,
+        name: str,
+        args: OnlineEndpointArgs,
+        *,
+        workspace: EndpointWorkspace,
+        assets: Mapping[str, DeploymentAssets],
+        tags: dict[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        missing = [n for n in args.deployment_names if n not in assets]
+        if missing:
+            raise ConfigError.single(
+                f"{name}: assets", missing, "give DeploymentAssets for every deployment"
+            )
+        super().__init__("amlstack:ml:OnlineEndpoint", name, None, opts)
+        self.args = args
+        self._workspace = workspace
+        self._tags = {
+            "managed-by": "amlstack",
+            "stack": pulumi.get_stack(),
+            "workspace": workspace.key,
+            "endpoint": args.name,
+            **(tags or {}),
+            **args.tags,
+        }
+        public = args.public_network_access or workspace.public_network_access
+        self.endpoint = machinelearningservices.OnlineEndpoint(
+            f"{name}-endpoint",
+            endpoint_name=self._azure_name(workspace),
+            workspace_name=workspace.workspace.name,
+            resource_group_name=workspace.resource_group_name,
+            location=workspace.location,
+            identity=self._identity(workspace),
+            properties=machinelearningservices.OnlineEndpointPropertiesArgs(
+                auth_mode=args.auth_mode,
+                public_network_access=public,
+                description=args.description or None,
+            ),
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.deployments: dict[str, machinelearningservices.OnlineDeployment] = {}
+        previous: list[pulumi.Resource] = []
+        for deployment in args.deployments:
+            created = self._deployment(name, deployment, assets[deployment.name], previous)
+            self.deployments[deployment.name] = created
+            previous = [created]
+            if deployment.autoscale is not None:
+                self._autoscale(name, deployment, deployment.autoscale, created)
+        self.traffic = EndpointTraffic(
+            f"{name}-traffic",
+            endpoint_id=self.endpoint.id,
+            traffic=complete_split(args.traffic, args.deployment_names),
+            mirror_traffic={k: v for k, v in args.mirror_traffic.items() if v},
+            endpoint_revision=_revision(args, public),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.deployments.values())),
+        )
+        self.endpoint_name: pulumi.Output[str] = self.endpoint.name
+        self.scoring_uri: pulumi.Output[str] = self.endpoint.properties.scoring_uri
+        self.register_outputs(
+            {
+                "endpointName": self.endpoint_name,
+                "scoringUri": self.scoring_uri,
+                "deployments": args.deployment_names,
+                "traffic": self.traffic.traffic,
+            }
+        )
+
+    def _azure_name(self, workspace: EndpointWorkspace) -> pulumi.Input[str]:
+        if self.args.endpoint_name:
+            return check_name(ONLINE_ENDPOINT, self.args.endpoint_name, field="endpointName")
+        project, stack, key = pulumi.get_project(), pulumi.get_stack(), self.args.name
+        client = authorization.get_client_config_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        return pulumi.Output.all(client.subscription_id, workspace.resource_group_name).apply(
+            lambda ids: derive_name(
+                ONLINE_ENDPOINT,
+                stack,
+                workspace.key,
+                key,
+                unique=unique_suffix(*ids, project, stack, workspace.key, key),
+            )
+        )
+
+    def _identity(
+        self, workspace: EndpointWorkspace
+    ) -> machinelearningservices.ManagedServiceIdentityArgs:
+        if self.args.identity == "Workspace":
+            return machinelearningservices.ManagedServiceIdentityArgs(
+                type=machinelearningservices.ManagedServiceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[workspace.identity_id],
+            )
+        return machinelearningservices.ManagedServiceIdentityArgs(
+            type=machinelearningservices.ManagedServiceIdentityType.SYSTEM_ASSIGNED
+        )
+
+    def _deployment(
+        self,
+        name: str,
+        deployment: DeploymentArgs,
+        assets: DeploymentAssets,
+        after: Sequence[pulumi.Resource],
+    ) -> machinelearningservices.OnlineDeployment:
+        workspace = self._workspace
+        code = None
+        if deployment.code is not None:
+            code_id = assets.code
+            if isinstance(code_id, LocalCode):
+                code_id = create_code_version(
+                    f"{name}-{deployment.name}-code",
+                    code_id,
+                    asset_name=f"{workspace.key}-{self.args.name}-{deployment.name}",
+                    blob_endpoint=workspace.blob_endpoint,
+                    container=workspace.code_container,
+                    workspace_name=workspace.workspace.name,
+                    resource_group_name=workspace.resource_group_name,
+                    parent=self,
+                ).id
+            code = machinelearningservices.CodeConfigurationArgs(
+                code_id=code_id, scoring_script=deployment.code.scoring_script
+            )
+        return machinelearningservices.OnlineDeployment(
+            f"{name}-{deployment.name}",
+            deployment_name=deployment.name,
+            endpoint_name=self.endpoint.name,
+            workspace_name=workspace.workspace.name,
+            resource_group_name=workspace.resource_group_name,
+            location=workspace.location,
+            sku=machinelearningservices.SkuArgs(name="Default", capacity=deployment.instance_count),
+            properties=machinelearningservices.ManagedOnlineDeploymentArgs(
+                endpoint_compute_type="Managed",
+                model=assets.model,
+                environment_id=assets.environment,
+                code_configuration=code,
+                instance_type=deployment.instance_type,
+                app_insights_enabled=deployment.app_insights_enabled,
+                environment_variables=deployment.environment_variables or None,
+                request_settings=request_settings(deployment.request_settings),
+                liveness_probe=probe_settings(deployment.liveness_probe),
+                readiness_probe=probe_settings(deployment.readiness_probe),
+                scale_settings=machinelearningservices.DefaultScaleSettingsArgs(
+                    scale_type="Default"
+                ),
+                description=deployment.description or None,
+            ),
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(after)),
+        )
+
+    def _autoscale(
+        self,
+        name: str,
+        deployment: DeploymentArgs,
+        autoscale: AutoscaleArgs,
+        target: machinelearningservices.OnlineDeployment,
+    ) -> monitor.AutoscaleSetting:
+        def rule(
+            direction: monitor.ScaleDirection,
+            operator: monitor.ComparisonOperationType,
+            threshold: int,
+        ) -> monitor.ScaleRuleArgs:
+            return monitor.ScaleRuleArgs(
+                metric_trigger=monitor.MetricTriggerArgs(
+                    metric_name=_CPU_METRIC,
+                    metric_namespace=_DEPLOYMENT_METRICS,
+                    metric_resource_uri=target.id,
+                    operator=operator,
+                    statistic=monitor.MetricStatisticType.AVERAGE,
+                    threshold=threshold,
+                    time_aggregation=monitor.TimeAggregationType.AVERAGE,
+                    time_grain="PT1M",
+                    time_window="PT5M",
+                ),
+                scale_action=monitor.ScaleActionArgs(
+                    direction=direction,
+                    type=monitor.ScaleType.CHANGE_COUNT,
+                    value="1",
+                    cooldown=iso_duration(autoscale.cooldown_minutes * 60_000),
+                ),
+            )
+
+        return monitor.AutoscaleSetting(
+            f"{name}-{deployment.name}-autoscale",
+            autoscale_setting_name=self.endpoint.name.apply(
+                lambda endpoint: f"{endpoint}-{deployment.name}-autoscale"
+            ),
+            resource_group_name=self._workspace.resource_group_name,
+            location=self._workspace.location,
+            target_resource_uri=target.id,
+            enabled=True,
+            profiles=[
+                monitor.AutoscaleProfileArgs(
+                    name="cpu",
+                    capacity=monitor.ScaleCapacityArgs(
+                        minimum=str(autoscale.min_instances),
+                        maximum=str(autoscale.max_instances),
+                        default=str(deployment.instance_count),
+                    ),
+                    rules=[
+                        rule(
+                            monitor.ScaleDirection.INCREASE,
+                            monitor.ComparisonOperationType.GREATER_THAN,
+                            autoscale.scale_out_cpu,
+                        ),
+                        rule(
+                            monitor.ScaleDirection.DECREASE,
+                            monitor.ComparisonOperationType.LESS_THAN,
+                            autoscale.scale_in_cpu,
+                        ),
+                    ],
+                )
+            ],
+            tags=self._tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+
+def _revision(args: OnlineEndpointArgs, public: str) -> str:
+    """A hash of the endpoint's own settings: the split is written again when they change."""
+    settings = {
+        "authMode": args.auth_mode,
+        "description": args.description,
+        "identity": args.identity,
+        "publicNetworkAccess": public,
+        "tags": args.tags,
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]

@@ -1,0 +1,312 @@
+"""The resource that applies an online endpoint's traffic and mirror split after its deployments.
+
+Azure refuses a split that names a deployment that does not exist yet, so the split cannot be an
+input of the endpoint (the endpoint must exist before its deployments: a cycle). Here the endpoint
+is created with no traffic, the deployments next, and then `EndpointTraffic` (a Pulumi dynamic
+resource that depends on every deployment) writes ``properties.traffic`` and
+``properties.mirrorTraffic`` with the ARM REST API: GET the endpoint, PUT it back with the new
+split, wait for the operation. ``pulumi up`` orders it for free: a new deployment is created
+before the split names it, and a removed deployment is deleted (deletes run last) after the
+update that moved its traffic away.
+
+Pulumi pickles the provider into the state with dill; its class is importable (amlstack is
+installed in the stack's environment), so dill stores a reference to it plus its settings, a
+short and deterministic string. Everything else is imported inside the methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi import dynamic
+
+__all__ = ["API_VERSION", "EndpointTraffic", "EndpointTrafficProvider"]
+
+API_VERSION = "2025-12-01"
+"""Azure ML REST API version used for online endpoints (the one azure-ai-ml 1.35 sends)."""
+
+_MANAGEMENT_URL = "https://management.azure.com"
+_READ_ONLY = frozenset({"provisioningState", "scoringUri", "swaggerUri"})
+_TERMINAL = frozenset({"Succeeded", "Failed", "Canceled"})
+_SPLITS = ("traffic", "mirrorTraffic")
+
+
+class EndpointTrafficProvider(dynamic.ResourceProvider):
+    """Create, diff, update, read and delete an endpoint's split through ARM.
+
+    `transport` (an azure-core ``HttpTransport``) and `credential` default to the real network
+    and ``DefaultAzureCredential``; tests pass fakes. `poll_seconds` is the wait between polls of
+    a long-running operation, `timeout_seconds` the longest wait.
+    """
+
+    serialize_as_secret_always = False  # it holds no secret: only the settings below
+
+    def __init__(
+        self,
+        *,
+        transport: Any = None,
+        credential: Any = None,
+        poll_seconds: float = 10.0,
+        timeout_seconds: float = 1800.0,
+    ) -> None:
+        super().__init__()
+        self.transport = transport
+        self.credential = credential
+        self.poll_seconds = poll_seconds
+        self.timeout_seconds = timeout_seconds
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
+        from components.traffic import mirror_problems, traffic_problems
+
+        traffic, mirror = news.get("traffic"), news.get("mirrorTraffic")
+        if not isinstance(traffic, dict) or not isinstance(mirror, dict):
+            return dynamic.CheckResult(news, [])  # unknown during preview
+        live, mirrored = _ints(traffic), _ints(mirror)
+        names = list(live)
+        failures = [
+            dynamic.CheckFailure("traffic", problem) for problem in traffic_problems(live, names)
+        ]
+        failures += [
+            dynamic.CheckFailure("mirrorTraffic", problem)
+            for problem in mirror_problems(mirrored, live, names)
+        ]
+        return dynamic.CheckResult(news, failures)
+
+    def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
+        return dynamic.CreateResult(str(props["endpointId"]), self._apply(props))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
+        replaces = ["endpointId"] if _changed(olds, news, "endpointId") else []
+        changed = [key for key in (*_SPLITS, "endpointRevision") if _changed(olds, news, key)]
+        return dynamic.DiffResult(
+            changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False
+        )
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
+        return dynamic.UpdateResult(self._apply(news))
+
+    def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        endpoint = self._arm().get(str(props.get("endpointId") or id_))
+        if endpoint is None:
+            return dynamic.ReadResult(None, {})
+        live = endpoint.get("properties") or {}
+        outs = dict(props)
+        for key in _SPLITS:
+            outs[key] = _merge(_ints(props.get(key) or {}), _ints(live.get(key) or {}))
+        return dynamic.ReadResult(id_, outs)
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Send no traffic to any deployment, so that the deployments can be deleted next."""
+        arm = self._arm()
+        endpoint_id = str(props.get("endpointId") or id_)
+        endpoint = arm.get(endpoint_id)
+        if endpoint is not None:
+            arm.put(endpoint_id, _with_split(endpoint, {}, {}))
+
+    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
+        endpoint_id = str(props["endpointId"])
+        traffic, mirror = _ints(props.get("traffic") or {}), _ints(props.get("mirrorTraffic") or {})
+        from components._azure_rest import AzureRestError
+
+        arm = self._arm()
+        endpoint = arm.get(endpoint_id)
+        if endpoint is None:
+            raise AzureRestError(f"online endpoint {endpoint_id} does not exist")
+        for name in sorted(n for n in {**traffic, **mirror} if traffic.get(n) or mirror.get(n)):
+            deployment = arm.get(f"{endpoint_id}/deployments/{name}")
+            state = ((deployment or {}).get("properties") or {}).get("provisioningState")
+            if state != "Succeeded":
+                raise AzureRestError(
+                    f"deployment {name!r} of {endpoint_id} is {state or 'missing'}; "
+                    "traffic moves only to a deployment that succeeded"
+                )
+        arm.put(endpoint_id, _with_split(endpoint, traffic, mirror))
+        return {
+            "endpointId": endpoint_id,
+            "traffic": traffic,
+            "mirrorTraffic": mirror,
+            "endpointRevision": props.get("endpointRevision", ""),
+        }
+
+    def _arm(self) -> _Arm:
+        import time
+
+        from components._azure_rest import RestClient
+
+        rest = RestClient(
+            _MANAGEMENT_URL,
+            scope=f"{_MANAGEMENT_URL}/.default",
+            transport=self.transport,
+            credential=self.credential,
+        )
+        return _Arm(rest, self.poll_seconds, self.timeout_seconds, time.sleep, time.monotonic)
+
+
+class _Arm:
+    """GET and PUT of ARM resources, waiting for long-running operations."""
+
+    def __init__(
+        self,
+        rest: Any,
+        poll_seconds: float,
+        timeout_seconds: float,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
+    ) -> None:
+        self.rest = rest
+        self.poll_seconds = poll_seconds
+        self.timeout_seconds = timeout_seconds
+        self.sleep = sleep
+        self.clock = clock
+
+    def get(self, resource_id: str) -> dict[str, Any] | None:
+        """The resource, or None when it does not exist."""
+        response = self.rest.send("GET", _url(resource_id))
+        if response.status_code == 404:
+            return None
+        return _json(response, f"GET {resource_id}")
+
+    def put(self, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PUT `body` and wait until the resource is provisioned; returns the final resource."""
+        response = self.rest.send("PUT", _url(resource_id), json=body)
+        result = _json(response, f"PUT {resource_id}")
+        operation = response.headers.get("Azure-AsyncOperation")
+        deadline = self.clock() + self.timeout_seconds
+        while operation:
+            status = _json(self.rest.send("GET", operation), f"GET {operation}")
+            if status.get("status") in _TERMINAL:
+                _raise_unless_succeeded(status.get("status"), status, resource_id)
+                break
+            self._wait(deadline, resource_id)
+        while _state(result) not in _TERMINAL:
+            self._wait(deadline, resource_id)
+            result = self.get(resource_id) or {}
+        _raise_unless_succeeded(_state(result), result, resource_id)
+        return result
+
+    def _wait(self, deadline: float, resource_id: str) -> None:
+        from components._azure_rest import AzureRestError
+
+        if self.clock() > deadline:
+            raise AzureRestError(
+                f"{resource_id}: still provisioning after {self.timeout_seconds:.0f}s"
+            )
+        self.sleep(self.poll_seconds)
+
+
+def _json(response: Any, what: str) -> dict[str, Any]:
+    from components._azure_rest import raise_for_status
+
+    raise_for_status(response, what)
+    payload = response.json() if response.content else {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _url(resource_id: str) -> str:
+    return f"{_MANAGEMENT_URL}{resource_id}?api-version={API_VERSION}"
+
+
+def _state(resource: Mapping[str, Any]) -> str:
+    return str((resource.get("properties") or {}).get("provisioningState", "Succeeded"))
+
+
+def _raise_unless_succeeded(state: object, payload: Mapping[str, Any], resource_id: str) -> None:
+    from components._azure_rest import AzureRestError
+
+    if state != "Succeeded":
+        error = payload.get("error") or {}
+        raise AzureRestError(
+            f"{resource_id}: {state}: {error.get('message', 'no details from Azure')}"
+        )
+
+
+def _with_split(
+    endpoint: Mapping[str, Any], traffic: Mapping[str, int], mirror: Mapping[str, int]
+) -> dict[str, Any]:
+    """The endpoint as a PUT body (read-only fields dropped) with the split replaced."""
+    properties = {
+        key: value
+        for key, value in (endpoint.get("properties") or {}).items()
+        if key not in _READ_ONLY
+    }
+    properties["traffic"] = dict(traffic)
+    properties["mirrorTraffic"] = dict(mirror)
+    body: dict[str, Any] = {"location": endpoint.get("location"), "properties": properties}
+    for key in ("tags", "kind", "sku"):
+        if key in endpoint:
+            body[key] = endpoint[key]
+    identity = endpoint.get("identity")
+    if isinstance(identity, Mapping):
+        body["identity"] = {"type": identity.get("type")}
+        if identity.get("userAssignedIdentities"):
+            body["identity"]["userAssignedIdentities"] = {
+                uai: {} for uai in identity["userAssignedIdentities"]
+            }
+    return body
+
+
+def _ints(split: Mapping[str, Any]) -> dict[str, int]:
+    """Pulumi passes numbers as floats; Azure wants integers."""
+    return {str(name): int(share) for name, share in split.items()}
+
+
+def _merge(declared: Mapping[str, int], live: Mapping[str, int]) -> dict[str, int]:
+    """What Azure has, over the declared names (a name Azure leaves out has 0)."""
+    merged = {name: live.get(name, 0) for name in declared}
+    merged.update({name: share for name, share in live.items() if share})
+    return merged
+
+
+def _changed(olds: Mapping[str, Any], news: Mapping[str, Any], key: str) -> bool:
+    from pulumi.runtime import rpc
+
+    new, old = news.get(key), olds.get(key)
+    if new == rpc.UNKNOWN:
+        return True
+    if isinstance(new, Mapping) and isinstance(old, Mapping):
+        return _ints(new) != _ints(old)
+    return bool(new != old)
+
+
+class EndpointTraffic(dynamic.Resource, module="amlstack", name="EndpointTraffic"):
+    """An online endpoint's live split (`traffic`) and mirror split (`mirrorTraffic`).
+
+    Both map deployment names to integer percentages. Give it ``depends_on`` every deployment of
+    the endpoint (and nothing that is being deleted), so that Pulumi creates it after them.
+    `endpoint_revision` changes whenever the endpoint's own settings change, so that the split is
+    written again after Pulumi updates the endpoint.
+    """
+
+    traffic: pulumi.Output[dict[str, int]]
+    """The live split as applied (Pulumi names outputs after the inputs: ``traffic``, ...)."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        endpoint_id: pulumi.Input[str],
+        traffic: Mapping[str, int],
+        mirror_traffic: Mapping[str, int],
+        endpoint_revision: str = "",
+        provider: EndpointTrafficProvider | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(
+            provider or EndpointTrafficProvider(),
+            resource_name,
+            {
+                "endpointId": endpoint_id,
+                "traffic": dict(traffic),
+                "mirrorTraffic": dict(mirror_traffic),
+                "endpointRevision": endpoint_revision,
+            },
+            opts,
+        )
+
+    @property
+    def mirror_traffic(self) -> pulumi.Output[dict[str, int]]:
+        """The mirror split as applied."""
+        output: pulumi.Output[dict[str, int]] = self.__dict__["mirrorTraffic"]
+        return output
