@@ -1,5 +1,13 @@
 """The offline plan: run a stack's real program under Pulumi's mocks, show what it deploys."""
 
+from infra.plan.critical_path import (
+    PROVISIONING_SECONDS,
+    Step,
+    estimate,
+    longest_path,
+    needless_waits,
+    provisioning_seconds,
+)
 from infra.plan.graph import to_dot, to_mermaid, write_graph
 from infra.plan.model import PLAN_VERSION, CriticalPath, Plan, PolicyResult
 from infra.plan.runner import run_plan
@@ -8,12 +16,18 @@ from infra.plan.tree import render_plan
 
 __all__ = [
     "PLAN_VERSION",
+    "PROVISIONING_SECONDS",
     "CriticalPath",
     "Plan",
     "PolicyResult",
     "Project",
     "StackFile",
+    "Step",
+    "estimate",
     "find_project",
+    "longest_path",
+    "needless_waits",
+    "provisioning_seconds",
     "read_stack_file",
     "render_plan",
     "run_plan",
