@@ -46,6 +46,7 @@ AMLSTACK = Path(sys.executable).with_name("amlstack")
 RATIO_GOAL = 1.3
 FLEET_GOAL_SECONDS = 15.0
 FLEET_GOAL_MIB = 1024
+LINEAR_SLACK = 1.25
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Row:
     medians: dict[str, Sample]
 
     def ratio(self, field: str) -> float:
+        """Plan over floor for `field` (wall, cpu or peak_mib)."""
         plan, floor = self.medians["plan"], self.medians["floor"]
         return float(getattr(plan, field) / getattr(floor, field))
 
@@ -192,16 +194,17 @@ def median(samples: Sequence[Sample]) -> Sample:
 
 def markdown(rows: Sequence[Row]) -> str:
     lines = [
-        "| case | Azure resources | plan s (CPU s) | floor s (CPU s) | floor+sdk s "
-        "| plan/floor time | plan MiB | floor MiB | plan/floor memory |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| case | Azure resources | plan s (CPU s) | floor s (CPU s) | floor+sdk s (CPU s) "
+        "| plan/floor | plan/floor+sdk | plan MiB | floor MiB | floor+sdk MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         plan, floor, sdk = (r.medians[kind] for kind in KINDS)
         lines.append(
             f"| {r.case} | {r.resources} | {plan.wall:.2f} ({plan.cpu:.2f}) | "
-            f"{floor.wall:.2f} ({floor.cpu:.2f}) | {sdk.wall:.2f} | {r.ratio('wall'):.2f} | "
-            f"{plan.peak_mib:.0f} | {floor.peak_mib:.0f} | {r.ratio('peak_mib'):.2f} |"
+            f"{floor.wall:.2f} ({floor.cpu:.2f}) | {sdk.wall:.2f} ({sdk.cpu:.2f}) | "
+            f"{plan.wall / floor.wall:.2f} | {plan.wall / sdk.wall:.2f} | "
+            f"{plan.peak_mib:.0f} | {floor.peak_mib:.0f} | {sdk.peak_mib:.0f} |"
         )
     return "\n".join(lines)
 
@@ -212,9 +215,12 @@ def growth(small: Row, large: Row, kind: str, field: str) -> float:
     return float(grown / (large.workspaces - small.workspaces))
 
 
+def fleet_rows(rows: Sequence[Row]) -> list[Row]:
+    return sorted((r for r in rows if r.case.startswith("fleet")), key=lambda r: r.workspaces)
+
+
 def scaling(rows: Sequence[Row]) -> list[str]:
     """Seconds each extra workspace costs between successive fleet sizes (linear: about equal)."""
-    fleet = sorted((r for r in rows if r.case.startswith("fleet")), key=lambda r: r.workspaces)
     return [
         f"{small.workspaces} -> {large.workspaces} workspaces, per extra workspace: plan "
         f"{growth(small, large, 'plan', 'wall'):.3f} s "
@@ -222,24 +228,34 @@ def scaling(rows: Sequence[Row]) -> list[str]:
         f"{growth(small, large, 'plan', 'peak_mib'):.1f} MiB), floor "
         f"{growth(small, large, 'floor', 'wall'):.3f} s "
         f"({growth(small, large, 'floor', 'cpu'):.3f} CPU s)"
-        for small, large in itertools.pairwise(fleet)
+        for small, large in itertools.pairwise(fleet_rows(rows))
     ]
 
 
 def goals(rows: Sequence[Row]) -> list[str]:
     worst = max(rows, key=lambda r: r.ratio("wall"))
-    largest = max(rows, key=lambda r: r.workspaces).medians["plan"]
-    biggest = max(rows, key=lambda r: r.workspaces).case
+    biggest = max(rows, key=lambda r: r.workspaces)
+    largest = biggest.medians["plan"]
 
     def verdict(met: bool) -> str:
         return "met" if met else "MISSED"
 
+    costs = [growth(a, b, "plan", "cpu") for a, b in itertools.pairwise(fleet_rows(rows))]
+    linear = (
+        [
+            f"goal time linear in workspaces: {verdict(max(costs) <= LINEAR_SLACK * min(costs))} "
+            f"(CPU s per extra workspace: {', '.join(f'{c:.3f}' for c in costs)})"
+        ]
+        if len(costs) > 1
+        else []
+    )
     return [
+        *linear,
         f"goal plan/floor time <= {RATIO_GOAL}: {verdict(worst.ratio('wall') <= RATIO_GOAL)} "
         f"(worst {worst.ratio('wall'):.2f}, {worst.case})",
-        f"goal {biggest} < {FLEET_GOAL_SECONDS:.0f} s: "
+        f"goal {biggest.case} < {FLEET_GOAL_SECONDS:.0f} s: "
         f"{verdict(largest.wall < FLEET_GOAL_SECONDS)} ({largest.wall:.1f} s)",
-        f"goal {biggest} < 1 GiB: {verdict(largest.peak_mib < FLEET_GOAL_MIB)} "
+        f"goal {biggest.case} < 1 GiB: {verdict(largest.peak_mib < FLEET_GOAL_MIB)} "
         f"({largest.peak_mib:.0f} MiB)",
     ]
 
