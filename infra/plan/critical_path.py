@@ -36,10 +36,11 @@ _COMPUTE = _ML + "Compute"
 
 PROVISIONING_SECONDS: Mapping[str, int] = {
     # Typical seconds from Pulumi's create request until ARM reports Succeeded, for one resource
-    # in a region with capacity; an estimate to compare plans by, not an SLA. Figures come from
-    # deploying these types with ARM/Bicep, Terraform and Pulumi (the provider's log shows each
-    # create's duration), and from the Microsoft Learn statements cited on a line; ARM's own
-    # long-running-operation polling (Retry-After, usually 10-15 s) is included.
+    # in a region with capacity: an estimate to compare plans and find the critical path, not an
+    # SLA. The figures are typical durations from deploying these types with ARM templates,
+    # Terraform and Pulumi (the CLI shows each create's duration), including ARM's polling of
+    # long-running operations (Retry-After, usually 10-15 s). They were not re-measured for this
+    # table (no Azure subscription here); correct them from your own `pulumi up` timings.
     # Resource group and identity: synchronous PUTs, answered within seconds.
     "azure-native:resources:ResourceGroup": 5,
     "azure-native:managedidentity:UserAssignedIdentity": 10,
@@ -59,20 +60,21 @@ PROVISIONING_SECONDS: Mapping[str, int] = {
     "azure-native:keyvault:Secret": 5,
     # Container registry: Premium (geo-replication capable) takes longer than Basic; one figure.
     "azure-native:containerregistry:Registry": 45,
-    # RBAC and locks: the PUT returns within seconds. Propagation of a new assignment can take
-    # up to 10 minutes (Microsoft Learn, "Troubleshoot Azure RBAC"), which ARM does not wait for.
+    # RBAC and locks: the PUT returns within seconds. A new assignment can take minutes more to
+    # take effect everywhere; ARM does not wait for that, so neither does this estimate.
     "azure-native:authorization:RoleAssignment": 10,
     "azure-native:authorization:ManagementLockAtResourceLevel": 5,
     "azure-native:authorization:ManagementLockAtResourceGroupLevel": 5,
     "azure-native:authorization:ManagementLockByScope": 5,
     # Azure ML workspace: one to two minutes (it validates and wires storage, key vault,
     # registry and insights); the managed network itself is provisioned later, with the first
-    # compute or an explicit provision call, and is not part of this figure.
+    # compute or an explicit provision call, and is not part of this figure. An outbound rule
+    # of the managed network updates the workspace, about a minute.
     _ML + "Workspace": 90,
     _ML + "ManagedNetworkSettingsRule": 60,
     # Computes (the type is refined by computeType, see `provisioning_seconds`): a cluster with
     # minNodeCount 0 creates no VM, about a minute; a compute instance boots and sets up a VM,
-    # "a few minutes" (Microsoft Learn, "Create a compute instance"), 5-7 in practice.
+    # typically 5-7 minutes.
     _COMPUTE + "/AmlCompute": 75,
     _COMPUTE + "/ComputeInstance": 390,
     _COMPUTE: 75,
@@ -84,8 +86,8 @@ PROVISIONING_SECONDS: Mapping[str, int] = {
     _ML + "ModelContainer": 5,
     _ML + "ModelVersion": 10,
     # Serving: an endpoint takes one to two minutes; a managed online deployment provisions VMs,
-    # pulls the image and waits for the readiness probe, "up to 15 minutes" (Microsoft Learn,
-    # "Deploy a model to an online endpoint"), about 10 in practice.
+    # pulls (or first builds) the image and waits for the readiness probe, typically about 10
+    # minutes and longer when the image is built for the first time.
     _ML + "OnlineEndpoint": 120,
     _ML + "OnlineDeployment": 600,
     # Azure ML registry: creates its own storage and registry in a managed resource group.
