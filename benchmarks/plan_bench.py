@@ -3,19 +3,20 @@
     uv run python benchmarks/plan_bench.py [--repeats 5] [--fleet 1 10 50] [--json FILE]
 
 Cases: the dev and prod sample stacks, and a fleet stack of N team workspaces for each N. For
-each case, one unmeasured run of the plan writes its JSON (what the floor replays) and warms the
-bytecode cache; then, `--repeats` times and alternating, two measurements, each in a fresh
-Python process:
+each case, one unmeasured run of the plan writes its JSON (what the floors replay) and warms the
+bytecode cache; then, `--repeats` times in alternating order, three measurements, each in a
+fresh Python process:
 
-- plan:  the ``amlstack plan STACK`` command, tree printed to /dev/null;
+- plan: the ``amlstack plan STACK`` command, tree printed to /dev/null;
 - floor: the same resources (type, name, inputs, parent, dependencies, protect) and outputs
   registered as plain ``pulumi.CustomResource``/``ComponentResource`` objects, under the same
   mock runtime (``components.testing.record`` with ``RecordingMocks``), importing neither the
-  components nor pulumi-azure-native.
+  components nor pulumi-azure-native;
+- floor+sdk: the floor after loading the pulumi-azure-native classes of the plan's types.
 
-Wall time is measured around the child process, peak memory is the child's maximum resident
-set size (``os.wait4``). The table gives medians and the plan/floor ratio, then the goals:
-ratio <= 1.3; 50 workspaces under 15 s and 1 GB; time linear in the number of workspaces.
+Wall time is measured around the child process, CPU time and peak memory (maximum resident set
+size) come from ``os.wait4``. The table gives medians and ratios, then the goals: plan/floor
+time <= 1.3; 50 workspaces under 15 s and 1 GB; time linear in the number of workspaces.
 """
 
 from __future__ import annotations
