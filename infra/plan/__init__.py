@@ -1,5 +1,18 @@
 """The offline plan: run a stack's real program under Pulumi's mocks, show what it deploys."""
 
+from infra.plan.critical_path import (
+    ANCHOR_TYPES,
+    DEFAULT_SECONDS,
+    LONG_RUNNING_TYPES,
+    PROVISIONING_SECONDS,
+    SIDE_EFFECT_TYPES,
+    Step,
+    estimate,
+    longest_path,
+    needless_waits,
+    provisioning_seconds,
+    steps_of,
+)
 from infra.plan.graph import to_dot, to_mermaid, write_graph
 from infra.plan.model import PLAN_VERSION, CriticalPath, Plan, PolicyResult
 from infra.plan.runner import run_plan
@@ -7,16 +20,27 @@ from infra.plan.stack_files import Project, StackFile, find_project, read_stack_
 from infra.plan.tree import render_plan
 
 __all__ = [
+    "ANCHOR_TYPES",
+    "DEFAULT_SECONDS",
+    "LONG_RUNNING_TYPES",
     "PLAN_VERSION",
+    "PROVISIONING_SECONDS",
+    "SIDE_EFFECT_TYPES",
     "CriticalPath",
     "Plan",
     "PolicyResult",
     "Project",
     "StackFile",
+    "Step",
+    "estimate",
     "find_project",
+    "longest_path",
+    "needless_waits",
+    "provisioning_seconds",
     "read_stack_file",
     "render_plan",
     "run_plan",
+    "steps_of",
     "to_dot",
     "to_mermaid",
     "write_graph",

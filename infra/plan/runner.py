@@ -9,6 +9,7 @@ import pulumi
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
 from components.errors import ConfigError
 from components.testing import RecordingMocks, record
+from infra.plan.critical_path import estimate
 from infra.plan.model import Plan
 from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, read_stack_file
@@ -57,5 +58,6 @@ def run_plan(project: Project, stack: str, *, referenced_by: tuple[str, ...] = (
         stack=stack,
         resources=tuple(sorted(recording.resources, key=lambda r: r.urn)),
         outputs=recording.outputs,
+        critical_path=estimate(recording.resources),
         warnings=stack_file.warnings,
     )

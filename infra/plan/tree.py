@@ -11,6 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from components.testing import RecordedResource
+from infra.plan.critical_path import provisioning_seconds
 from infra.plan.model import Plan
 
 __all__ = ["render_plan", "short_type"]
@@ -57,11 +58,29 @@ def _summary(plan: Plan) -> Text:
         f"{protected} protected:",
         *(f"  {count:>4}  {kind}" for kind, count in sorted(counts.items())),
     ]
-    if plan.critical_path.resources:
-        minutes = plan.critical_path.seconds / 60
-        steps = len(plan.critical_path.resources)
-        lines.append(f"critical path: about {minutes:.0f} min through {steps} resources")
-    return Text("\n".join(lines))
+    return Text("\n".join([*lines, *_critical_path(plan)]))
+
+
+def _critical_path(plan: Plan) -> list[str]:
+    """The estimated deployment time and the chain of resources that sets it, one per line."""
+    path = plan.critical_path
+    if not path.resources:
+        return []
+    by_urn = {r.urn: r for r in plan.resources}
+    steps = [by_urn[urn] for urn in path.resources if urn in by_urn]
+    lines = [
+        f"critical path: about {_duration(path.seconds)} to deploy, through {len(steps)} "
+        "resources (typical Azure provisioning times, infra/plan/critical_path.py):"
+    ]
+    for resource in steps:
+        seconds = provisioning_seconds(resource.type, resource.inputs)
+        lines.append(f"  {seconds:>5} s  {short_type(resource.type)} {resource.name}")
+    return lines
+
+
+def _duration(seconds: int) -> str:
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
 def _outputs(plan: Plan) -> list[RenderableType]:

@@ -1,0 +1,377 @@
+"""Benchmark `amlstack plan` against the floor: the same resources as bare Pulumi resources.
+
+    uv run python benchmarks/plan_bench.py [--repeats 5] [--fleet 1 10 50] [--json FILE]
+
+Cases: the dev and prod sample stacks, and a fleet stack of N team workspaces for each N. For
+each case, one unmeasured run of the plan writes its JSON (what the floors replay) and warms the
+bytecode cache; then, `--repeats` times in alternating order, three measurements, each in a
+fresh Python process:
+
+- plan: the ``amlstack plan STACK`` command, tree printed to /dev/null;
+- floor: the same resources (type, name, inputs, parent, dependencies, protect) and outputs
+  registered as plain ``pulumi.CustomResource``/``ComponentResource`` objects, under the same
+  mock runtime (``components.testing.record`` with ``RecordingMocks``), importing neither the
+  components nor pulumi-azure-native;
+- floor+sdk: the floor after loading the pulumi-azure-native classes of the plan's types.
+
+Wall time is measured around the child process, CPU time and peak memory (maximum resident set
+size) come from ``os.wait4``. The table gives medians and ratios, then the goals: plan/floor
+time <= 1.3; 50 workspaces under 15 s and 1 GB; time linear in the number of workspaces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+AMLSTACK = Path(sys.executable).with_name("amlstack")
+RATIO_GOAL = 1.3
+FLEET_GOAL_SECONDS = 15.0
+FLEET_GOAL_MIB = 1024
+LINEAR_SLACK = 1.25
+
+
+@dataclass(frozen=True)
+class Case:
+    """One stack to plan: its label, the project directory and the stack name."""
+
+    label: str
+    project: Path
+    stack: str
+    workspaces: int
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured process."""
+
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+KINDS = ("plan", "floor", "floor+sdk")
+"""What is measured: the plan command; bare resources; bare resources after loading the
+pulumi-azure-native classes of the plan's types (the SDK's import cost without using them)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One case: per kind, the median wall seconds, CPU seconds and peak MiB."""
+
+    case: str
+    workspaces: int
+    resources: int
+    medians: dict[str, Sample]
+
+    def ratio(self, field: str) -> float:
+        """Plan over floor for `field` (wall, cpu or peak_mib)."""
+        plan, floor = self.medians["plan"], self.medians["floor"]
+        return float(getattr(plan, field) / getattr(floor, field))
+
+
+def fleet_project(directory: Path, teams: int) -> Case:
+    """A project with this repository's program and one stack of `teams` team workspaces."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "Pulumi.yaml", directory / "Pulumi.yaml")
+    (directory / "infra").symlink_to(ROOT / "infra", target_is_directory=True)
+    workspaces = [
+        {
+            "name": f"team-{index:02d}",
+            "description": f"Team {index}",
+            "access": {
+                "dataScientist": [
+                    {"objectId": f"0a1b2c3d-0000-4000-8000-{index:012d}", "type": "Group"}
+                ],
+                "reader": [{"objectId": "0a1b2c3d-0000-4000-8000-100000000000", "type": "Group"}],
+            },
+        }
+        for index in range(1, teams + 1)
+    ]
+    config = {
+        "amlstack:location": "westeurope",
+        "amlstack:tier": "prod",
+        "amlstack:workspaces": workspaces,
+    }
+    (directory / "Pulumi.fleet.yaml").write_text(yaml.safe_dump({"config": config}))
+    return Case(f"fleet of {teams}", directory, "fleet", teams)
+
+
+def child_env() -> dict[str, str]:
+    """The environment of measured processes: bytecode cached like on any machine after a run."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def measure(command: Sequence[str], cwd: Path) -> Sample:
+    """Wall time, CPU time and peak resident memory of `command`, run in a fresh process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    error = process.stderr.read().decode() if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{error}")
+    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime, peak_mib=usage.ru_maxrss / 1024)
+
+
+def plan_command(case: Case) -> list[str]:
+    return [str(AMLSTACK), "plan", case.stack, "-C", str(case.project)]
+
+
+def floor_command(spec: Path, kind: str) -> list[str]:
+    flag = "--floor-sdk" if kind == "floor+sdk" else "--floor"
+    return [sys.executable, str(Path(__file__).resolve()), flag, str(spec)]
+
+
+def bench(cases: Sequence[Case], repeats: int, scratch: Path) -> list[Row]:
+    specs: dict[str, Path] = {}
+    for case in cases:
+        spec = scratch / f"{case.stack}-{case.workspaces}.json"
+        subprocess.run(
+            [*plan_command(case), "--quiet", "--json", str(spec)],
+            env=child_env(),
+            check=True,
+            capture_output=True,
+        )
+        specs[case.label] = spec
+    samples: dict[tuple[str, str], list[Sample]] = {}
+    for round_ in range(repeats):
+        for case in cases:
+            commands = {
+                kind: plan_command(case)
+                if kind == "plan"
+                else floor_command(specs[case.label], kind)
+                for kind in KINDS
+            }
+            order = KINDS if round_ % 2 == 0 else tuple(reversed(KINDS))
+            for kind in order:
+                samples.setdefault((case.label, kind), []).append(measure(commands[kind], ROOT))
+        print(f"round {round_ + 1}/{repeats} done", file=sys.stderr)
+    return [
+        Row(
+            case=case.label,
+            workspaces=case.workspaces,
+            resources=sum(
+                1 for r in json.loads(specs[case.label].read_text())["resources"] if r["custom"]
+            ),
+            medians={kind: median(samples[(case.label, kind)]) for kind in KINDS},
+        )
+        for case in cases
+    ]
+
+
+def median(samples: Sequence[Sample]) -> Sample:
+    return Sample(
+        wall=statistics.median(s.wall for s in samples),
+        cpu=statistics.median(s.cpu for s in samples),
+        peak_mib=statistics.median(s.peak_mib for s in samples),
+    )
+
+
+def markdown(rows: Sequence[Row]) -> str:
+    lines = [
+        "| case | Azure resources | plan s (CPU s) | floor s (CPU s) | floor+sdk s (CPU s) "
+        "| plan/floor | plan/floor+sdk | plan MiB | floor MiB | floor+sdk MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        plan, floor, sdk = (r.medians[kind] for kind in KINDS)
+        lines.append(
+            f"| {r.case} | {r.resources} | {plan.wall:.2f} ({plan.cpu:.2f}) | "
+            f"{floor.wall:.2f} ({floor.cpu:.2f}) | {sdk.wall:.2f} ({sdk.cpu:.2f}) | "
+            f"{plan.wall / floor.wall:.2f} | {plan.wall / sdk.wall:.2f} | "
+            f"{plan.peak_mib:.0f} | {floor.peak_mib:.0f} | {sdk.peak_mib:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def growth(small: Row, large: Row, kind: str, field: str) -> float:
+    """How much `field` of `kind` grows per extra workspace from `small` to `large`."""
+    grown = getattr(large.medians[kind], field) - getattr(small.medians[kind], field)
+    return float(grown / (large.workspaces - small.workspaces))
+
+
+def fleet_rows(rows: Sequence[Row]) -> list[Row]:
+    return sorted((r for r in rows if r.case.startswith("fleet")), key=lambda r: r.workspaces)
+
+
+def scaling(rows: Sequence[Row]) -> list[str]:
+    """Seconds each extra workspace costs between successive fleet sizes (linear: about equal)."""
+    return [
+        f"{small.workspaces} -> {large.workspaces} workspaces, per extra workspace: plan "
+        f"{growth(small, large, 'plan', 'wall'):.3f} s "
+        f"({growth(small, large, 'plan', 'cpu'):.3f} CPU s, "
+        f"{growth(small, large, 'plan', 'peak_mib'):.1f} MiB), floor "
+        f"{growth(small, large, 'floor', 'wall'):.3f} s "
+        f"({growth(small, large, 'floor', 'cpu'):.3f} CPU s)"
+        for small, large in itertools.pairwise(fleet_rows(rows))
+    ]
+
+
+def goals(rows: Sequence[Row]) -> list[str]:
+    worst = max(rows, key=lambda r: r.ratio("wall"))
+    biggest = max(rows, key=lambda r: r.workspaces)
+    largest = biggest.medians["plan"]
+
+    def verdict(met: bool) -> str:
+        return "met" if met else "MISSED"
+
+    costs = [growth(a, b, "plan", "cpu") for a, b in itertools.pairwise(fleet_rows(rows))]
+    linear = (
+        [
+            f"goal time linear in workspaces: {verdict(max(costs) <= LINEAR_SLACK * min(costs))} "
+            f"(CPU s per extra workspace: {', '.join(f'{c:.3f}' for c in costs)})"
+        ]
+        if len(costs) > 1
+        else []
+    )
+    return [
+        *linear,
+        f"goal plan/floor time <= {RATIO_GOAL}: {verdict(worst.ratio('wall') <= RATIO_GOAL)} "
+        f"(worst {worst.ratio('wall'):.2f}, {worst.case})",
+        f"goal {biggest.case} < {FLEET_GOAL_SECONDS:.0f} s: "
+        f"{verdict(largest.wall < FLEET_GOAL_SECONDS)} ({largest.wall:.1f} s)",
+        f"goal {biggest.case} < 1 GiB: {verdict(largest.peak_mib < FLEET_GOAL_MIB)} "
+        f"({largest.peak_mib:.0f} MiB)",
+    ]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in cpuinfo.read_text().splitlines()
+            if line.startswith("model name")
+        ]
+        cpu = names[0] if names else cpu
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+# The floor: bare Pulumi resources under the same mocks, without amlstack's components.
+
+
+def import_mock_runtime() -> types.ModuleType:
+    """``components.testing`` without running ``components/__init__`` (which imports every
+    component and pulumi-azure-native): the floor shares only the mock runtime."""
+    package = types.ModuleType("components")
+    package.__path__ = [str(ROOT / "components")]
+    sys.modules["components"] = package
+    spec = importlib.util.find_spec("components.testing")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["components.testing"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def creation_order(resources: Sequence[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Parents and dependencies before the resources that name them."""
+    by_urn = {r["urn"]: r for r in resources}
+    done: set[str] = set()
+
+    def visit(urn: str) -> Iterator[dict[str, Any]]:
+        if urn in done or urn not in by_urn:
+            return
+        done.add(urn)
+        resource = by_urn[urn]
+        for before in [resource["parent"], *resource["dependencies"]]:
+            yield from visit(before)
+        yield resource
+
+    for resource in resources:
+        yield from visit(resource["urn"])
+
+
+def run_floor(spec: Path, *, sdk: bool) -> None:
+    testing = import_mock_runtime()
+    document = json.loads(spec.read_text())
+    if sdk:  # the SDK modules load lazily, on first use of a class
+        for token in sorted({r["type"] for r in document["resources"] if r["custom"]}):
+            _, module, kind = token.split(":")
+            getattr(importlib.import_module(f"pulumi_azure_native.{module}"), kind)
+
+    def program() -> None:
+        created: dict[str, pulumi.Resource] = {}
+        for resource in creation_order(document["resources"]):
+            if resource["type"] == "pulumi:pulumi:Stack":
+                continue
+            options = pulumi.ResourceOptions(
+                parent=created.get(resource["parent"]),
+                depends_on=[created[d] for d in resource["dependencies"] if d in created],
+                protect=resource["protect"],
+            )
+            if resource["custom"]:
+                created[resource["urn"]] = pulumi.CustomResource(
+                    resource["type"], resource["name"], dict(resource["inputs"]), options
+                )
+            else:
+                component = pulumi.ComponentResource(
+                    resource["type"], resource["name"], None, options
+                )
+                component.register_outputs({})
+                created[resource["urn"]] = component
+        for key, value in document["outputs"].items():
+            pulumi.export(key, value)
+
+    testing.record(program, project=document["project"], stack=document["stack"])
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=5, help="measurements per case (5)")
+    parser.add_argument(
+        "--fleet", type=int, nargs="*", default=[1, 10, 50], help="fleet sizes (1 10 50)"
+    )
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON to this file")
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-sdk", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.floor is not None or args.floor_sdk is not None:
+        run_floor(args.floor or args.floor_sdk, sdk=args.floor_sdk is not None)
+        return
+    with tempfile.TemporaryDirectory(prefix="amlstack-bench-") as temporary:
+        scratch = Path(temporary)
+        cases = [Case("dev", ROOT, "dev", 1), Case("prod", ROOT, "prod", 1)]
+        cases += [fleet_project(scratch / f"fleet-{n}", n) for n in args.fleet]
+        rows = bench(cases, args.repeats, scratch)
+    print(f"machine: {machine()}; medians of {args.repeats} runs\n")
+    print(markdown(rows))
+    print()
+    print("\n".join(scaling(rows) + goals(rows)))
+    if args.json is not None:
+        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,283 @@
+"""How long a stack takes to deploy: the longest chain of dependent resources, in estimated seconds.
+
+Pulumi creates every resource as soon as everything it depends on exists, so the deployment's
+wall time is the heaviest path through the dependency graph, each resource weighted by how long
+Azure takes to provision it. `estimate` computes it for a plan; `longest_path` is the pure graph
+algorithm over `Step`s; `needless_waits` finds long-running resources held up by side effects
+(role assignments, datastores, locks, diagnostics) that they do not need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from components.testing import RecordedResource
+from infra.plan.model import CriticalPath
+
+__all__ = [
+    "ANCHOR_TYPES",
+    "DEFAULT_SECONDS",
+    "LONG_RUNNING_TYPES",
+    "PROVISIONING_SECONDS",
+    "SIDE_EFFECT_TYPES",
+    "Step",
+    "estimate",
+    "longest_path",
+    "needless_waits",
+    "provisioning_seconds",
+    "steps_of",
+]
+
+_NATIVE = "azure-native:"
+_ML = "azure-native:machinelearningservices:"
+_COMPUTE = _ML + "Compute"
+
+PROVISIONING_SECONDS: Mapping[str, int] = {
+    # Typical seconds from Pulumi's create request until ARM reports Succeeded, for one resource
+    # in a region with capacity: an estimate to compare plans and find the critical path, not an
+    # SLA. The figures are typical durations from deploying these types with ARM templates,
+    # Terraform and Pulumi (the CLI shows each create's duration), including ARM's polling of
+    # long-running operations (Retry-After, usually 10-15 s). They were not re-measured for this
+    # table (no Azure subscription here); correct them from your own `pulumi up` timings.
+    # Resource group and identity: synchronous PUTs, answered within seconds.
+    "azure-native:resources:ResourceGroup": 5,
+    "azure-native:managedidentity:UserAssignedIdentity": 10,
+    # Monitoring: Log Analytics provisions its workspace asynchronously; App Insights is quick.
+    "azure-native:operationalinsights:Workspace": 30,
+    "azure-native:applicationinsights:Component": 15,
+    "azure-native:insights:DiagnosticSetting": 10,
+    # Storage: account creation is an async operation of roughly half a minute; its blob
+    # service settings, containers and shares are synchronous child PUTs.
+    "azure-native:storage:StorageAccount": 30,
+    "azure-native:storage:BlobServiceProperties": 5,
+    "azure-native:storage:BlobContainer": 5,
+    "azure-native:storage:FileShare": 5,
+    # Key vault: about half a minute (DNS name registration); keys and secrets are fast.
+    "azure-native:keyvault:Vault": 30,
+    "azure-native:keyvault:Key": 5,
+    "azure-native:keyvault:Secret": 5,
+    # Container registry: Premium (geo-replication capable) takes longer than Basic; one figure.
+    "azure-native:containerregistry:Registry": 45,
+    # RBAC and locks: the PUT returns within seconds. A new assignment can take minutes more to
+    # take effect everywhere; ARM does not wait for that, so neither does this estimate.
+    "azure-native:authorization:RoleAssignment": 10,
+    "azure-native:authorization:ManagementLockAtResourceLevel": 5,
+    "azure-native:authorization:ManagementLockAtResourceGroupLevel": 5,
+    "azure-native:authorization:ManagementLockByScope": 5,
+    # Azure ML workspace: one to two minutes (it validates and wires storage, key vault,
+    # registry and insights); the managed network itself is provisioned later, with the first
+    # compute or an explicit provision call, and is not part of this figure. An outbound rule
+    # of the managed network updates the workspace, about a minute.
+    _ML + "Workspace": 90,
+    _ML + "ManagedNetworkSettingsRule": 60,
+    # Computes (the type is refined by computeType, see `provisioning_seconds`): a cluster with
+    # minNodeCount 0 creates no VM, about a minute; a compute instance boots and sets up a VM,
+    # typically 5-7 minutes.
+    _COMPUTE + "/AmlCompute": 75,
+    _COMPUTE + "/ComputeInstance": 390,
+    _COMPUTE: 75,
+    # Assets: datastores, environments and models are metadata PUTs. An environment version's
+    # image is built on first use, not at creation.
+    _ML + "Datastore": 5,
+    _ML + "EnvironmentContainer": 5,
+    _ML + "EnvironmentVersion": 10,
+    _ML + "ModelContainer": 5,
+    _ML + "ModelVersion": 10,
+    _ML + "CodeVersion": 10,
+    # Serving: an endpoint takes one to two minutes; a managed online deployment provisions VMs,
+    # pulls (or first builds) the image and waits for the readiness probe, typically about 10
+    # minutes and longer when the image is built for the first time.
+    _ML + "OnlineEndpoint": 120,
+    _ML + "OnlineDeployment": 600,
+    # Autoscale settings are synchronous Azure Monitor PUTs.
+    "azure-native:monitor:AutoscaleSetting": 5,
+    # amlstack's dynamic resources: the traffic split is one endpoint update (PUT, then polling
+    # its operation, about a minute); uploads of scoring code and build contexts are a few blob
+    # PUTs of small folders.
+    "pulumi-python:dynamic/amlstack:EndpointTraffic": 60,
+    "pulumi-python:dynamic/amlstack:CodeUpload": 10,
+    "pulumi-python:dynamic:Resource": 10,
+    # Azure ML registry: creates its own storage and registry in a managed resource group.
+    _ML + "Registry": 300,
+    # Private networking: a private endpoint allocates a NIC and connects, a minute or more;
+    # a private DNS zone is a global resource and its virtual network links take ~30-60 s.
+    "azure-native:network:VirtualNetwork": 15,
+    "azure-native:network:Subnet": 10,
+    "azure-native:network:NetworkSecurityGroup": 10,
+    "azure-native:network:PrivateEndpoint": 90,
+    "azure-native:network:PrivateDnsZoneGroup": 15,
+    "azure-native:privatedns:PrivateZone": 45,
+    "azure-native:privatedns:VirtualNetworkLink": 45,
+}
+"""Typical provisioning seconds per Pulumi type token (Compute refined by ``/<computeType>``)."""
+
+DEFAULT_SECONDS = 30
+"""Estimate for an Azure resource type missing from `PROVISIONING_SECONDS`."""
+
+LONG_RUNNING_TYPES = frozenset({_COMPUTE, _ML + "OnlineEndpoint"})
+"""Resources that should start as early as they can: nothing optional may hold them up."""
+
+SIDE_EFFECT_TYPES = frozenset(
+    {
+        "azure-native:authorization:RoleAssignment",
+        "azure-native:authorization:ManagementLockAtResourceLevel",
+        "azure-native:authorization:ManagementLockAtResourceGroupLevel",
+        "azure-native:authorization:ManagementLockByScope",
+        "azure-native:insights:DiagnosticSetting",
+        _ML + "Datastore",
+    }
+)
+"""Resources that grant, guard or observe something: nothing they do makes a compute or an
+endpoint possible, so those should never wait for them."""
+
+ANCHOR_TYPES = frozenset({_ML + "Workspace"})
+"""Resources whose own prerequisites every resource inside them must wait for anyway: the
+workspace needs its identity's role assignments before Azure creates it."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One resource to provision: what it is, how long it takes and what it waits for."""
+
+    urn: str
+    type: str
+    seconds: int
+    dependencies: tuple[str, ...] = ()
+
+
+def provisioning_seconds(type_token: str, inputs: Mapping[str, Any] | None = None) -> int:
+    """Estimated seconds to create one resource; components, stack references and providers
+    take none.
+
+    A ``Compute`` is looked up by its ``properties.computeType`` first (cluster vs instance).
+    """
+    if not type_token.startswith(_NATIVE):
+        return PROVISIONING_SECONDS.get(type_token, 0)
+    if type_token == _COMPUTE and inputs is not None:
+        properties = inputs.get("properties")
+        kind = properties.get("computeType") if isinstance(properties, Mapping) else None
+        refined = PROVISIONING_SECONDS.get(f"{type_token}/{kind}")
+        if refined is not None:
+            return refined
+    return PROVISIONING_SECONDS.get(type_token, DEFAULT_SECONDS)
+
+
+def steps_of(resources: Iterable[RecordedResource]) -> list[Step]:
+    """The plan's custom resources as steps; waiting on a component means waiting on all of
+    its custom descendants, as the Pulumi SDK expands it."""
+    recorded = list(resources)
+    children: dict[str, list[RecordedResource]] = {}
+    for resource in recorded:
+        children.setdefault(resource.parent, []).append(resource)
+    custom = {r.urn for r in recorded if r.custom}
+
+    def expand(urn: str) -> list[str]:
+        if urn in custom:
+            return [urn]
+        return [found for child in children.get(urn, []) for found in expand(child.urn)]
+
+    return [
+        Step(
+            urn=r.urn,
+            type=r.type,
+            seconds=provisioning_seconds(r.type, r.inputs),
+            dependencies=tuple(dict.fromkeys(d for dep in r.dependencies for d in expand(dep))),
+        )
+        for r in recorded
+        if r.custom
+    ]
+
+
+def longest_path(steps: Iterable[Step]) -> CriticalPath:
+    """The chain of steps, each depending on the one before, with the largest total seconds.
+
+    Dependencies on URNs that are not steps are ignored. Ties go to the smallest URN, so the
+    same graph always gives the same path. Raises `ValueError` on a dependency cycle.
+    """
+    by_urn = {step.urn: step for step in steps}
+    finish: dict[str, int] = {}
+    previous: dict[str, str | None] = {}
+    for urn in _topological(by_urn):
+        step = by_urn[urn]
+        before: str | None = None
+        for dependency in sorted(set(step.dependencies) & by_urn.keys()):
+            if before is None or finish[dependency] > finish[before]:
+                before = dependency
+        finish[urn] = step.seconds + (finish[before] if before is not None else 0)
+        previous[urn] = before
+    if not finish:
+        return CriticalPath()
+    last = min(finish, key=lambda urn: (-finish[urn], urn))
+    chain: list[str] = []
+    cursor: str | None = last
+    while cursor is not None:
+        chain.append(cursor)
+        cursor = previous[cursor]
+    return CriticalPath(seconds=finish[last], resources=tuple(reversed(chain)))
+
+
+def estimate(resources: Iterable[RecordedResource]) -> CriticalPath:
+    """The critical path of a plan's resources."""
+    return longest_path(steps_of(resources))
+
+
+def needless_waits(
+    steps: Iterable[Step],
+    *,
+    waiters: frozenset[str] = LONG_RUNNING_TYPES,
+    side_effects: frozenset[str] = SIDE_EFFECT_TYPES,
+    anchors: frozenset[str] = ANCHOR_TYPES,
+) -> list[tuple[str, str]]:
+    """Pairs ``(waiter, side effect)``: a resource of a `waiters` type that waits, directly or
+    through others, for a resource of a `side_effects` type that none of its `anchors` needs.
+
+    A compute waits for its workspace, and the workspace for its identity's role assignments:
+    that wait is needed. A compute that waits for a person's role assignment is not.
+    """
+    by_urn = {step.urn: step for step in steps}
+    ancestry = _ancestors(by_urn)
+    found: list[tuple[str, str]] = []
+    for urn in sorted(by_urn):
+        if by_urn[urn].type not in waiters:
+            continue
+        upstream = ancestry[urn]
+        needed = set().union(
+            *(ancestry[a] for a in upstream if by_urn[a].type in anchors),
+        )
+        found += [
+            (urn, side) for side in sorted(upstream - needed) if by_urn[side].type in side_effects
+        ]
+    return found
+
+
+def _topological(by_urn: Mapping[str, Step]) -> list[str]:
+    """URNs with every dependency before its dependents (Kahn's algorithm, URN order on ties)."""
+    waiting = {urn: set(step.dependencies) & by_urn.keys() for urn, step in by_urn.items()}
+    dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
+    for urn, dependencies in waiting.items():
+        for dependency in dependencies:
+            dependents[dependency].append(urn)
+    ready = sorted(urn for urn, dependencies in waiting.items() if not dependencies)
+    order: list[str] = []
+    while ready:
+        urn = ready.pop()
+        order.append(urn)
+        for dependent in dependents[urn]:
+            waiting[dependent].discard(urn)
+            if not waiting[dependent]:
+                ready.append(dependent)
+    if len(order) != len(by_urn):
+        cycle = sorted(urn for urn, dependencies in waiting.items() if dependencies)
+        raise ValueError(f"dependency cycle among: {', '.join(cycle)}")
+    return order
+
+
+def _ancestors(by_urn: Mapping[str, Step]) -> dict[str, set[str]]:
+    """Every step's transitive dependencies (within the graph)."""
+    ancestry: dict[str, set[str]] = {}
+    for urn in _topological(by_urn):
+        direct = set(by_urn[urn].dependencies) & by_urn.keys()
+        ancestry[urn] = direct.union(*(ancestry[d] for d in direct))
+    return ancestry
