@@ -22,6 +22,7 @@ __all__ = [
     "LOG_ANALYTICS",
     "ML_REGISTRY",
     "ONLINE_ENDPOINT",
+    "PRIVATE_ENDPOINT",
     "RESOURCE_GROUP",
     "STORAGE_ACCOUNT",
     "USER_IDENTITY",
@@ -141,6 +142,14 @@ ONLINE_ENDPOINT = NameRule(
     32,
     r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
     f"3-32 {_ALNUM_HYPHEN}, unique in the region",
+)
+PRIVATE_ENDPOINT = NameRule(
+    "private endpoint",
+    "pe",
+    2,
+    64,
+    r"[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9_])?",
+    "2-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
 )
 COMPUTE_CLUSTER = NameRule(
     "compute cluster", "", 2, 16, r"[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?", f"2-16 {_ALNUM_HYPHEN}"
