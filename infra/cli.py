@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -41,13 +42,15 @@ def _root() -> None:
         "is allowed); 3 a mandatory policy failed.\n\n"
         "Examples:\n\n"
         "  amlstack plan dev\n\n"
-        "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg"
+        "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg\n\n"
+        "  amlstack plan prod --previous outputs-prod.json"
     )
 )
 def plan(
     stack: Annotated[
         str, typer.Argument(help="Stack name: the STACK of a Pulumi.STACK.yaml file.")
     ],
+    *,
     json_file: Annotated[
         Path | None,
         typer.Option("--json", help="Write the plan JSON (version 1, sorted keys) to this file."),
@@ -66,6 +69,14 @@ def plan(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="Outputs of the deployed stack (pulumi stack output --json): changes Azure cannot "
+            "make from there (managed network mode) are refused. Default: a new stack.",
+        ),
+    ] = None,
 ) -> None:
     """Plan a stack offline: run the real Pulumi program under Pulumi's mock runtime.
 
@@ -77,7 +88,7 @@ def plan(
 
     try:
         project = find_project(project_dir)
-        result = run_plan(project, stack)
+        result = run_plan(project, stack, previous=_read_outputs(previous))
     except ConfigError as error:
         fail(str(error), EXIT_INVALID_CONFIG)
     except AmlStackError as error:
@@ -96,6 +107,45 @@ def plan(
             fail(str(error), EXIT_INVALID_CONFIG)
         note = "" if written == graph else " (Graphviz 'dot' not found: Mermaid instead of SVG)"
         err.print(f"graph written to {written}{note}")
+    failed = result.failed_mandatory
+    if failed:
+        rules = ", ".join(sorted({p.policy for p in failed}))
+        fail(
+            f"{len(failed)} mandatory polic{'y' if len(failed) == 1 else 'ies'} failed ({rules}); "
+            "meet the rule, or waive it in amlstack:waivers with a reason",
+            EXIT_POLICY_FAILED,
+        )
+
+
+@app.command()
+def policies() -> None:
+    """List the baseline's rules: id (for amlstack:waivers), level, tiers, what each checks."""
+    from infra.policy import RULES
+
+    for rule in RULES:
+        tiers = "+".join(sorted(rule.tiers))
+        types = ", ".join(t.removeprefix("azure-native:") for t in rule.resource_types)
+        out.print(
+            f"[bold]{rule.id}[/] [dim]{rule.level}, {tiers}[/]\n"
+            f"    {escape(rule.summary)}: {escape(types)} {escape(rule.path)} = "
+            f"{escape(rule.required)} [dim]({escape(rule.sources)})[/]",
+            highlight=False,
+        )
+
+
+def _read_outputs(path: Path | None) -> dict[str, Any] | None:
+    """The stack outputs in `path` (``pulumi stack output --json``), or None without a file."""
+    if path is None:
+        return None
+    try:
+        outputs = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError.single(
+            "--previous", str(path), f"expected the JSON of 'pulumi stack output --json': {error}"
+        ) from None
+    if not isinstance(outputs, dict):
+        raise ConfigError.single("--previous", str(path), "expected a JSON object of stack outputs")
+    return outputs
 
 
 def fail(message: str, code: int) -> NoReturn:

@@ -10,8 +10,10 @@ import pulumi
 from pulumi_azure_native import authorization, resources
 
 from components.naming import RESOURCE_GROUP, derive_name
+from components.network import PrivateDnsZones, PrivateDnsZonesArgs
 from components.workspace import Workspace
 from infra.config import StackConfig
+from infra.previous import NETWORK_ISOLATION_OUTPUT
 
 __all__ = ["deploy"]
 
@@ -21,9 +23,15 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
     project, stack = pulumi.get_project(), pulumi.get_stack()
     tags = {"project": project, **config.tags}
     group_name = resource_group(config, project, stack, tags)
+    dns = private_dns_zones(config, stack, group_name, tags)
     workspaces = {
         args.name: Workspace(
-            args.name, args, resource_group_name=group_name, location=config.location, tags=tags
+            args.name,
+            args,
+            resource_group_name=group_name,
+            location=config.location,
+            tags=tags,
+            dns_zone_ids=dns.zone_ids if dns else None,
         )
         for args in config.workspaces
     }
@@ -47,6 +55,28 @@ def resource_group(
     return group.name
 
 
+def private_dns_zones(
+    config: StackConfig, stack: str, group_name: pulumi.Output[str], tags: dict[str, str]
+) -> PrivateDnsZones | None:
+    """The private DNS zones of the stack, linked to every virtual network that workspaces put
+    private endpoints in (when they ask amlstack to create the zones)."""
+    networks = sorted(
+        {
+            w.network.private_endpoints.virtual_network_id
+            for w in config.workspaces
+            if w.network.private_endpoints and w.network.private_endpoints.create_dns_zones
+        }
+    )
+    if not networks:
+        return None
+    return PrivateDnsZones(
+        f"{stack}-dns",
+        PrivateDnsZonesArgs(virtual_network_ids=tuple(networks)),
+        resource_group_name=group_name,
+        tags={"managed-by": "amlstack", "stack": stack, **tags},
+    )
+
+
 def export_outputs(
     config: StackConfig, group_name: pulumi.Output[str], workspaces: dict[str, Workspace]
 ) -> None:
@@ -61,6 +91,11 @@ def export_outputs(
     pulumi.export(
         "workspaces",
         {key: workspace_outputs(workspace) for key, workspace in workspaces.items()},
+    )
+    # Read back on the next run to refuse changes Azure cannot make (infra.previous).
+    pulumi.export(
+        NETWORK_ISOLATION_OUTPUT,
+        {key: w.args.network.isolation_mode for key, w in workspaces.items()},
     )
 
 
