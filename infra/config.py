@@ -24,7 +24,13 @@ from infra.policy.rules import rule_by_id
 from infra.policy.waivers import WaiverArgs
 from infra.tiers import TIER_PRESETS, Tier
 
-__all__ = ["ResourceGroupArgs", "StackConfig", "load_stack_config", "parse_stack_config"]
+__all__ = [
+    "ResourceGroupArgs",
+    "StackConfig",
+    "load_stack_config",
+    "parse_stack_config",
+    "secret_config_values",
+]
 
 
 class ResourceGroupArgs(Args):
@@ -145,6 +151,23 @@ def load_stack_config() -> StackConfig:
         if location is not None:
             raw["location"] = location
     return parse_stack_config(raw, namespace=namespace, secret_keys=secret_keys)
+
+
+def secret_config_values() -> frozenset[str]:
+    """Every string value under the running stack's secret config keys (for
+    `infra.secret_inputs.keep_config_secrets`)."""
+    raw, secret_keys = _read_namespace(pulumi.get_project())
+    return frozenset(_strings([raw[key] for key in secret_keys]))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
 
 
 def _read_namespace(namespace: str) -> tuple[dict[str, Any], frozenset[str]]:

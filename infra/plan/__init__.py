@@ -2,7 +2,7 @@
 
 from infra.plan.graph import to_dot, to_mermaid, write_graph
 from infra.plan.model import PLAN_VERSION, CriticalPath, Plan, PolicyResult
-from infra.plan.runner import run_plan
+from infra.plan.runner import policy_subjects, run_plan
 from infra.plan.stack_files import Project, StackFile, find_project, read_stack_file
 from infra.plan.tree import render_plan
 
@@ -14,6 +14,7 @@ __all__ = [
     "Project",
     "StackFile",
     "find_project",
+    "policy_subjects",
     "read_stack_file",
     "render_plan",
     "run_plan",

@@ -258,8 +258,7 @@ def _logs_to_log_analytics(subject: Subject, facts: Facts) -> str | None:
     for setting in facts.depending_on(subject, DIAGNOSTIC_SETTINGS):
         logs = lookup(setting.inputs, "logs")
         enabled = isinstance(logs, Iterable) and any(
-            isinstance(log, Mapping) and lookup(log, "enabled") is True
-            for log in logs
+            isinstance(log, Mapping) and lookup(log, "enabled") is True for log in logs
         )
         if enabled and lookup(setting.inputs, "workspaceId") is not _MISSING:
             return None
