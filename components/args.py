@@ -109,7 +109,8 @@ def _allowed(error: Any, parent: type[BaseModel] | None, loc: tuple[int | str, .
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if message.startswith("Input should be"):
         message = "expected" + message.removeprefix("Input should be")
-    return message
+    # Tuple fields are lists in YAML and JSON.
+    return message.replace("a valid tuple", "a list")
 
 
 def _aliases(model: type[BaseModel]) -> list[str]:
