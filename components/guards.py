@@ -1,7 +1,8 @@
 """Data-loss guards beyond Pulumi ``protect``: a CanNotDelete management lock on a resource.
 
-A lock stops deletion from anywhere (portal, CLI, another pipeline), not only ``pulumi destroy``.
-Azure applies it to the resource's children and extension resources too: while locked, role
+A lock stops deletion from outside the stack (portal, CLI, another pipeline) and a replacement
+by Pulumi; ``pulumi destroy`` deletes the lock first, so ``protect`` guards against that. Azure
+applies a lock to the resource's children and extension resources too: while locked, role
 assignments and diagnostic settings on the resource cannot be deleted either.
 """
 

@@ -68,9 +68,10 @@ class WorkspaceArgs(Args):
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra Azure tags on every resource of this workspace."""
     delete_lock: bool = True
-    """A CanNotDelete management lock on the storage account, key vault and registry, so nobody
-    deletes them (portal, CLI or ``pulumi destroy``) without removing the lock first. Default on.
-    While locked, role assignments on them cannot be removed either."""
+    """A CanNotDelete management lock on the storage account, key vault and registry: nobody
+    deletes them out of band (portal, CLI, scripts) and Pulumi cannot replace them. Default on.
+    While locked, role assignments on them cannot be removed either. (``protect`` is what stops
+    ``pulumi destroy``.) Creating locks needs Owner or User Access Administrator."""
     encryption: EncryptionArgs | None = None
     """Customer-managed key encryption of the workspace's data. Default off (Microsoft-managed
     keys); fixed at creation."""

@@ -20,8 +20,7 @@ from components.args import Args
 from components.errors import ConfigError
 from components.regions import check_region
 from components.workspace import WorkspaceArgs
-from infra.policy.rules import rule_by_id
-from infra.policy.waivers import WaiverArgs
+from infra.policy.waivers import WaiverArgs, check_waivers
 from infra.tiers import TIER_PRESETS, Tier
 
 __all__ = [
@@ -62,10 +61,9 @@ class StackConfig(Args):
     """Azure tags on every resource of the stack."""
     workspaces: tuple[WorkspaceArgs, ...] = Field(min_length=1)
     """One or more workspaces (for example one per team), each with its own access and assets."""
-
     waivers: tuple[WaiverArgs, ...] = ()
-    """Baseline rules this stack relaxes on purpose, each with its reason (README, "Policies").
-    Default none: every rule of the stack's tier must hold, or ``amlstack plan`` fails."""
+    """Baseline rules this stack relaxes on purpose, each with its reason (README, "Security
+    baseline"). Default none: every rule of the stack's tier must hold, or the plan fails."""
 
     @field_validator("location")
     @classmethod
@@ -86,26 +84,12 @@ class StackConfig(Args):
     def _waivers_fit_the_stack(
         cls, waivers: tuple[WaiverArgs, ...], info: ValidationInfo
     ) -> tuple[WaiverArgs, ...]:
-        tier, workspaces = info.data.get("tier"), info.data.get("workspaces")
-        keys = [w.name for w in workspaces] if workspaces is not None else None
-        scopes: dict[str, list[str | None]] = {}
-        for index, waiver in enumerate(waivers):
-            at = f"waivers[{index}]"
-            rule = rule_by_id(waiver.rule)
-            if tier is not None and tier not in rule.tiers:
-                raise ValueError(
-                    f"{at}: rule {waiver.rule!r} applies to {' and '.join(sorted(rule.tiers))} "
-                    f"stacks only; a {tier} stack has nothing to waive, remove the waiver"
-                )
-            if keys is not None and waiver.workspace is not None and waiver.workspace not in keys:
-                raise ValueError(
-                    f"{at}.workspace: {waiver.workspace!r} is not a workspace of this stack; "
-                    f"expected one of {', '.join(keys)} (or no workspace: the whole stack)"
-                )
-            earlier = scopes.setdefault(waiver.rule, [])
-            if None in earlier or waiver.workspace in earlier or (earlier and not waiver.workspace):
-                raise ValueError(f"{at}: rule {waiver.rule!r} is already waived; waive it once")
-            earlier.append(waiver.workspace)
+        workspaces = info.data.get("workspaces")
+        check_waivers(
+            waivers,
+            tier=info.data.get("tier"),
+            workspaces=[w.name for w in workspaces] if workspaces is not None else None,
+        )
         return waivers
 
 

@@ -18,7 +18,7 @@ from infra.policy.rules import (
     rule_by_id,
     workspace_of,
 )
-from infra.policy.waivers import WaiverArgs
+from infra.policy.waivers import WaiverArgs, check_waivers
 
 __all__ = [
     "RULES",
@@ -32,6 +32,7 @@ __all__ = [
     "Subject",
     "WaiverArgs",
     "check",
+    "check_waivers",
     "evaluate",
     "parse_duration",
     "rule_by_id",

@@ -52,24 +52,16 @@ def baseline_policies(context: ContextSource = context_from_stack_config) -> lis
         level = (
             EnforcementLevel.MANDATORY if rule.level == "mandatory" else EnforcementLevel.ADVISORY
         )
+        policy: Policy
         if rule.needs_stack:
-            policies.append(
-                StackValidationPolicy(
-                    name=rule.id,
-                    description=rule.description,
-                    enforcement_level=level,
-                    validate=_stack_validation(rule, context),
-                )
+            policy = StackValidationPolicy(
+                rule.id, rule.description, _stack_validation(rule, context), level
             )
         else:
-            policies.append(
-                ResourceValidationPolicy(
-                    name=rule.id,
-                    description=rule.description,
-                    enforcement_level=level,
-                    validate=_resource_validation(rule, context),
-                )
+            policy = ResourceValidationPolicy(
+                rule.id, rule.description, _resource_validation(rule, context), level
             )
+        policies.append(policy)
     return policies
 
 

@@ -13,13 +13,14 @@ The offline plan prints each waiver with its reason and records it in the plan J
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 from pydantic import field_validator
 
 from components.args import Args
-from infra.policy.rules import RULE_IDS
+from infra.policy.rules import RULE_IDS, rule_by_id
 
-__all__ = ["MIN_REASON_LENGTH", "WaiverArgs"]
+__all__ = ["MIN_REASON_LENGTH", "WaiverArgs", "check_waivers"]
 
 MIN_REASON_LENGTH = 10
 
@@ -28,7 +29,7 @@ class WaiverArgs(Args):
     """One rule this stack (or one of its workspaces) does not have to meet, and why."""
 
     rule: str
-    """The rule's id (README, "Policies"; ``amlstack policies`` lists them)."""
+    """The rule's id (``amlstack policies`` lists them; README, "Security baseline")."""
     reason: str
     """Why the stack relaxes it: shown by the plan next to the rule. At least 10 characters."""
     workspace: str | None = None
@@ -51,3 +52,29 @@ class WaiverArgs(Args):
                 f"expected a reason people can read, at least {MIN_REASON_LENGTH} characters"
             )
         return value.strip()
+
+
+def check_waivers(
+    waivers: Sequence[WaiverArgs], *, tier: str | None, workspaces: Sequence[str] | None
+) -> None:
+    """Raise ValueError for the first waiver that does not fit the stack: a rule of another tier,
+    an unknown workspace, or a rule waived twice. None for `tier` or `workspaces`: not known
+    (invalid themselves), not checked."""
+    scopes: dict[str, list[str | None]] = {}
+    for index, waiver in enumerate(waivers):
+        at = f"waivers[{index}]"
+        rule = rule_by_id(waiver.rule)
+        if tier is not None and tier not in rule.tiers:
+            raise ValueError(
+                f"{at}: rule {waiver.rule!r} applies to {' and '.join(sorted(rule.tiers))} "
+                f"stacks only; a {tier} stack has nothing to waive, remove the waiver"
+            )
+        if workspaces is not None and waiver.workspace not in (None, *workspaces):
+            raise ValueError(
+                f"{at}.workspace: {waiver.workspace!r} is not a workspace of this stack; "
+                f"expected one of {', '.join(workspaces)} (or no workspace: the whole stack)"
+            )
+        earlier = scopes.setdefault(waiver.rule, [])
+        if earlier and (None in earlier or waiver.workspace in (None, *earlier)):
+            raise ValueError(f"{at}: rule {waiver.rule!r} is already waived; waive it once")
+        earlier.append(waiver.workspace)

@@ -19,6 +19,7 @@ from infra.policy import (
     PolicyContext,
     Subject,
     WaiverArgs,
+    check_waivers,
     evaluate,
     parse_duration,
     rule_by_id,
@@ -458,3 +459,26 @@ def test_a_stack_wide_waiver_covers_every_workspace_and_unused_ones_are_reported
     findings = evaluate(open_stack(), context)
     assert ids(findings, "waived").count("workspace-public-network-disabled") == 2
     assert unused_waivers(findings, context) == [idle]
+
+
+def test_readme_lists_every_rule_with_its_tiers_and_level() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    for rule in RULES:
+        tiers = "dev + prod" if rule.tiers == {"dev", "prod"} else "prod"
+        assert f"| `{rule.id}` | {tiers} | {rule.level} |" in readme, rule.id
+
+
+@given(
+    scopes=st.lists(st.sampled_from([None, "main", "team"]), min_size=1, max_size=4),
+)
+def test_a_rule_is_waived_at_most_once_per_resource(scopes: list[str | None]) -> None:
+    waivers = [
+        WaiverArgs(rule="storage-geo-redundant", reason="cheap pilot storage", workspace=scope)
+        for scope in scopes
+    ]
+    overlapping = len(scopes) > 1 and (None in scopes or len(set(scopes)) < len(scopes))
+    if overlapping:
+        with pytest.raises(ValueError, match="already waived"):
+            check_waivers(waivers, tier="prod", workspaces=["main", "team"])
+    else:
+        check_waivers(waivers, tier="prod", workspaces=["main", "team"])
