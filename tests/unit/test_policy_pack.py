@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -18,8 +19,10 @@ from google.protobuf import empty_pb2
 from pulumi.runtime import proto
 from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
+from typer.testing import CliRunner
 
 from components.testing import record
+from infra.cli import EXIT_POLICY_FAILED, app
 from infra.plan import Plan, find_project, run_plan
 from infra.policy import RULES, PolicyContext
 from infra.policy.pack import baseline_policies, context_from_stack_config
@@ -214,3 +217,20 @@ def test_the_pack_answers_the_engine_like_pulumi_preview_would(
         n.policy_name for n in waived.not_applicable
     }  # waived in the stack's own config
     assert "registry-public-network-disabled" not in {d.policyName for d in waived.diagnostics}
+
+
+def test_cli_prints_violations_and_waivers_and_exits_3(scratch_project: Path) -> None:
+    (scratch_project / "Pulumi.open.yaml").write_text(yaml.safe_dump({"config": OPEN_PROD}))
+    out = scratch_project / "plan.json"
+    result = CliRunner().invoke(
+        app, ["plan", "open", "-C", str(scratch_project), "--json", str(out)]
+    )
+    assert result.exit_code == EXIT_POLICY_FAILED
+    text = " ".join(result.output.split())
+    assert "waived workspace-public-network-disabled (team-workspace)" in text
+    assert "waived: the team reaches it from the office network" in text
+    assert "mandatory workspace-public-network-disabled (main-workspace)" in text
+    assert "mandatory policies failed" in text
+    assert "Traceback" not in result.output
+    levels = {p["level"] for p in json.loads(out.read_text())["policies"]}
+    assert levels == {"mandatory", "waived"}
