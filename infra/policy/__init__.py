@@ -15,6 +15,7 @@ from infra.policy.rules import (
     Rule,
     Subject,
     parse_duration,
+    present,
     rule_by_id,
     workspace_of,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "check_waivers",
     "evaluate",
     "parse_duration",
+    "present",
     "rule_by_id",
     "unused_waivers",
     "workspace_of",

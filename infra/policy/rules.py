@@ -26,6 +26,7 @@ __all__ = [
     "Rule",
     "Subject",
     "parse_duration",
+    "present",
     "rule_by_id",
     "workspace_of",
 ]
@@ -136,6 +137,14 @@ def lookup(inputs: Mapping[str, Any], path: str) -> Any:
     return value
 
 
+def present(inputs: Mapping[str, Any], path: str) -> bool:
+    """Whether `path` is set, without reading its value (an unknown value during a preview, such
+    as the id of a resource not created yet, counts as set)."""
+    *parents, last = path.split(".")
+    parent = lookup(inputs, ".".join(parents)) if parents else inputs
+    return isinstance(parent, Mapping) and _has_key(parent, last)
+
+
 def _has_key(mapping: Mapping[str, Any], key: str) -> bool:
     # Iterating keys never reads values, so an unknown (computed) value still counts as present.
     return any(k == key for k in mapping)
@@ -167,7 +176,7 @@ def _one_of(path: str, allowed: frozenset[str]) -> Check:
 
 def _is_set(path: str) -> Check:
     def check(subject: Subject, _facts: Facts) -> str | None:
-        return None if lookup(subject.inputs, path) is not _MISSING else f"{path} is not set"
+        return None if present(subject.inputs, path) else f"{path} is not set"
 
     return check
 
@@ -260,7 +269,7 @@ def _logs_to_log_analytics(subject: Subject, facts: Facts) -> str | None:
         enabled = isinstance(logs, Iterable) and any(
             isinstance(log, Mapping) and lookup(log, "enabled") is True for log in logs
         )
-        if enabled and lookup(setting.inputs, "workspaceId") is not _MISSING:
+        if enabled and present(setting.inputs, "workspaceId"):
             return None
     return "no diagnostic setting sends its logs to a Log Analytics workspace"
 

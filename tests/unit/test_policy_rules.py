@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from infra.policy import (
     RULE_IDS,
@@ -482,3 +483,24 @@ def test_a_rule_is_waived_at_most_once_per_resource(scopes: list[str | None]) ->
             check_waivers(waivers, tier="prod", workspaces=["main", "team"])
     else:
         check_waivers(waivers, tier="prod", workspaces=["main", "team"])
+
+
+def test_ids_unknown_during_preview_count_as_set() -> None:
+    """During ``pulumi preview`` the engine sends ids of resources not created yet as unknowns;
+    pulumi-policy raises when a rule reads one. Presence rules must not read them."""
+    inputs = unknown_checking_proxy({"primaryUserAssignedIdentity": UNKNOWN_STRING_VALUE})
+    workspace = subject(WORKSPACE, inputs)
+    assert rule_by_id("workspace-user-assigned-identity").check(workspace, Facts()) is None
+    target = subject(VAULT, {}, name="main-keyvault")
+    setting = subject(
+        DIAGNOSTICS,
+        unknown_checking_proxy(
+            {
+                "logs": [{"categoryGroup": "allLogs", "enabled": True}],
+                "workspaceId": UNKNOWN_STRING_VALUE,
+            }
+        ),
+        dependencies=frozenset({target.urn}),
+    )
+    rule = rule_by_id("keyvault-diagnostic-settings")
+    assert rule.check(target, Facts(resources=(target, setting))) is None
