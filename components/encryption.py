@@ -7,14 +7,10 @@ import re
 from pydantic import ValidationInfo, field_validator
 
 from components.args import Args
+from components.naming import check_arm_id
 
 __all__ = ["EncryptionArgs"]
 
-_VAULT_ID = re.compile(
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+"
-    r"/providers/Microsoft\.KeyVault/vaults/([a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9])",
-    re.IGNORECASE,
-)
 _KEY_URI = re.compile(
     r"https://([a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9])\.vault\.azure\.net/keys/[a-zA-Z0-9-]{1,127}"
     r"(?:/[0-9a-fA-F]{32})?"
@@ -37,12 +33,12 @@ class EncryptionArgs(Args):
     @field_validator("key_vault_id")
     @classmethod
     def _vault_arm_id(cls, value: str) -> str:
-        if not _VAULT_ID.fullmatch(value):
-            raise ValueError(
-                "expected a key vault ARM id: /subscriptions/<subscription GUID>/resourceGroups/"
-                "<rg>/providers/Microsoft.KeyVault/vaults/<vault>"
-            )
-        return value
+        return check_arm_id(
+            value,
+            kind="key vault",
+            provider_path=r"Microsoft\.KeyVault/vaults/[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]",
+            shape="Microsoft.KeyVault/vaults/<vault>",
+        )
 
     @field_validator("key_uri")
     @classmethod

@@ -29,6 +29,7 @@ __all__ = [
     "WORKSPACE",
     "NameRule",
     "WorkspaceNames",
+    "check_arm_id",
     "check_name",
     "derive_name",
     "unique_suffix",
@@ -195,6 +196,20 @@ def check_name(rule: NameRule, name: str, *, field: str) -> str:
     if not rule.accepts(name):
         raise ConfigError.single(field, name, f"a {rule.kind} name must be {rule.allowed}")
     return name
+
+
+_ARM_PREFIX = r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+/providers/"
+
+
+def check_arm_id(value: str, *, kind: str, provider_path: str, shape: str) -> str:
+    """Return `value` when it is the ARM id of a `kind` resource (`provider_path`: a regex of the
+    part after ``/providers/``), else raise ValueError showing the expected `shape` of that part."""
+    if re.fullmatch(_ARM_PREFIX + provider_path, value, flags=re.IGNORECASE) is None:
+        raise ValueError(
+            f"expected a {kind} ARM id: /subscriptions/<subscription GUID>/resourceGroups/<rg>"
+            f"/providers/{shape}"
+        )
+    return value
 
 
 @dataclass(frozen=True)

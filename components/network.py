@@ -21,7 +21,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args
 from components.errors import ConfigError
-from components.naming import PRIVATE_ENDPOINT, derive_name, unique_suffix
+from components.naming import PRIVATE_ENDPOINT, check_arm_id, derive_name, unique_suffix
 from components.placement import Placement
 
 __all__ = [
@@ -76,11 +76,6 @@ PRIVATE_DNS_ZONES: dict[str, tuple[str, ...]] = {
 """Private DNS zones (Azure public cloud) by private link group id."""
 
 _HOST = re.compile(r"(\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-_SUBNET_ID = re.compile(
-    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+"
-    r"/providers/Microsoft\.Network/virtualNetworks/([-\w.]+)/subnets/[-\w.]+",
-    re.IGNORECASE,
-)
 
 
 class OutboundArgs(Args):
@@ -130,12 +125,12 @@ class PrivateEndpointsArgs(Args):
     @field_validator("subnet_id")
     @classmethod
     def _subnet_arm_id(cls, value: str) -> str:
-        if not _SUBNET_ID.fullmatch(value):
-            raise ValueError(
-                "expected a subnet ARM id: /subscriptions/<subscription GUID>/resourceGroups/<rg>"
-                "/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>"
-            )
-        return value
+        return check_arm_id(
+            value,
+            kind="subnet",
+            provider_path=r"Microsoft\.Network/virtualNetworks/[-\w.]+/subnets/[-\w.]+",
+            shape="Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
+        )
 
     @property
     def virtual_network_id(self) -> str:
