@@ -6,10 +6,19 @@ the public API.
 
 from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
 from components.container_registry import ContainerRegistryArgs
+from components.diagnostics import send_logs
+from components.encryption import EncryptionArgs
 from components.errors import AmlStackError, ConfigError, ConfigProblem
+from components.guards import delete_lock
 from components.key_vault import KeyVaultArgs
 from components.monitoring import MonitoringArgs
-from components.network import NetworkArgs
+from components.network import (
+    NetworkArgs,
+    OutboundArgs,
+    PrivateDnsZones,
+    PrivateDnsZonesArgs,
+    PrivateEndpointsArgs,
+)
 from components.roles import Role
 from components.storage import StorageArgs
 from components.workspace import Workspace, WorkspaceArgs
@@ -20,15 +29,22 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "ContainerRegistryArgs",
+    "EncryptionArgs",
     "Grantee",
     "IdentityGrantee",
     "KeyVaultArgs",
     "MonitoringArgs",
     "NetworkArgs",
+    "OutboundArgs",
     "Principal",
+    "PrivateDnsZones",
+    "PrivateDnsZonesArgs",
+    "PrivateEndpointsArgs",
     "Role",
     "StorageArgs",
     "Workspace",
     "WorkspaceArgs",
     "assign_role",
+    "delete_lock",
+    "send_logs",
 ]
