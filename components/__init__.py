@@ -36,6 +36,8 @@ from components.deployment import (
     ProbeArgs,
     RequestSettingsArgs,
 )
+from components.diagnostics import send_logs
+from components.encryption import EncryptionArgs
 from components.endpoint import (
     DeploymentAssets,
     EndpointWorkspace,
@@ -51,9 +53,16 @@ from components.environment import (
     define_environment,
 )
 from components.errors import AmlStackError, ConfigError, ConfigProblem
+from components.guards import delete_lock
 from components.key_vault import KeyVaultArgs
 from components.monitoring import MonitoringArgs
-from components.network import NetworkArgs
+from components.network import (
+    NetworkArgs,
+    OutboundArgs,
+    PrivateDnsZones,
+    PrivateDnsZonesArgs,
+    PrivateEndpointsArgs,
+)
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, RegistryArgs, grant_registry_user
 from components.roles import Role
@@ -86,6 +95,7 @@ __all__ = [
     "DatastoreArgs",
     "DeploymentArgs",
     "DeploymentAssets",
+    "EncryptionArgs",
     "EndpointTraffic",
     "EndpointWorkspace",
     "Environment",
@@ -100,8 +110,12 @@ __all__ = [
     "NetworkArgs",
     "OnlineEndpoint",
     "OnlineEndpointArgs",
+    "OutboundArgs",
     "PersonalInstancesArgs",
     "Principal",
+    "PrivateDnsZones",
+    "PrivateDnsZonesArgs",
+    "PrivateEndpointsArgs",
     "ProbeArgs",
     "Registry",
     "RegistryArgs",
@@ -116,7 +130,9 @@ __all__ = [
     "WorkspaceArgs",
     "assign_role",
     "define_environment",
+    "delete_lock",
     "grant_registry_user",
     "parse_reference",
     "personal_instance",
+    "send_logs",
 ]

@@ -67,8 +67,22 @@ ARM_PATHS: dict[str, str] = {
     "azure-native:authorization:ManagementLockByScope": (
         "{scope}/providers/Microsoft.Authorization/locks/{lockName}"
     ),
-    "azure-native:insights:DiagnosticSetting": (
+    "azure-native:monitor:DiagnosticSetting": (
         "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"
+    ),
+    "azure-native:network:PrivateEndpoint": (
+        _RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": (
+        _RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
+        "/privateDnsZoneGroups/{privateDnsZoneGroupName}"
+    ),
+    "azure-native:privatedns:PrivateZone": (
+        _RG + "/providers/Microsoft.Network/privateDnsZones/{privateZoneName}"
+    ),
+    "azure-native:privatedns:VirtualNetworkLink": (
+        _RG + "/providers/Microsoft.Network/privateDnsZones/{privateZoneName}"
+        "/virtualNetworkLinks/{virtualNetworkLinkName}"
     ),
 }
 """ARM id templates by Pulumi type token; `{input}` placeholders are filled from the inputs."""

@@ -80,7 +80,7 @@ def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) 
                 field=_path(at, loc),
                 value=value,
                 allowed=_allowed(error, field_model, loc),
-                secret=_is_secret(annotation) and bool(value),  # empty: nothing to hide
+                secret=_may_reveal_secret(annotation, value),
             )
         )
     return ConfigError(problems)
@@ -114,7 +114,8 @@ def _allowed(error: Any, parent: type[BaseModel] | None, loc: tuple[int | str, .
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if message.startswith("Input should be"):
         message = "expected" + message.removeprefix("Input should be")
-    return message
+    # Tuple fields are lists in YAML and JSON.
+    return message.replace("a valid tuple", "a list")
 
 
 def _aliases(model: type[BaseModel]) -> list[str]:
@@ -155,10 +156,23 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _is_secret(annotation: Any) -> bool:
-    """Whether a value of `annotation` is or may hold a secret (then it is never shown)."""
+def _may_reveal_secret(annotation: Any, value: object) -> bool:
+    """Whether showing `value` could print a secret: a value given for a secret field, or a
+    non-empty structure given for a field that holds secrets somewhere inside. A scalar given
+    where a structure belongs is shown: it sits at no secret's place."""
+    if _is_secret(annotation, leaf_only=True):
+        return True
+    return _is_secret(annotation) and isinstance(value, dict | list | tuple) and bool(value)
+
+
+def _is_secret(annotation: Any, *, leaf_only: bool = False) -> bool:
+    """Whether a value of `annotation` is a secret (`leaf_only`) or may hold one."""
     if annotation is SecretStr:
         return True
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return any(_is_secret(info.annotation) for info in annotation.model_fields.values())
-    return any(_is_secret(arg) for arg in typing.get_args(annotation))
+        return not leaf_only and any(
+            _is_secret(info.annotation) for info in annotation.model_fields.values()
+        )
+    if leaf_only and typing.get_origin(annotation) in (list, tuple, dict):
+        return False
+    return any(_is_secret(arg, leaf_only=leaf_only) for arg in typing.get_args(annotation))

@@ -2,8 +2,9 @@
 
 Azure ML does not accept a hierarchical-namespace account as a workspace's own storage, so ADLS
 Gen2 datastores without an existing account of their own get this separate account, created once
-per workspace and only when such a datastore exists. It has the workspace storage's settings (no
-shared keys, TLS 1.2, no public blobs, the same replication, network access and soft delete).
+per workspace and only when such a datastore exists. It has the workspace storage's settings and
+guards (no shared keys, TLS 1.2, no public blobs, the same replication, network access, soft
+delete, diagnostics and delete lock), except blob versioning, which Azure does not offer there.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 import pulumi
 
 from components.placement import Placement
-from components.storage import create_workspace_storage
+from components.storage import create_workspace_storage, guard_storage
 
 if TYPE_CHECKING:
     from components.workspace import Workspace
@@ -29,15 +30,23 @@ class DataLake(pulumi.ComponentResource):
     ) -> None:
         super().__init__("amlstack:ml:DataLake", name, None, opts)
         args = workspace.args
+        placement = Placement(
+            workspace.resource_group_name, workspace.location, workspace.tags, self
+        )
         self.account = create_workspace_storage(
             name,
             args.storage,
             account_name=workspace.names.apply(lambda n: n.data_lake),
             public_network_access=args.network.public_network_access,
-            placement=Placement(
-                workspace.resource_group_name, workspace.location, workspace.tags, self
-            ),
+            placement=placement,
             protect=args.protect,
             hierarchical_namespace=True,
+        )
+        guard_storage(
+            name,
+            self.account,
+            log_analytics_id=workspace.log_analytics.id,
+            lock=args.delete_lock,
+            placement=placement,
         )
         self.register_outputs({"id": self.account.id})

@@ -74,4 +74,4 @@ class ConfigError(AmlStackError, ValueError):
 
 def _show(value: object) -> str:
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if len(text) <= 200 else text[:197] + "..."

@@ -25,6 +25,7 @@ __all__ = [
     "ML_REGISTRY",
     "ONLINE_DEPLOYMENT",
     "ONLINE_ENDPOINT",
+    "PRIVATE_ENDPOINT",
     "RESOURCE_GROUP",
     "STORAGE_ACCOUNT",
     "STORAGE_CONTAINER",
@@ -32,6 +33,7 @@ __all__ = [
     "WORKSPACE",
     "NameRule",
     "WorkspaceNames",
+    "check_arm_id",
     "check_key",
     "check_name",
     "derive_name",
@@ -161,6 +163,14 @@ ONLINE_DEPLOYMENT = NameRule(
     r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
     f"3-32 {_ALNUM_HYPHEN}",
 )
+PRIVATE_ENDPOINT = NameRule(
+    "private endpoint",
+    "pe",
+    2,
+    64,
+    r"[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9_])?",
+    "2-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+)
 COMPUTE_CLUSTER = NameRule(
     "compute cluster", "", 2, 16, r"[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?", f"2-16 {_ALNUM_HYPHEN}"
 )
@@ -245,6 +255,20 @@ def check_name(rule: NameRule, name: str, *, field: str) -> str:
     if not rule.accepts(name):
         raise ConfigError.single(field, name, f"a {rule.kind} name must be {rule.allowed}")
     return name
+
+
+_ARM_PREFIX = r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+/providers/"
+
+
+def check_arm_id(value: str, *, kind: str, provider_path: str, shape: str) -> str:
+    """Return `value` when it is the ARM id of a `kind` resource (`provider_path`: a regex of the
+    part after ``/providers/``), else raise ValueError showing the expected `shape` of that part."""
+    if re.fullmatch(_ARM_PREFIX + provider_path, value, flags=re.IGNORECASE) is None:
+        raise ValueError(
+            f"expected a {kind} ARM id: /subscriptions/<subscription GUID>/resourceGroups/<rg>"
+            f"/providers/{shape}"
+        )
+    return value
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,10 @@ from pydantic import Field, field_validator
 from components import roles
 from components.access import Grantee, Principal, assign_role
 from components.args import Args
+from components.guards import delete_lock
 from components.naming import ML_REGISTRY, check_key, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
+from components.placement import Placement
 from components.regions import check_region
 
 __all__ = ["Registry", "RegistryArgs", "RegistryStorageSku", "grant_registry_user"]
@@ -59,6 +61,9 @@ class RegistryArgs(Args):
     use assets). Workspace identities of the linked stacks get it without being listed."""
     protect: bool = True
     """Pulumi ``protect`` on the registry. Default on: deleting it deletes every shared model."""
+    delete_lock: bool = True
+    """A CanNotDelete management lock on the registry, so nobody deletes it out of band. Default
+    on; creating locks needs Owner or User Access Administrator."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra Azure tags."""
 
@@ -152,6 +157,12 @@ class Registry(pulumi.ComponentResource):
         self.registry_name: pulumi.Output[str] = self.registry.name
         self.id: pulumi.Output[str] = self.registry.id
         self.location = location
+        if args.delete_lock:
+            delete_lock(
+                f"{name}-lock",
+                self.registry,
+                placement=Placement(group, location, {}, self),
+            )
         for principal in args.users:
             self.grant_user(principal)
         self.register_outputs({"registryName": self.registry_name, "id": self.id})

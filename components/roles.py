@@ -18,6 +18,7 @@ __all__ = [
     "CONTRIBUTOR",
     "DATA_SCIENTIST",
     "KEY_VAULT_ADMINISTRATOR",
+    "KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER",
     "KEY_VAULT_SECRETS_USER",
     "METRICS_WRITER",
     "OWNER",
@@ -77,6 +78,11 @@ KEY_VAULT_SECRETS_USER = Role(
 )
 KEY_VAULT_ADMINISTRATOR = Role(
     "Key Vault Administrator", "00482a5a-887f-4fb3-b363-3b7fe8e74483", "kv-admin"
+)
+KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = Role(
+    "Key Vault Crypto Service Encryption User",
+    "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    "kv-crypto-encryption-user",
 )
 ACR_PULL = Role("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d", "acr-pull")
 ACR_PUSH = Role("AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec", "acr-push")

@@ -9,9 +9,17 @@ from pulumi_azure_native import storage
 from pydantic import Field
 
 from components.args import Args
+from components.diagnostics import send_logs
+from components.guards import delete_lock
 from components.placement import Placement
 
-__all__ = ["GEO_REDUNDANT_SKUS", "StorageArgs", "StorageSku", "create_workspace_storage"]
+__all__ = [
+    "GEO_REDUNDANT_SKUS",
+    "StorageArgs",
+    "StorageSku",
+    "create_workspace_storage",
+    "guard_storage",
+]
 
 StorageSku = Literal[
     "Standard_LRS",
@@ -88,3 +96,24 @@ def create_workspace_storage(
         opts=placement.options(),
     )
     return account
+
+
+def guard_storage(
+    name: str,
+    account: storage.StorageAccount,
+    *,
+    log_analytics_id: pulumi.Input[str],
+    lock: bool,
+    placement: Placement,
+) -> None:
+    """Send the account's blob service logs (and transactions) to Log Analytics and, when `lock`,
+    put a CanNotDelete lock on the account."""
+    send_logs(
+        f"{name}-storage-diagnostics",
+        resource_id=account.id.apply(lambda i: f"{i}/blobServices/default"),
+        log_analytics_id=log_analytics_id,
+        metrics=("Transaction",),
+        placement=placement,
+    )
+    if lock:
+        delete_lock(f"{name}-storage-lock", account, placement=placement)

@@ -4,9 +4,15 @@ One ``Workspace`` creates: a user-assigned identity, Log Analytics and workspace
 Insights, a storage account (no shared keys), a key vault (RBAC), a container registry (no admin
 user), the data-plane roles the identity needs on them, and the Azure ML workspace wired to all of
 it with identity-based system datastores. Then ``grant_*`` gives people access to the workspace.
+
+Guards: diagnostic settings send the workspace's, key vault's and blob service's logs to Log
+Analytics; a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
+private endpoints (``network.privateEndpoints``) and CMK encryption (``encryption``) are opt-in.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, managedidentity
@@ -18,14 +24,22 @@ from components.args import Args, repeated
 from components.compute import ComputesArgs
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
 from components.datastore import DatastoreArgs
+from components.diagnostics import send_logs
+from components.encryption import EncryptionArgs
 from components.endpoint import OnlineEndpointArgs
 from components.environment import EnvironmentArgs
+from components.guards import delete_lock
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_monitoring
 from components.naming import WorkspaceNames, check_key, unique_suffix, workspace_names
-from components.network import NetworkArgs
+from components.network import (
+    NetworkArgs,
+    PrivateLinkTarget,
+    create_private_endpoints,
+    managed_network_settings,
+)
 from components.placement import Placement
-from components.storage import StorageArgs, create_workspace_storage
+from components.storage import StorageArgs, create_workspace_storage, guard_storage
 
 __all__ = ["Workspace", "WorkspaceArgs"]
 
@@ -63,6 +77,14 @@ class WorkspaceArgs(Args):
     endpoints: tuple[OnlineEndpointArgs, ...] = ()
     """Managed online endpoints of this workspace, with their deployments and traffic split.
     Default none. See README, "Online endpoints"."""
+    delete_lock: bool = True
+    """A CanNotDelete management lock on the storage account, key vault and registry: nobody
+    deletes them out of band (portal, CLI, scripts) and Pulumi cannot replace them. Default on.
+    While locked, role assignments on them cannot be removed either. (``protect`` is what stops
+    ``pulumi destroy``.) Creating locks needs Owner or User Access Administrator."""
+    encryption: EncryptionArgs | None = None
+    """Customer-managed key encryption of the workspace's data. Default off (Microsoft-managed
+    keys); fixed at creation."""
 
     @field_validator("name")
     @classmethod
@@ -138,8 +160,11 @@ class Workspace(pulumi.ComponentResource):
         resource_group_name: pulumi.Input[str],
         location: str,
         tags: dict[str, str] | None = None,
+        dns_zone_ids: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """`dns_zone_ids` (private DNS zone name to id, see `PrivateDnsZones`) registers the
+        private endpoints of ``args.network.privateEndpoints`` in those zones."""
         super().__init__("amlstack:ml:Workspace", name, None, opts)
         self.component_name = name
         self.args = args
@@ -209,12 +234,32 @@ class Workspace(pulumi.ComponentResource):
             protect=args.protect,
             placement=placement,
         )
+        # A managed network's private endpoints to the dependencies are approved by the identity.
+        approver = (
+            (roles.AI_NETWORK_CONNECTION_APPROVER,)
+            if args.network.isolation_mode != "Disabled"
+            else ()
+        )
         identity_grants = [
-            self._grant_identity(f"{name}-storage", self.storage_account.id, _STORAGE_ROLES),
-            self._grant_identity(f"{name}-keyvault", self.key_vault.id, _KEY_VAULT_ROLES),
-            self._grant_identity(f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES),
+            self._grant_identity(
+                f"{name}-storage", self.storage_account.id, _STORAGE_ROLES + approver
+            ),
+            self._grant_identity(
+                f"{name}-keyvault", self.key_vault.id, _KEY_VAULT_ROLES + approver
+            ),
+            self._grant_identity(
+                f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES + approver
+            ),
             self._grant_identity(f"{name}-insights", self.app_insights.id, _INSIGHTS_ROLES),
         ]
+        if args.encryption is not None:
+            identity_grants.append(
+                self._grant_identity(
+                    f"{name}-cmk",
+                    args.encryption.key_vault_id,
+                    (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,),
+                )
+            )
         self.workspace = machinelearningservices.Workspace(
             f"{name}-workspace",
             workspace_name=names.apply(lambda n: n.workspace),
@@ -237,9 +282,10 @@ class Workspace(pulumi.ComponentResource):
             container_registry=self.container_registry.id,
             system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
             public_network_access=public,
-            managed_network=machinelearningservices.ManagedNetworkSettingsArgs(
-                isolation_mode=args.network.isolation_mode,
-            ),
+            managed_network=managed_network_settings(args.network),
+            # Provision the managed network with the workspace: online deployments need it.
+            provision_network_now=args.network.isolation_mode != "Disabled" or None,
+            encryption=self._encryption(args.encryption),
             hbi_workspace=args.high_business_impact,
             tags=all_tags,
             opts=pulumi.ResourceOptions(
@@ -251,6 +297,7 @@ class Workspace(pulumi.ComponentResource):
         self.workspace_name: pulumi.Output[str] = self.workspace.name
         self.id: pulumi.Output[str] = self.workspace.id
         self._grant_identity(f"{name}-workspace", self.workspace.id, (roles.CONTRIBUTOR,))
+        self._guard(name, args, placement, dns_zone_ids)
         for role, principal in args.access.grants():
             self.grant(role, principal)
         self.register_outputs({"workspaceName": self.workspace_name, "id": self.id})
@@ -288,6 +335,78 @@ class Workspace(pulumi.ComponentResource):
     def grant_compute_operator(self, grantee: Grantee) -> authorization.RoleAssignment:
         """Create, start, stop and delete computes (AzureML Compute Operator)."""
         return self.grant(roles.COMPUTE_OPERATOR, grantee)
+
+    def _guard(
+        self,
+        name: str,
+        args: WorkspaceArgs,
+        placement: Placement,
+        dns_zone_ids: Mapping[str, pulumi.Input[str]] | None,
+    ) -> None:
+        """Diagnostic settings, delete locks and private endpoints."""
+        logs = self.log_analytics.id
+        send_logs(
+            f"{name}-workspace-diagnostics",
+            resource_id=self.workspace.id,
+            log_analytics_id=logs,
+            placement=placement,
+        )
+        send_logs(
+            f"{name}-keyvault-diagnostics",
+            resource_id=self.key_vault.id,
+            log_analytics_id=logs,
+            placement=placement,
+        )
+        guard_storage(
+            name,
+            self.storage_account,
+            log_analytics_id=logs,
+            lock=args.delete_lock,
+            placement=placement,
+        )
+        if args.delete_lock:
+            for key, resource in (
+                ("keyvault", self.key_vault),
+                ("registry", self.container_registry),
+            ):
+                delete_lock(f"{name}-{key}-lock", resource, placement=placement)
+        endpoints = args.network.private_endpoints
+        if endpoints is None:
+            return
+        account, vault = self.storage_account, self.key_vault
+        targets = [
+            PrivateLinkTarget("workspace", self.workspace.id, self.workspace.name, "amlworkspace"),
+            *(
+                PrivateLinkTarget(group, account.id, account.name, group)
+                for group in ("blob", "file", "dfs")
+            ),
+            PrivateLinkTarget("keyvault", vault.id, vault.name, "vault"),
+            PrivateLinkTarget(
+                "registry", self.container_registry.id, self.container_registry.name, "registry"
+            ),
+        ]
+        create_private_endpoints(
+            name,
+            targets,
+            args=endpoints,
+            dns_zone_ids=dns_zone_ids if endpoints.create_dns_zones else None,
+            placement=placement,
+        )
+
+    def _encryption(
+        self, encryption: EncryptionArgs | None
+    ) -> machinelearningservices.EncryptionPropertyArgs | None:
+        if encryption is None:
+            return None
+        return machinelearningservices.EncryptionPropertyArgs(
+            status=machinelearningservices.EncryptionStatus.ENABLED,
+            key_vault_properties=machinelearningservices.KeyVaultPropertiesArgs(
+                key_vault_arm_id=encryption.key_vault_id, key_identifier=encryption.key_uri
+            ),
+            identity=machinelearningservices.IdentityForCmkArgs(
+                user_assigned_identity=self.identity.id
+            ),
+        )
 
     def _grant_identity(
         self, target: str, scope: pulumi.Input[str], wanted: tuple[roles.Role, ...]

@@ -3,13 +3,17 @@
 import pulumi
 
 from components.errors import ConfigError
-from infra.config import load_stack_config
+from infra.config import load_stack_config, secret_config_values
+from infra.previous import deployed_network_isolation, refuse_impossible_changes
 from infra.program import deploy
+from infra.secret_inputs import keep_config_secrets
 
 try:
     stack_config = load_stack_config()
+    refuse_impossible_changes(stack_config, deployed_network_isolation())
 except ConfigError as error:
     # A RunError is reported by Pulumi as a message, without a Python traceback.
     raise pulumi.RunError(str(error)) from error
 
+keep_config_secrets(secret_config_values())
 deploy(stack_config)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -43,6 +44,8 @@ def _root() -> None:
         "  amlstack plan dev\n\n"
         "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg\n\n"
         "  amlstack plan dev --since plan-dev.json"
+        "\n\n"
+        "  amlstack plan prod --previous outputs-prod.json"
     )
 )
 def plan(
@@ -76,6 +79,14 @@ def plan(
             "take from it, in the engine's order (creates and updates, then deletes).",
         ),
     ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous",
+            help="Outputs of the deployed stack (pulumi stack output --json): changes Azure cannot "
+            "make from there (managed network mode) are refused. Default: a new stack.",
+        ),
+    ] = None,
 ) -> None:
     """Plan a stack offline: run the real Pulumi program under Pulumi's mock runtime.
 
@@ -87,7 +98,7 @@ def plan(
 
     try:
         project = find_project(project_dir)
-        result = run_plan(project, stack)
+        result = run_plan(project, stack, previous=_read_outputs(previous))
     except ConfigError as error:
         fail(str(error), EXIT_INVALID_CONFIG)
     except AmlStackError as error:
@@ -114,6 +125,45 @@ def plan(
             fail(str(error), EXIT_INVALID_CONFIG)
         note = "" if written == graph else " (Graphviz 'dot' not found: Mermaid instead of SVG)"
         err.print(f"graph written to {written}{note}")
+    failed = result.failed_mandatory
+    if failed:
+        rules = ", ".join(sorted({p.policy for p in failed}))
+        fail(
+            f"{len(failed)} mandatory polic{'y' if len(failed) == 1 else 'ies'} failed ({rules}); "
+            "meet the rule, or waive it in amlstack:waivers with a reason",
+            EXIT_POLICY_FAILED,
+        )
+
+
+@app.command()
+def policies() -> None:
+    """List the baseline's rules: id (for amlstack:waivers), level, tiers, what each checks."""
+    from infra.policy import RULES
+
+    for rule in RULES:
+        tiers = "+".join(sorted(rule.tiers))
+        types = ", ".join(t.removeprefix("azure-native:") for t in rule.resource_types)
+        out.print(
+            f"[bold]{rule.id}[/] [dim]{rule.level}, {tiers}[/]\n"
+            f"    {escape(rule.summary)}: {escape(types)} {escape(rule.path)} = "
+            f"{escape(rule.required)} [dim]({escape(rule.sources)})[/]",
+            highlight=False,
+        )
+
+
+def _read_outputs(path: Path | None) -> dict[str, Any] | None:
+    """The stack outputs in `path` (``pulumi stack output --json``), or None without a file."""
+    if path is None:
+        return None
+    try:
+        outputs = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise ConfigError.single(
+            "--previous", str(path), f"expected the JSON of 'pulumi stack output --json': {error}"
+        ) from None
+    if not isinstance(outputs, dict):
+        raise ConfigError.single("--previous", str(path), "expected a JSON object of stack outputs")
+    return outputs
 
 
 def fail(message: str, code: int) -> NoReturn:

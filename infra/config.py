@@ -19,15 +19,22 @@ from pulumi.runtime import config as runtime_config
 from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args
-from components.errors import ConfigError
+from components.errors import MISSING, ConfigError
 from components.regions import check_region
 from components.registry import RegistryArgs
 from components.workspace import WorkspaceArgs
+from infra.policy.waivers import WaiverArgs, check_waivers
 from infra.project import project_root
 from infra.serving import check_serving
 from infra.tiers import TIER_PRESETS, Tier
 
-__all__ = ["ResourceGroupArgs", "StackConfig", "load_stack_config", "parse_stack_config"]
+__all__ = [
+    "ResourceGroupArgs",
+    "StackConfig",
+    "load_stack_config",
+    "parse_stack_config",
+    "secret_config_values",
+]
 
 _STACK_NAME = re.compile(r"[^/\s]+/[^/\s]+/[^/\s]+")
 
@@ -68,6 +75,9 @@ class StackConfig(Args):
     AzureML Registry User on it. Default none."""
     workspaces: tuple[WorkspaceArgs, ...] = ()
     """One or more workspaces (for example one per team), each with its own access and assets."""
+    waivers: tuple[WaiverArgs, ...] = ()
+    """Baseline rules this stack relaxes on purpose, each with its reason (README, "Security
+    baseline"). Default none: every rule of the stack's tier must hold, or the plan fails."""
 
     @field_validator("registry_stack")
     @classmethod
@@ -106,6 +116,19 @@ class StackConfig(Args):
             raise ValueError(f"workspace names must be unique; repeated: {', '.join(repeated)}")
         return workspaces
 
+    @field_validator("waivers")
+    @classmethod
+    def _waivers_fit_the_stack(
+        cls, waivers: tuple[WaiverArgs, ...], info: ValidationInfo
+    ) -> tuple[WaiverArgs, ...]:
+        workspaces = info.data.get("workspaces")
+        check_waivers(
+            waivers,
+            tier=info.data.get("tier"),
+            workspaces=[w.name for w in workspaces] if workspaces is not None else None,
+        )
+        return waivers
+
 
 def parse_stack_config(
     raw: Mapping[str, Any],
@@ -133,7 +156,14 @@ def parse_stack_config(
 
 def _parse(raw: Mapping[str, Any], namespace: str) -> StackConfig:
     at = f"{namespace}:"
-    first = StackConfig.parse(raw, at=at)
+    try:
+        first = StackConfig.parse(raw, at=at)
+    except ConfigError as error:
+        # A top-level key whose default fails (no workspaces) was left out, not set to a value.
+        raise ConfigError(
+            replace(p, value=MISSING) if p.field.removeprefix(at) in _absent(raw) else p
+            for p in error.problems
+        ) from None
     preset = TIER_PRESETS[first.tier]
     explicit = first.model_dump(by_alias=True, exclude_unset=True)
     explicit["workspaces"] = [
@@ -142,6 +172,11 @@ def _parse(raw: Mapping[str, Any], namespace: str) -> StackConfig:
     ]
     explicit.setdefault("location", first.location)
     return StackConfig.parse(explicit, at=at)
+
+
+def _absent(raw: Mapping[str, Any]) -> set[str]:
+    keys = {info.alias or name for name, info in StackConfig.model_fields.items()}
+    return keys - set(raw)
 
 
 def load_stack_config() -> StackConfig:
@@ -155,6 +190,23 @@ def load_stack_config() -> StackConfig:
     return parse_stack_config(
         raw, namespace=namespace, secret_keys=secret_keys, root=project_root()
     )
+
+
+def secret_config_values() -> frozenset[str]:
+    """Every string value under the running stack's secret config keys (for
+    `infra.secret_inputs.keep_config_secrets`)."""
+    raw, secret_keys = _read_namespace(pulumi.get_project())
+    return frozenset(_strings([raw[key] for key in secret_keys]))
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
 
 
 def _read_namespace(namespace: str) -> tuple[dict[str, Any], frozenset[str]]:

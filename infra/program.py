@@ -10,9 +10,11 @@ import pulumi
 from pulumi_azure_native import authorization, resources
 
 from components.naming import RESOURCE_GROUP, derive_name
+from components.network import PrivateDnsZones, PrivateDnsZonesArgs
 from components.workspace import Workspace
 from infra.assets import WorkspaceAssets, define_environments, deploy_assets
 from infra.config import StackConfig
+from infra.previous import NETWORK_ISOLATION_OUTPUT
 from infra.project import project_root
 from infra.serving import Serving, deploy_serving
 
@@ -25,9 +27,15 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
     environments = define_environments(config, project_root())  # reads files: fails first
     tags = {"project": project, **config.tags}
     group_name = resource_group(config, project, stack, tags)
+    dns = private_dns_zones(config, stack, group_name, tags)
     workspaces = {
         args.name: Workspace(
-            args.name, args, resource_group_name=group_name, location=config.location, tags=tags
+            args.name,
+            args,
+            resource_group_name=group_name,
+            location=config.location,
+            tags=tags,
+            dns_zone_ids=dns.zone_ids if dns else None,
         )
         for args in config.workspaces
     }
@@ -63,6 +71,28 @@ def resource_group(
     return group.name
 
 
+def private_dns_zones(
+    config: StackConfig, stack: str, group_name: pulumi.Output[str], tags: dict[str, str]
+) -> PrivateDnsZones | None:
+    """The private DNS zones of the stack, linked to every virtual network that workspaces put
+    private endpoints in (when they ask amlstack to create the zones)."""
+    networks = sorted(
+        {
+            w.network.private_endpoints.virtual_network_id
+            for w in config.workspaces
+            if w.network.private_endpoints and w.network.private_endpoints.create_dns_zones
+        }
+    )
+    if not networks:
+        return None
+    return PrivateDnsZones(
+        f"{stack}-dns",
+        PrivateDnsZonesArgs(virtual_network_ids=tuple(networks)),
+        resource_group_name=group_name,
+        tags={"managed-by": "amlstack", "stack": stack, **tags},
+    )
+
+
 def export_outputs(
     config: StackConfig,
     group_name: pulumi.Output[str],
@@ -92,6 +122,11 @@ def export_outputs(
     )
     if serving.registry is not None:
         pulumi.export("registry", serving.registry.outputs())
+    # Read back on the next run to refuse changes Azure cannot make (infra.previous).
+    pulumi.export(
+        NETWORK_ISOLATION_OUTPUT,
+        {key: w.args.network.isolation_mode for key, w in workspaces.items()},
+    )
 
 
 def workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:

@@ -17,7 +17,12 @@ TIER_PRESETS: dict[str, dict[str, Any]] = {
     "prod": {},
     "dev": {
         "protect": False,
-        "network": {"publicNetworkAccess": "Enabled", "isolationMode": "AllowInternetOutbound"},
+        "deleteLock": False,
+        "network": {
+            "publicNetworkAccess": "Enabled",
+            "isolationMode": "AllowInternetOutbound",
+            "outbound": {"firewallSku": "Basic"},
+        },
         "storage": {"sku": "Standard_LRS", "versioning": False, "softDeleteDays": 7},
         "keyVault": {"purgeProtection": False, "retentionDays": 7},
         "containerRegistry": {"sku": "Basic"},

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from infra.plan import Plan, find_project, run_plan
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Property tests run the same examples every time: a failure is reproducible, never a flake.
@@ -44,3 +46,13 @@ def scratch_project(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
     (tmp_path / "infra").symlink_to(ROOT / "infra", target_is_directory=True)
     return tmp_path
+
+
+SAMPLE_STACKS = ("shared", "dev", "test", "prod")
+
+
+@pytest.fixture(scope="session")
+def sample_plans() -> dict[str, Plan]:
+    """The offline plan of each sample stack (``Pulumi.<stack>.yaml``), computed once."""
+    project = find_project(ROOT)
+    return {stack: run_plan(project, stack) for stack in SAMPLE_STACKS}

@@ -15,7 +15,7 @@ from infra.plan.critical_path import (
 )
 from infra.plan.graph import to_dot, to_mermaid, write_graph
 from infra.plan.model import PLAN_VERSION, CriticalPath, Plan, PolicyResult
-from infra.plan.runner import run_plan
+from infra.plan.runner import policy_subjects, run_plan
 from infra.plan.stack_files import Project, StackFile, find_project, read_stack_file
 from infra.plan.tree import render_plan
 
@@ -36,6 +36,7 @@ __all__ = [
     "find_project",
     "longest_path",
     "needless_waits",
+    "policy_subjects",
     "provisioning_seconds",
     "read_stack_file",
     "render_plan",

@@ -47,7 +47,7 @@ PROVISIONING_SECONDS: Mapping[str, int] = {
     # Monitoring: Log Analytics provisions its workspace asynchronously; App Insights is quick.
     "azure-native:operationalinsights:Workspace": 30,
     "azure-native:applicationinsights:Component": 15,
-    "azure-native:insights:DiagnosticSetting": 10,
+    "azure-native:monitor:DiagnosticSetting": 10,
     # Storage: account creation is an async operation of roughly half a minute; its blob
     # service settings, containers and shares are synchronous child PUTs.
     "azure-native:storage:StorageAccount": 30,
@@ -125,7 +125,7 @@ SIDE_EFFECT_TYPES = frozenset(
         "azure-native:authorization:ManagementLockAtResourceLevel",
         "azure-native:authorization:ManagementLockAtResourceGroupLevel",
         "azure-native:authorization:ManagementLockByScope",
-        "azure-native:insights:DiagnosticSetting",
+        "azure-native:monitor:DiagnosticSetting",
         _ML + "Datastore",
     }
 )

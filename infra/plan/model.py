@@ -73,6 +73,11 @@ class Plan:
             },
         }
 
+    @property
+    def failed_mandatory(self) -> tuple[PolicyResult, ...]:
+        """Violations of mandatory rules that no waiver allows: the plan fails on these."""
+        return tuple(p for p in self.policies if p.level == "mandatory")
+
     def to_json(self) -> str:
         """Sorted keys, two-space indent, trailing newline: byte-identical for the same config."""
         return json.dumps(self.document(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"

@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 import runpy
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pulumi
 
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
 from components.errors import ConfigError
-from components.testing import RecordingMocks, record
+from components.testing import RecordedResource, RecordingMocks, record
+from infra.config import StackConfig, load_stack_config
 from infra.plan.critical_path import estimate
-from infra.plan.model import Plan
+from infra.plan.model import Plan, PolicyResult
 from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, read_stack_file
+from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
+from infra.previous import own_stack_reference_name
 
-__all__ = ["run_plan"]
+__all__ = ["policy_subjects", "run_plan"]
 
 
-def run_plan(project: Project, stack: str, *, referenced_by: tuple[str, ...] = ()) -> Plan:
+def run_plan(
+    project: Project,
+    stack: str,
+    *,
+    previous: Mapping[str, Any] | None = None,
+    referenced_by: tuple[str, ...] = (),
+) -> Plan:
     """Plan `stack`: its config file goes to the program exactly as ``pulumi up`` would pass it.
 
     The subscription and tenant are ``azure-native:subscriptionId`` / ``azure-native:tenantId``
     from the stack file when set, placeholders otherwise. A stack the config references (the
-    registry's owner) is planned first and its outputs answer the StackReference. Raises
-    `ConfigError` on invalid config.
+    registry's owner) is planned first and its outputs answer the StackReference. `previous` are
+    the outputs of the deployed stack (``pulumi stack output --json``), which the program reads
+    back to refuse changes Azure cannot make; none means a stack that was never deployed. The
+    baseline's rules run over the recorded resources. Raises `ConfigError` on invalid config.
     """
     stack_file = read_stack_file(project, stack)
     outputs_of = {}
@@ -37,11 +50,20 @@ def run_plan(project: Project, stack: str, *, referenced_by: tuple[str, ...] = (
             stack_file.config.get("azure-native:subscriptionId", PLACEHOLDER_SUBSCRIPTION)
         ),
         tenant_id=str(stack_file.config.get("azure-native:tenantId", PLACEHOLDER_TENANT)),
-        stack_references=outputs_of,
+        stack_references={
+            **outputs_of,
+            own_stack_reference_name(project.name, stack, None): previous or {},
+        },
     )
+    loaded: list[StackConfig] = []
+
+    def program() -> None:
+        runpy.run_path(str(project.main), run_name="__main__")
+        loaded.append(load_stack_config())
+
     try:
         recording = record(
-            lambda: runpy.run_path(str(project.main), run_name="__main__"),
+            program,
             project=project.name,
             stack=stack,
             config=stack_file.config,
@@ -53,11 +75,35 @@ def run_plan(project: Project, stack: str, *, referenced_by: tuple[str, ...] = (
         if isinstance(error.__cause__, ConfigError):
             raise error.__cause__ from None
         raise
+    context = PolicyContext.from_config(loaded[0])
+    findings = evaluate(policy_subjects(recording.resources), context)
+    unused = [
+        f"waiver of {w.rule!r}{f' for workspace {w.workspace!r}' if w.workspace else ''} "
+        "relaxes nothing (the rule holds); remove it"
+        for w in unused_waivers(findings, context)
+    ]
     return Plan(
         project=project.name,
         stack=stack,
         resources=tuple(sorted(recording.resources, key=lambda r: r.urn)),
         outputs=recording.outputs,
+        policies=tuple(PolicyResult(f.rule.id, f.urn, f.level, f.message) for f in findings),
         critical_path=estimate(recording.resources),
-        warnings=stack_file.warnings,
+        warnings=(*stack_file.warnings, *unused),
     )
+
+
+def policy_subjects(resources: Iterable[RecordedResource]) -> list[Subject]:
+    """The recorded custom resources as the policy rules see them."""
+    return [
+        Subject(
+            urn=r.urn,
+            type=r.type,
+            name=r.name,
+            inputs=r.inputs,
+            protect=r.protect,
+            dependencies=frozenset(r.dependencies),
+        )
+        for r in resources
+        if r.custom
+    ]

@@ -30,7 +30,9 @@ def render_plan(plan: Plan) -> RenderableType:
     tree = Tree(f"[bold]{escape(plan.project)}[/] / [bold]{escape(plan.stack)}[/]")
     for root in roots:
         _add(tree, root, children)
-    return Group(tree, Text(""), _summary(plan), *_outputs(plan), *_warnings(plan))
+    return Group(
+        tree, Text(""), _summary(plan), *_outputs(plan), *_policies(plan), *_warnings(plan)
+    )
 
 
 def _add(
@@ -90,6 +92,24 @@ def _outputs(plan: Plan) -> list[RenderableType]:
         Text("\nstack outputs:", style="bold"),
         Text(json.dumps(plan.outputs, indent=2, sort_keys=True)),
     ]
+
+
+_LEVEL_STYLES = {"mandatory": "bold red", "advisory": "yellow", "waived": "cyan"}
+
+
+def _policies(plan: Plan) -> list[RenderableType]:
+    """Violations and waivers of the baseline's rules, worst first."""
+    if not plan.policies:
+        return [Text("\npolicies: every baseline rule of this stack's tier holds", style="green")]
+    counts = Counter(p.level for p in plan.policies)
+    summary = ", ".join(f"{counts[level]} {level}" for level in _LEVEL_STYLES if counts[level])
+    lines: list[RenderableType] = [Text(f"\npolicies: {summary}", style="bold")]
+    names = {r.urn: r.name for r in plan.resources}
+    for result in sorted(plan.policies, key=lambda p: list(_LEVEL_STYLES).index(p.level)):
+        line = Text(f"  {result.level:<9}", style=_LEVEL_STYLES[result.level])
+        line.append(f" {result.policy} ({names.get(result.urn, result.urn)}): {result.message}")
+        lines.append(line)
+    return lines
 
 
 def _warnings(plan: Plan) -> list[RenderableType]:

@@ -263,6 +263,12 @@ def test_depending_on_the_workspace_component_waits_for_every_grant() -> None:
     assert names == {
         "main-data-scientist-0a1b2c3d-0000-4000-8000-000000000003",
         "main-workspace-contributor-identity",
+        "main-storage-lock",
+        "main-keyvault-lock",
+        "main-registry-lock",
+        "main-workspace-diagnostics",
+        "main-keyvault-diagnostics",
+        "main-storage-diagnostics",
     }
 
 

@@ -12,9 +12,13 @@ from hypothesis import strategies as st
 from components import roles
 
 ALL_ROLES = [value for value in vars(roles).values() if isinstance(value, roles.Role)]
+# Roles the baseline's table does not list, each with its source (Azure built-in roles reference).
 BEYOND_BASELINE = {
-    # Read-only datastores on Azure Files (OAuth over REST); Azure built-in roles reference.
+    # Read-only datastores on Azure Files (OAuth over REST).
     "Storage File Data Privileged Reader": "b8eda974-7b85-4f76-af95-65846b26df6d",
+    # Customer-managed key encryption (SECURITY_BASELINE.md, CMK row): the workspace identity
+    # unwraps the key; Azure ML docs, "Customer-managed keys", and the Azure Verified Module.
+    "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
 }
 
 

@@ -1,0 +1,43 @@
+"""The security baseline as policy: rules, waivers, and their evaluation over a stack.
+
+``amlstack plan`` runs `evaluate` over the recorded resources; the CrossGuard pack in this
+directory (``pulumi preview --policy-pack infra/policy``, see `infra.policy.pack`) runs the same
+rules inside the Pulumi engine.
+"""
+
+from infra.policy.evaluate import Finding, PolicyContext, check, evaluate, unused_waivers
+from infra.policy.rules import (
+    RULE_IDS,
+    RULES,
+    Check,
+    Facts,
+    Level,
+    Rule,
+    Subject,
+    parse_duration,
+    present,
+    rule_by_id,
+    workspace_of,
+)
+from infra.policy.waivers import WaiverArgs, check_waivers
+
+__all__ = [
+    "RULES",
+    "RULE_IDS",
+    "Check",
+    "Facts",
+    "Finding",
+    "Level",
+    "PolicyContext",
+    "Rule",
+    "Subject",
+    "WaiverArgs",
+    "check",
+    "check_waivers",
+    "evaluate",
+    "parse_duration",
+    "present",
+    "rule_by_id",
+    "unused_waivers",
+    "workspace_of",
+]

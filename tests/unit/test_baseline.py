@@ -1,0 +1,79 @@
+"""Done-when of issue 6: the prod plan meets every prod rule and every sample stack every dev
+rule, read from the plan JSON and checked again by the CrossGuard pack's own code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.plan import Plan, policy_subjects
+from infra.policy import RULES, PolicyContext, evaluate
+from tests.conftest import SAMPLE_STACKS
+from tests.pack_driver import analyze, pack_service
+
+
+def context_of(plan: Plan, tier: str) -> PolicyContext:
+    return PolicyContext(tier=tier, workspaces=tuple(plan.outputs["workspaces"]))
+
+
+@pytest.mark.parametrize("stack", SAMPLE_STACKS)
+def test_the_plan_json_records_no_violation_and_no_waiver(
+    sample_plans: dict[str, Plan], stack: str
+) -> None:
+    document = json.loads(sample_plans[stack].to_json())
+    assert document["policies"] == []
+    assert document["outputs"]["tier"] == ("prod" if stack in ("prod", "shared") else "dev")
+
+
+@pytest.mark.parametrize("stack", SAMPLE_STACKS)
+def test_every_sample_stack_meets_every_dev_rule(sample_plans: dict[str, Plan], stack: str) -> None:
+    plan = sample_plans[stack]
+    context = context_of(plan, "dev")
+    assert evaluate(policy_subjects(plan.resources), context) == []
+    analysis = analyze(pack_service(context), plan.resources)
+    assert analysis.diagnostics == ()
+
+
+def test_the_prod_stack_meets_every_prod_rule(sample_plans: dict[str, Plan]) -> None:
+    plan = sample_plans["prod"]
+    context = context_of(plan, "prod")
+    assert evaluate(policy_subjects(plan.resources), context) == []
+    analysis = analyze(pack_service(context), plan.resources)
+    assert analysis.diagnostics == ()
+    assert analysis.not_applicable == ()  # every prod rule ran, none waived
+
+
+def test_prod_rules_really_look_at_the_resources(sample_plans: dict[str, Plan]) -> None:
+    """The same rules fail the dev stack when it is held to the prod column."""
+    plan = sample_plans["dev"]
+    context = context_of(plan, "prod")
+    findings = {f.rule.id for f in evaluate(policy_subjects(plan.resources), context)}
+    diagnostics = {d.policy for d in analyze(pack_service(context), plan.resources).diagnostics}
+    assert findings == diagnostics
+    assert {
+        "workspace-public-network-disabled",
+        "storage-geo-redundant",
+        "keyvault-purge-protection",
+        "stateful-protected",
+        "stateful-delete-lock",
+    } <= findings
+
+
+def test_every_rule_has_resources_to_look_at_in_the_prod_stack(
+    sample_plans: dict[str, Plan],
+) -> None:
+    """Apart from computes, endpoints and ML registries (other components), each rule's resource
+    type is in the prod plan, so "no violation" is not "nothing checked"."""
+    types = {r.type for r in sample_plans["prod"].resources}
+    later = {
+        "azure-native:machinelearningservices:Compute",
+        "azure-native:machinelearningservices:OnlineEndpoint",
+        "azure-native:machinelearningservices:Registry",
+    }
+    unchecked = [
+        rule.id
+        for rule in RULES
+        if (relevant := set(rule.resource_types) - later) and not relevant & types
+    ]
+    assert unchecked == []
