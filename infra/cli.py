@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from components.errors import AmlStackError, ConfigError
+from jobs.cli import job_app, model_app
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
 
@@ -96,6 +97,11 @@ def plan(
             fail(str(error), EXIT_INVALID_CONFIG)
         note = "" if written == graph else " (Graphviz 'dot' not found: Mermaid instead of SVG)"
         err.print(f"graph written to {written}{note}")
+
+
+# `amlstack job ...` and `amlstack model ...` (jobs/cli.py imports azure-ai-ml lazily).
+app.add_typer(job_app, name="job")
+app.add_typer(model_app, name="model")
 
 
 def fail(message: str, code: int) -> NoReturn:
