@@ -91,6 +91,7 @@ def _handled() -> Iterator[None]:
     """Errors users can cause end as one line on stderr and an exit code, never a traceback."""
     from azure.core.exceptions import AzureError
 
+    _quiet_sdk_logging()
     try:
         yield
     except (ConfigError, JobSpecError, StackContextError) as error:
@@ -136,6 +137,15 @@ def _context(
     )
     err.print(f"stack {stack}: outputs from {context.source}", highlight=False)
     return context
+
+
+def _connect(
+    stack: str, outputs: Path | None, workspace: str | None, project_dir: Path, tenant: str | None
+) -> tuple[StackContext, Any, Any]:
+    """The stack's context, a checked credential and an ``MLClient`` for its workspace."""
+    context = _context(stack, outputs, workspace, project_dir)
+    credential, client = _clients(context, tenant)
+    return context, credential, client
 
 
 def _clients(context: StackContext, tenant: str | None) -> tuple[Any, Any]:
@@ -226,9 +236,9 @@ def submit(
     Computes and environments are checked against the stack before anything is sent; code is
     uploaded once per content hash, honoring .amlignore / .gitignore.
     """
-    _quiet_sdk_logging()
     with _handled():
         from jobs.refs import ALL, Overrides
+        from jobs.rest import compute_state
         from jobs.specs import load_spec
         from jobs.submit import SubmitOptions
         from jobs.submit import dry_run as make_request
@@ -250,8 +260,14 @@ def submit(
         if dry_run:
             typer.echo(make_request(loaded, context, options).to_json(), nl=False)
             return
-        _, client = _clients(context, tenant)
-        submitted = send(loaded, context, options, client)
+        credential, client = _clients(context, tenant)
+        submitted = send(
+            loaded,
+            context,
+            options,
+            client,
+            compute_state=lambda compute_id: compute_state(compute_id, credential),
+        )
         verb = "submitted" if submitted.created else "already submitted"
         out.print(f"{verb}: {submitted.name} ({submitted.status})", highlight=False)
         if submitted.studio_url:
@@ -290,9 +306,8 @@ def logs(
     tenant: Tenant = None,
 ) -> None:
     """Stream a job's logs until it ends; the exit code says how it ended."""
-    _quiet_sdk_logging()
     with _handled():
-        _, client = _clients(_context(stack, outputs, workspace, project_dir), tenant)
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         _follow(client, job, timeout, cancel_on_timeout, poll)
 
 
@@ -307,11 +322,10 @@ def status(
     tenant: Tenant = None,
 ) -> None:
     """Show a job's status; for a failed job, the failing step, its error and log tail."""
-    _quiet_sdk_logging()
     with _handled():
         from jobs.follow import AzureJobSource, outcome_of
 
-        _, client = _clients(_context(stack, outputs, workspace, project_dir), tenant)
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         source = AzureJobSource(client)
         outcome = outcome_of(source, job, source.status(job))
     _finish(outcome)
@@ -328,11 +342,10 @@ def cancel(
     tenant: Tenant = None,
 ) -> None:
     """Cancel a job (and, for a pipeline, its running steps)."""
-    _quiet_sdk_logging()
     with _handled():
         from jobs.follow import AzureJobSource
 
-        _, client = _clients(_context(stack, outputs, workspace, project_dir), tenant)
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         AzureJobSource(client).cancel(job)
         out.print(f"{job}: cancel requested", highlight=False)
 
@@ -349,11 +362,10 @@ def metrics(
     tenant: Tenant = None,
 ) -> None:
     """List the latest value of each MLflow metric a run logged."""
-    _quiet_sdk_logging()
     with _handled():
         from jobs.results import metrics as read_metrics
 
-        credential, client = _clients(_context(stack, outputs, workspace, project_dir), tenant)
+        _, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
         found = read_metrics(client, credential, job)
     if as_json:
         typer.echo(json.dumps([asdict(m) for m in found], indent=2))
@@ -379,11 +391,10 @@ def download(
     tenant: Tenant = None,
 ) -> None:
     """Download a job's outputs (and logs) to a folder."""
-    _quiet_sdk_logging()
     with _handled():
         from jobs.results import download_outputs
 
-        _, client = _clients(_context(stack, outputs, workspace, project_dir), tenant)
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         written = download_outputs(client, job, to, output_name=output)
         out.print(f"{job}: outputs downloaded to {written}", highlight=False)
 
@@ -408,14 +419,12 @@ def register(
     tenant: Tenant = None,
 ) -> None:
     """Register a model from a run's output; the same run output twice gives the same version."""
-    _quiet_sdk_logging()
     if model_type not in ("mlflow_model", "custom_model"):
         _fail(f"--type {model_type!r}: expected mlflow_model or custom_model", EXIT_INVALID_INPUT)
     with _handled():
         from jobs.models import register_model
 
-        context = _context(stack, outputs, workspace, project_dir)
-        _, client = _clients(context, tenant)
+        context, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         model = register_model(
             client.models,
             context,
@@ -442,13 +451,11 @@ def promote(
     tenant: Tenant = None,
 ) -> None:
     """Copy a model version to the stack's Azure ML registry (once)."""
-    _quiet_sdk_logging()
     with _handled():
         from jobs.client import registry_client
         from jobs.models import promote_model
 
-        context = _context(stack, outputs, workspace, project_dir)
-        credential, client = _clients(context, tenant)
+        context, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
         registry = registry_client(context, credential)
         model = promote_model(client.models, registry.models, context, name=name, version=version)
         registry_name = context.registry.name if context.registry else "?"
@@ -474,11 +481,10 @@ def list_(
     tenant: Tenant = None,
 ) -> None:
     """List model versions with their lineage: the run and stack they came from."""
-    _quiet_sdk_logging()
     with _handled():
         from jobs.models import list_models
 
-        _, client = _clients(_context(stack, outputs, workspace, project_dir), tenant)
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         found = list_models(client.models, name)
     if as_json:
         typer.echo(json.dumps([asdict(m) for m in found], indent=2))

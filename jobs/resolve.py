@@ -19,7 +19,7 @@ from azure.ai.ml.constants._common import ANONYMOUS_COMPONENT_NAME
 from azure.ai.ml.entities import Component, Environment
 from azure.ai.ml.entities._assets import Code
 
-from components.errors import MissingPathError
+from components.errors import JobSpecError, MissingPathError
 from jobs.context import StackContext
 from jobs.refs import (
     Overrides,
@@ -85,6 +85,10 @@ class StackResolver:
             return str(ref.id)
         # Inline environments (image, conda file, build context) are registered as they are
         # defined: anonymous ones get azure-ai-ml's content hash as their version.
+        if ref.version is None:
+            raise JobSpecError(
+                f"{where}: inline environment {ref.name!r} needs a version (or no name at all)"
+            )
         return asset_id(self.context.workspace_id, "environments", str(ref.name), str(ref.version))
 
     def code(self, path: Path, where: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,11 @@ from azure.ai.ml.entities._validation import PathAwareSchemaValidatableMixin
 from azure.ai.ml.sweep import SweepJob
 from azure.core.exceptions import ResourceNotFoundError
 
-from components.errors import JobSpecError
+from components.errors import JobError, JobSpecError
 from jobs.context import StackContext
 from jobs.follow import status_text
 from jobs.pipelines import apply_default_compute, resolve_pipeline
-from jobs.refs import ALL, Overrides, content_digest, default_compute, job_name
+from jobs.refs import ALL, Overrides, content_digest, default_compute, is_arm_id, job_name
 from jobs.resolve import Resolver, StackResolver, resolve_command, resolve_sweep
 from jobs.snapshot import take_snapshot
 from jobs.specs import LoadedSpec
@@ -47,6 +47,8 @@ __all__ = [
     "Request",
     "SubmitOptions",
     "Submitted",
+    "check_compute",
+    "computes_of",
     "dry_run",
     "prepare",
     "submit",
@@ -74,7 +76,7 @@ class SubmitOptions:
     """What a submission may change about a spec; every default keeps the spec as written."""
 
     name: str | None = None
-    """The job name. Default: ``<experiment>-<12 hex of the request's hash>``."""
+    """The job name. Default: the spec's ``name``, else ``<experiment>-<12 hex of its hash>``."""
     experiment: str | None = None
     """Default: the spec's ``experiment_name``, else its folder name (YAML) or file stem."""
     display_name: str | None = None
@@ -138,9 +140,10 @@ def prepare(
         job.description = options.description
     job.tags = {**(job.tags or {}), **_amlstack_tags(context, spec.source), **options.tags}
     _resolve(job, resolver, at=f"{spec.source.name}: ")
-    job.name = options.name or _PENDING
+    chosen = options.name or job.name
+    job.name = chosen or _PENDING
     body = _body(job)
-    if options.name is None:
+    if not chosen:
         hashed = dict(body["properties"])
         if hashed.get("displayName") == _PENDING:
             del hashed["displayName"]
@@ -167,9 +170,18 @@ def dry_run(spec: LoadedSpec, context: StackContext, options: SubmitOptions) -> 
 
 
 def submit(
-    spec: LoadedSpec, context: StackContext, options: SubmitOptions, ml_client: MLClient
+    spec: LoadedSpec,
+    context: StackContext,
+    options: SubmitOptions,
+    ml_client: MLClient,
+    *,
+    compute_state: Callable[[str], str] | None = None,
 ) -> Submitted:
-    """Upload what the job needs, then create it; an existing job of the same name is returned."""
+    """Upload what the job needs, then create it; an existing job of the same name is returned.
+
+    `compute_state` (e.g. `jobs.rest.compute_state` with a credential) checks each compute the
+    job runs on first: a failed one stops the submission, one still being created is a warning.
+    """
     prepared = prepare(spec, context, options, LiveResolver(context, options.overrides, ml_client))
     try:
         existing = ml_client.jobs.get(prepared.name)
@@ -177,8 +189,38 @@ def submit(
         existing = None
     if existing is not None:
         return Submitted(prepared.name, status_text(existing), existing.studio_url, created=False)
+    if compute_state is not None:
+        for compute_id in computes_of(prepared.request.body):
+            check_compute(compute_id, compute_state(compute_id))
     created = ml_client.jobs.create_or_update(prepared.job, skip_validation=True)
     return Submitted(prepared.name, status_text(created), created.studio_url, created=True)
+
+
+def computes_of(body: Mapping[str, Any]) -> list[str]:
+    """The ARM ids of the computes a request's job runs on (steps and defaults included)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key in ("computeId", "default_compute") and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+
+    walk(body)
+    return sorted({c for c in found if is_arm_id(c)})
+
+
+def check_compute(compute_id: str, state: str) -> None:
+    """A failed or deleted compute stops a submission; one not ready yet only warns."""
+    name = compute_id.rsplit("/", 1)[-1]
+    if state in {"Failed", "Deleting", "Canceled"}:
+        raise JobError(
+            f"compute {name!r} is {state}; fix or recreate it (`pulumi up`) before submitting"
+        )
+    if state != "Succeeded":
+        log.warning("compute %r is %s: the job waits until it is ready", name, state)
 
 
 class LiveResolver(StackResolver):

@@ -47,7 +47,7 @@ def dry_run_with_stand_ins(
 
 
 def rest_example(shared: Path, relative: str, status: str = "200") -> dict[str, Any]:
-    """A response body of the REST examples, with placeholder ``"string"`` ids made valid."""
+    """A response body of the REST examples (its ``"string"`` placeholders left to the test)."""
     path = shared / "conformance" / "rest-examples" / "2025-12-01" / "examples" / relative
     body: dict[str, Any] = json.loads(path.read_text())["responses"][status]["body"]
     return body

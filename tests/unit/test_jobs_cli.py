@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +20,7 @@ from jobs import context as jobs_context
 from jobs.cli import EXIT_AZURE, EXIT_INVALID_INPUT
 from jobs.follow import EXIT_NOT_FINISHED
 from jobs.testing import FakeAzure, StaticCredential, fake_ml_client
+from tests.conftest import ROOT
 from tests.jobs_support import DEV_OUTPUTS, dev_context
 from tests.unit.test_jobs_models import FakeModels
 
@@ -149,3 +152,8 @@ def test_model_register_twice_reports_the_same_version(monkeypatch: pytest.Monke
     assert "already registered: churn:1" in again.output
     bad = invoke("model", "register", "churn", "--job", "j", "--type", "onnx", *STACK)
     assert bad.exit_code == EXIT_INVALID_INPUT
+
+
+def test_the_cli_does_not_import_azure_ai_ml_until_a_job_command_runs() -> None:
+    code = "import sys, infra.cli, jobs; sys.exit('azure.ai.ml' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from components.errors import JobSpecError, MissingPathError
+from components.errors import JobError, JobSpecError, MissingPathError
 from jobs import snapshot as snapshot_module
 from jobs.refs import Overrides
 from jobs.resolve import StackResolver
 from jobs.snapshot import take_snapshot
 from jobs.specs import load_spec
-from jobs.submit import API_VERSIONS, SubmitOptions, dry_run, prepare, submit
+from jobs.submit import API_VERSIONS, SubmitOptions, computes_of, dry_run, prepare, submit
 from jobs.testing import FakeAzure, fake_ml_client
 from tests.jobs_support import copy_examples, dev_context, dry_run_with_stand_ins
 
@@ -270,3 +270,31 @@ def test_submitting_twice_starts_one_job(tmp_path: Path) -> None:
     second = submit(load_spec(spec), CONTEXT, SubmitOptions(), client)
     assert (second.name, second.created, second.status) == (name, False, "Running")
     assert len(azure.requests_to("PUT", "/jobs/")) == 1
+
+
+def test_the_computes_a_job_runs_on_are_checked_before_it_is_sent(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    spec = write(tmp_path / "job.yml", f"command: echo hi\nenvironment: {REGISTRY_ENV}\n")
+    body = dry_run(load_spec(spec), CONTEXT, SubmitOptions()).body
+    assert computes_of(body) == [f"{WS}/computes/cpu"]
+    azure = FakeAzure()
+    azure.respond("GET", r"/jobs/", status=404)
+    client = fake_ml_client(CONTEXT, azure)
+    with pytest.raises(JobError, match=r"compute 'cpu' is Failed; fix or recreate it"):
+        submit(load_spec(spec), CONTEXT, SubmitOptions(), client, compute_state=lambda _: "Failed")
+    assert not azure.requests_to("PUT", "/jobs/")
+    azure.respond("PUT", r"/jobs/", job_response("any", "Queued"))
+    with caplog.at_level(logging.WARNING, logger="amlstack.jobs"):
+        submit(
+            load_spec(spec), CONTEXT, SubmitOptions(), client, compute_state=lambda _: "Creating"
+        )
+    assert "compute 'cpu' is Creating: the job waits until it is ready" in caplog.text
+    assert azure.requests_to("PUT", "/jobs/")
+
+
+def test_a_name_in_the_spec_is_kept(tmp_path: Path) -> None:
+    spec = command_spec(tmp_path, "name: churn-baseline\n")
+    request = dry_run(load_spec(spec), CONTEXT, SubmitOptions())
+    assert request.url.startswith(f"{JOBS_URL}churn-baseline?")
+    assert properties(request.body)["displayName"] == "churn-baseline"
