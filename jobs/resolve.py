@@ -15,6 +15,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from azure.ai.ml import Input
+from azure.ai.ml._utils._asset_utils import get_ignore_file, get_object_hash
+from azure.ai.ml.constants import AssetTypes
 from azure.ai.ml.constants._common import ANONYMOUS_COMPONENT_NAME
 from azure.ai.ml.entities import Component, Environment
 from azure.ai.ml.entities._assets import Code
@@ -34,8 +37,6 @@ from jobs.refs import (
 )
 from jobs.snapshot import take_snapshot
 
-log = logging.getLogger("amlstack.jobs")
-
 __all__ = [
     "Resolver",
     "StackResolver",
@@ -46,6 +47,8 @@ __all__ = [
     "resolve_sweep",
     "uploaded_input_uri",
 ]
+
+log = logging.getLogger("amlstack.jobs")
 
 
 class Resolver(Protocol):
@@ -114,8 +117,6 @@ class StackResolver:
 
 def uploaded_input_uri(path: Path, folder: bool, *, where: str) -> str:
     """Where azure-ai-ml uploads a local input: the workspace blob store, under its hash."""
-    from azure.ai.ml._utils._asset_utils import get_ignore_file, get_object_hash
-
     if not path.exists():
         raise MissingPathError(f"{where}: local input {str(path)!r} does not exist", str(path))
     digest = get_object_hash(path, get_ignore_file(path if path.is_dir() else path.parent))
@@ -135,6 +136,8 @@ def resolve_code(value: object, base: Path, resolver: Resolver, *, where: str) -
         return text  # a registered asset or remote code: azure-ai-ml handles it as written
     if text.startswith("azureml:"):
         name, version, _ = parse_asset_ref(text)
+        if version is None:
+            raise JobSpecError(f"{where}: code asset {text!r} needs a version (name:version)")
         return asset_id(resolver.context.workspace_id, "codes", name, version)
     return resolver.code((base / text).resolve(), where)
 
@@ -159,8 +162,6 @@ def resolve_inputs(
 ) -> None:
     """Local paths become the URIs they are uploaded to, ``name:version`` assets their ARM ids;
     datastores named in ``azureml://datastores/...`` must exist in the stack."""
-    from azure.ai.ml.constants import AssetTypes
-
     for name, data in _named_inputs(inputs or {}):
         path, at = data.path, f"{where}.{name}"
         if path.startswith("azureml://datastores/"):
@@ -184,8 +185,6 @@ def resolve_inputs(
 
 def _named_inputs(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
     """(name, Input) for every input with a path; pipeline inputs wrap theirs in ``_data``."""
-    from azure.ai.ml import Input
-
     for name, entry in inputs.items():
         if hasattr(entry, "flatten") and not hasattr(entry, "_data"):  # a parameter group
             flat = entry.flatten(group_parameter_name=name)

@@ -150,16 +150,11 @@ def prepare(
         job.name = job_name(job.experiment_name, content_digest(hashed))
         if body["properties"].get("displayName") == _PENDING:
             body["properties"]["displayName"] = job.name
-    job_type = str(body["properties"].get("jobType"))
-    if job_type not in API_VERSIONS:
-        raise JobSpecError(
-            f"{spec.source}: {job_type} jobs are not supported; "
-            f"supported: {', '.join(sorted(API_VERSIONS))}"
-        )
+    version = API_VERSIONS[body["properties"]["jobType"]]  # _resolve admits only these types
     url = (
         f"{ARM_ENDPOINT}/subscriptions/{context.subscription_id}/resourceGroups/"
         f"{context.resource_group}/providers/Microsoft.MachineLearningServices/workspaces/"
-        f"{context.workspace_name}/jobs/{job.name}?api-version={API_VERSIONS[job_type]}"
+        f"{context.workspace_name}/jobs/{job.name}?api-version={version}"
     )
     return PreparedJob(job=job, name=job.name, request=Request("PUT", url, body))
 
