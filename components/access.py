@@ -27,6 +27,7 @@ __all__ = [
     "Principal",
     "PrincipalType",
     "assign_role",
+    "check_object_id",
 ]
 
 PrincipalType = Literal["User", "Group", "ServicePrincipal"]
@@ -62,9 +63,7 @@ class Principal(Args):
     @field_validator("object_id")
     @classmethod
     def _is_guid(cls, value: str) -> str:
-        if not _GUID.fullmatch(value):
-            raise ValueError("expected an object id GUID like 00000000-0000-0000-0000-000000000000")
-        return value.lower()
+        return check_object_id(value)
 
     @property
     def grant_label(self) -> str:
@@ -135,6 +134,13 @@ class AccessArgs(Args):
     def _lists(self) -> Iterator[tuple[str, Role, tuple[Principal, ...]]]:
         for field, role in WORKSPACE_ROLES.items():
             yield field, role, getattr(self, field)
+
+
+def check_object_id(value: str) -> str:
+    """`value` lowercased when it is a GUID (an Entra object or tenant id), else ValueError."""
+    if not _GUID.fullmatch(value):
+        raise ValueError("expected a GUID like 00000000-0000-0000-0000-000000000000")
+    return value.lower()
 
 
 def assign_role(

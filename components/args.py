@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from components.errors import MISSING, UNKNOWN_KEY, ConfigError, ConfigProblem
 
-__all__ = ["Args", "config_error_from"]
+__all__ = ["Args", "config_error_from", "repeated"]
 
 
 class Args(BaseModel):
@@ -52,6 +52,11 @@ class Args(BaseModel):
             raise config_error_from(exc, model=cls, at=at) from None
 
 
+def repeated(values: list[str]) -> list[str]:
+    """The values that occur more than once, sorted (for "names must be unique" checks)."""
+    return sorted({value for value in values if values.count(value) > 1})
+
+
 def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) -> ConfigError:
     """Turn pydantic's errors into `ConfigError` problems: field path, value, what is allowed."""
     errors = exc.errors(include_url=False)
@@ -75,7 +80,7 @@ def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) 
                 field=_path(at, loc),
                 value=value,
                 allowed=_allowed(error, field_model, loc),
-                secret=_is_secret(annotation),
+                secret=_is_secret(annotation) and bool(value),  # empty: nothing to hide
             )
         )
     return ConfigError(problems)
@@ -151,6 +156,9 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def _is_secret(annotation: Any) -> bool:
+    """Whether a value of `annotation` is or may hold a secret (then it is never shown)."""
     if annotation is SecretStr:
         return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return any(_is_secret(info.annotation) for info in annotation.model_fields.values())
     return any(_is_secret(arg) for arg in typing.get_args(annotation))

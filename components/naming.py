@@ -18,12 +18,15 @@ __all__ = [
     "COMPUTE_CLUSTER",
     "COMPUTE_INSTANCE",
     "CONTAINER_REGISTRY",
+    "DATASTORE",
+    "ENVIRONMENT",
     "KEY_VAULT",
     "LOG_ANALYTICS",
     "ML_REGISTRY",
     "ONLINE_ENDPOINT",
     "RESOURCE_GROUP",
     "STORAGE_ACCOUNT",
+    "STORAGE_CONTAINER",
     "USER_IDENTITY",
     "WORKSPACE",
     "NameRule",
@@ -54,6 +57,12 @@ class NameRule:
             self.min_length <= len(name) <= self.max_length
             and re.fullmatch(self.pattern, name) is not None
         )
+
+    def require(self, name: str) -> str:
+        """`name` when Azure accepts it, else ValueError saying what is allowed (for validators)."""
+        if not self.accepts(name):
+            raise ValueError(f"a {self.kind} name must be {self.allowed}")
+        return name
 
 
 _ALNUM_HYPHEN = (
@@ -153,6 +162,30 @@ COMPUTE_INSTANCE = NameRule(
     r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
     f"3-24 {_ALNUM_HYPHEN}, unique in the region",
 )
+DATASTORE = NameRule(
+    "datastore",
+    "",
+    1,
+    255,
+    r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
+    "1-255 letters, digits, '-' or '_', starting with a letter or digit",
+)
+ENVIRONMENT = NameRule(
+    "environment",
+    "",
+    1,
+    255,
+    r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
+    "1-255 letters, digits, '-' or '_', starting with a letter or digit",
+)
+STORAGE_CONTAINER = NameRule(
+    "blob container, file system or file share",
+    "",
+    3,
+    63,
+    r"[a-z0-9](?!.*--)[a-z0-9-]*[a-z0-9]",
+    "3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit",
+)
 
 
 def unique_suffix(*seed: str, length: int = _DIGEST_LENGTH) -> str:
@@ -199,6 +232,8 @@ class WorkspaceNames:
     log_analytics: str
     app_insights: str
     identity: str
+    data_lake: str
+    """The hierarchical-namespace account for ADLS Gen2 datastores (created only when needed)."""
 
 
 def workspace_names(project: str, stack: str, workspace: str, *, unique: str) -> WorkspaceNames:
@@ -212,6 +247,7 @@ def workspace_names(project: str, stack: str, workspace: str, *, unique: str) ->
         log_analytics=derive_name(LOG_ANALYTICS, *parts),
         app_insights=derive_name(APP_INSIGHTS, *parts),
         identity=derive_name(USER_IDENTITY, *parts),
+        data_lake=derive_name(STORAGE_ACCOUNT, "dl", *parts, unique=unique),
     )
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "STORAGE_BLOB_DATA_CONTRIBUTOR",
     "STORAGE_BLOB_DATA_READER",
     "STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR",
+    "STORAGE_FILE_DATA_PRIVILEGED_READER",
     "WORKSPACE_ROLES",
     "Role",
     "role_assignment_name",
@@ -67,6 +68,9 @@ STORAGE_FILE_DATA_PRIVILEGED_CONTRIBUTOR = Role(
     "Storage File Data Privileged Contributor",
     "69566ab7-960f-475b-8e7c-b3118f30c6bd",
     "file-contributor",
+)
+STORAGE_FILE_DATA_PRIVILEGED_READER = Role(
+    "Storage File Data Privileged Reader", "b8eda974-7b85-4f76-af95-65846b26df6d", "file-reader"
 )
 KEY_VAULT_SECRETS_USER = Role(
     "Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", "kv-secrets-user"

@@ -45,9 +45,14 @@ def create_workspace_storage(
     public_network_access: str,
     placement: Placement,
     protect: bool,
+    hierarchical_namespace: bool = False,
 ) -> storage.StorageAccount:
     """Create the account and its blob service settings; shared keys are off, so every client
-    (the workspace included) authenticates with Entra ID."""
+    (the workspace included) authenticates with Entra ID.
+
+    `hierarchical_namespace` makes an ADLS Gen2 account; Azure has no blob versioning there, so
+    `args.versioning` is ignored for it.
+    """
     public = public_network_access == "Enabled"
     account = storage.StorageAccount(
         f"{name}-storage",
@@ -62,6 +67,7 @@ def create_workspace_storage(
         default_to_o_auth_authentication=True,
         enable_https_traffic_only=True,
         minimum_tls_version=storage.MinimumTlsVersion.TLS1_2,
+        is_hns_enabled=hierarchical_namespace or None,
         public_network_access=public_network_access,
         network_rule_set=storage.NetworkRuleSetArgs(
             default_action=storage.DefaultAction.ALLOW if public else storage.DefaultAction.DENY,
@@ -78,7 +84,7 @@ def create_workspace_storage(
         blob_services_name="default",
         delete_retention_policy=retention,
         container_delete_retention_policy=retention,
-        is_versioning_enabled=args.versioning,
+        is_versioning_enabled=args.versioning and not hierarchical_namespace,
         opts=placement.options(),
     )
     return account

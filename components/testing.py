@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.stack import run_pulumi_func
@@ -149,7 +150,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
                 name=request.name,
                 custom=bool(request.custom),
                 parent=request.parent,
-                inputs=_plain(rpc.deserialize_properties(request.object)),
+                inputs=_plain(_deserialize(request.object)),
                 dependencies=tuple(dict.fromkeys(request.dependencies)),
                 protect=bool(request.protect),
                 outputs=_plain(registration.state) if registration else {},
@@ -167,7 +168,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
                 name=request.name,
                 custom=True,
                 parent=request.parent,
-                inputs=_plain(rpc.deserialize_properties(request.properties)),
+                inputs=_plain(_deserialize(request.properties)),
                 dependencies=tuple(dict.fromkeys(request.dependencies)),
                 protect=False,
                 outputs=_plain(registration.state),
@@ -228,6 +229,23 @@ async def _resolve_outputs(exported: dict[str, Any]) -> dict[str, Any]:
 
     values = await asyncio.gather(*(resolve(v) for v in exported.values()))
     return dict(zip(exported, values, strict=True))
+
+
+def _deserialize(value: Any) -> Any:
+    """Like ``rpc.deserialize_properties``, except that a secret stays where it is.
+
+    Pulumi's deserializer marks a whole object secret when one of its values is (it lifts
+    secretness); the provider receives only that value as a secret, and so do the inputs here.
+    """
+    if isinstance(value, struct_pb2.Struct):
+        if rpc._special_sig_key in value:
+            if value[rpc._special_sig_key] == rpc._special_secret_sig:
+                return SECRET_MASK
+            return rpc.deserialize_properties(value)  # assets, resource references, outputs
+        return {key: _deserialize(item) for key, item in value.items()}
+    if isinstance(value, struct_pb2.ListValue):
+        return [_deserialize(item) for item in value]
+    return rpc.deserialize_property(value)
 
 
 def _plain(value: Any) -> Any:

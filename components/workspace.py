@@ -16,8 +16,11 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
-from components.args import Args
+from components.args import Args, repeated
+from components.compute import ComputesArgs
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
+from components.datastore import DatastoreArgs
+from components.environment import EnvironmentArgs
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_monitoring
 from components.naming import WorkspaceNames, unique_suffix, workspace_names
@@ -54,6 +57,12 @@ class WorkspaceArgs(Args):
     ``pulumi destroy`` refuses to delete them. Default on; a dev stack may turn it off."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra Azure tags on every resource of this workspace."""
+    computes: ComputesArgs = Field(default_factory=ComputesArgs)
+    """Compute clusters and instances (see `components.compute`). Default none."""
+    datastores: tuple[DatastoreArgs, ...] = ()
+    """Datastores (see `components.datastore`). Default none beyond the workspace's own."""
+    environments: tuple[EnvironmentArgs, ...] = ()
+    """Environments (see `components.environment`). Default none."""
 
     @field_validator("name")
     @classmethod
@@ -77,6 +86,38 @@ class WorkspaceArgs(Args):
                 "or set network.publicNetworkAccess to 'Enabled'"
             )
         return registry
+
+    @field_validator("computes")
+    @classmethod
+    def _computes_fit_the_workspace(
+        cls, computes: ComputesArgs, info: ValidationInfo
+    ) -> ComputesArgs:
+        access, network = info.data.get("access"), info.data.get("network")
+        has_users = access is None or any(p.type == "User" for p in access.data_scientist)
+        if computes.personal_instances is not None and not has_users:
+            raise ValueError(
+                "personalInstances makes one instance per User in access.dataScientist, "
+                "and there is none: add users there or remove personalInstances"
+            )
+        if network is not None and network.isolation_mode == "Disabled":
+            bare = computes.without_subnet()
+            if bare:
+                raise ValueError(
+                    f"{', '.join(bare)} would have no network: computes get no public IP, so "
+                    "they need network.isolationMode AllowInternetOutbound or "
+                    "AllowOnlyApprovedOutbound, or a subnet"
+                )
+        return computes
+
+    @field_validator("datastores", "environments")
+    @classmethod
+    def _unique_names(
+        cls, items: tuple[DatastoreArgs, ...] | tuple[EnvironmentArgs, ...]
+    ) -> tuple[DatastoreArgs, ...] | tuple[EnvironmentArgs, ...]:
+        twice = repeated([item.name for item in items])
+        if twice:
+            raise ValueError(f"names must be unique in a workspace; repeated: {', '.join(twice)}")
+        return items
 
 
 # Roles the workspace identity needs on each dependency (Azure ML documents these for a
@@ -126,6 +167,7 @@ class Workspace(pulumi.ComponentResource):
             )
         )
         self.names: pulumi.Output[WorkspaceNames] = names
+        self.tags = all_tags
         placement = Placement(self.resource_group_name, location, all_tags, self)
         public = args.network.public_network_access
 

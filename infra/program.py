@@ -11,6 +11,7 @@ from pulumi_azure_native import authorization, resources
 
 from components.naming import RESOURCE_GROUP, derive_name
 from components.workspace import Workspace
+from infra.assets import WorkspaceAssets, define_environments, deploy_assets, project_root
 from infra.config import StackConfig
 
 __all__ = ["deploy"]
@@ -19,6 +20,7 @@ __all__ = ["deploy"]
 def deploy(config: StackConfig) -> dict[str, Workspace]:
     """Declare every resource of the stack; returns the workspaces by their config key."""
     project, stack = pulumi.get_project(), pulumi.get_stack()
+    environments = define_environments(config, project_root())  # reads files: fails first
     tags = {"project": project, **config.tags}
     group_name = resource_group(config, project, stack, tags)
     workspaces = {
@@ -27,7 +29,11 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
         )
         for args in config.workspaces
     }
-    export_outputs(config, group_name, workspaces)
+    assets = {
+        args.name: deploy_assets(workspaces[args.name], args, environments[args.name])
+        for args in config.workspaces
+    }
+    export_outputs(config, group_name, workspaces, assets)
     return workspaces
 
 
@@ -48,7 +54,10 @@ def resource_group(
 
 
 def export_outputs(
-    config: StackConfig, group_name: pulumi.Output[str], workspaces: dict[str, Workspace]
+    config: StackConfig,
+    group_name: pulumi.Output[str],
+    workspaces: dict[str, Workspace],
+    assets: dict[str, WorkspaceAssets],
 ) -> None:
     """Export the stack's coordinates; nothing secret is ever exported."""
     client = authorization.get_client_config_output()
@@ -60,7 +69,10 @@ def export_outputs(
     pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
     pulumi.export(
         "workspaces",
-        {key: workspace_outputs(workspace) for key, workspace in workspaces.items()},
+        {
+            key: {**workspace_outputs(workspace), **assets[key].outputs()}
+            for key, workspace in workspaces.items()
+        },
     )
 
 
