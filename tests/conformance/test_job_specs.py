@@ -1,5 +1,8 @@
 """Every job spec of the azureml-examples corpus dry-runs against the dev stack to a resolved PUT.
 
+The dev stack is the offline plan of ``Pulumi.dev.yaml``, as ``amlstack job submit --dry-run``
+uses it when no deployed outputs are given.
+
 Each command, sweep and pipeline spec of ``SELECTION.txt`` is copied to a temporary folder (with
 a stand-in for each missing ``code:`` folder), its computes are mapped to the stack's, and its dry
 run must be a PUT to ``.../workspaces/<ws>/jobs/<name>?api-version=...`` whose compute,
@@ -19,15 +22,19 @@ from jobs.context import StackContext, load_context
 from jobs.refs import Overrides
 from jobs.submit import API_VERSIONS, SubmitOptions
 from tests.conftest import ROOT, shared_dir
-from tests.jobs_support import DEV_OUTPUTS, copy_examples, dry_run_with_stand_ins
+from tests.jobs_support import copy_examples, dry_run_with_stand_ins
 
-# The one place to change: where the dev stack's outputs come from, and how the specs' computes
-# and environments map to the stack's. The fixture has the shape of README "Stack outputs". Once
-# the dev stack declares computes and environments, use its offline plan instead:
-# STACK_OUTPUTS = None (the plan of Pulumi.dev.yaml) and map to its compute names.
-STACK_OUTPUTS: Path | None = DEV_OUTPUTS
-COMPUTES = {"cpu-cluster": "cpu", "gpu-cluster": "gpu"}
-ENVIRONMENTS: dict[str, str] = {}
+# The one place to change: where the dev stack's outputs come from (None: the offline plan of
+# Pulumi.dev.yaml; or a file such as tests/fixtures/outputs-dev.json), and how the specs'
+# computes and environments map to the stack's. The dev stack has `cpu-cluster` and the curated
+# sklearn environment; the specs' GPU cluster and other curated environments are mapped.
+STACK_OUTPUTS: Path | None = None
+COMPUTES = {"gpu-cluster": "cpu-cluster"}
+ENVIRONMENTS = {
+    "AzureML-lightgbm-3.3": "train-cpu",
+    "AzureML-acpt-pytorch-2.8-cuda12.6": "train-cpu",
+    "AzureML-tensorflow-2.16-cuda12": "train-cpu",
+}
 
 JOB_KINDS = ("command", "sweep", "pipeline")
 ID_KEYS = ("computeId", "environmentId", "codeId", "componentId")
