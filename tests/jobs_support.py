@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from azure.ai.ml.entities import Model
+from azure.core.exceptions import ResourceNotFoundError
 
 from components.errors import MissingPathError
 from jobs.context import StackContext, load_context
@@ -51,3 +55,49 @@ def rest_example(shared: Path, relative: str, status: str = "200") -> dict[str, 
     path = shared / "conformance" / "rest-examples" / "2025-12-01" / "examples" / relative
     body: dict[str, Any] = json.loads(path.read_text())["responses"][status]["body"]
     return body
+
+
+class FakeModels:
+    """``MLClient.models`` in memory: versions by name, ``share`` copies into a registry."""
+
+    def __init__(self) -> None:
+        self.versions: dict[tuple[str, str], Model] = {}
+        self.created = 0
+        self.registry: FakeModels | None = None
+
+    def list(self, name: str | None = None) -> Iterable[Any]:
+        if name is not None and not any(n == name for n, _ in self.versions):
+            raise ResourceNotFoundError("no such model")
+        return [m for (n, _), m in self.versions.items() if name in (None, n)]
+
+    def get(self, name: str, version: str | None = None) -> Any:
+        try:
+            return self.versions[(name, str(version))]
+        except KeyError:
+            raise ResourceNotFoundError(f"{name}:{version}") from None
+
+    def create_or_update(self, model: Any) -> Any:
+        self.created += 1
+        self.versions[(model.name, str(model.version))] = model
+        return model
+
+    def share(
+        self,
+        name: str,
+        version: str,
+        *,
+        share_with_name: str,
+        share_with_version: str,
+        registry_name: str,
+    ) -> Any:
+        assert self.registry is not None
+        assert registry_name == "mlr-amlstack"
+        source = self.get(name, version)
+        copy = Model(
+            name=share_with_name,
+            version=share_with_version,
+            path=source.path,
+            type=source.type,
+            tags=dict(source.tags),
+        )
+        return self.registry.create_or_update(copy)

@@ -21,8 +21,7 @@ from jobs.cli import EXIT_AZURE, EXIT_INVALID_INPUT
 from jobs.follow import EXIT_NOT_FINISHED
 from jobs.testing import FakeAzure, StaticCredential, fake_ml_client
 from tests.conftest import ROOT
-from tests.jobs_support import DEV_OUTPUTS, dev_context
-from tests.unit.test_jobs_models import FakeModels
+from tests.jobs_support import DEV_OUTPUTS, FakeModels, dev_context
 
 runner = CliRunner()
 REGISTRY_ENV = "azureml://registries/azureml/environments/sklearn-1.5/labels/latest"

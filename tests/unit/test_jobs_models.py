@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from azure.ai.ml.entities import Model
-from azure.core.exceptions import ResourceNotFoundError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,55 +19,9 @@ from jobs.models import (
     register_model,
 )
 from jobs.testing import FakeAzure, fake_ml_client
-from tests.jobs_support import dev_context, rest_example
+from tests.jobs_support import FakeModels, dev_context, rest_example
 
 CONTEXT = dev_context()
-
-
-class FakeModels:
-    """``MLClient.models`` in memory: versions by name, ``share`` copies into a registry."""
-
-    def __init__(self) -> None:
-        self.versions: dict[tuple[str, str], Model] = {}
-        self.created = 0
-        self.registry: FakeModels | None = None
-
-    def list(self, name: str | None = None) -> Iterable[Any]:
-        if name is not None and not any(n == name for n, _ in self.versions):
-            raise ResourceNotFoundError("no such model")
-        return [m for (n, _), m in self.versions.items() if name in (None, n)]
-
-    def get(self, name: str, version: str | None = None) -> Any:
-        try:
-            return self.versions[(name, str(version))]
-        except KeyError:
-            raise ResourceNotFoundError(f"{name}:{version}") from None
-
-    def create_or_update(self, model: Any) -> Any:
-        self.created += 1
-        self.versions[(model.name, str(model.version))] = model
-        return model
-
-    def share(
-        self,
-        name: str,
-        version: str,
-        *,
-        share_with_name: str,
-        share_with_version: str,
-        registry_name: str,
-    ) -> Any:
-        assert self.registry is not None
-        assert registry_name == "mlr-amlstack"
-        source = self.get(name, version)
-        copy = Model(
-            name=share_with_name,
-            version=share_with_version,
-            path=source.path,
-            type=source.type,
-            tags=dict(source.tags),
-        )
-        return self.registry.create_or_update(copy)
 
 
 def test_registering_the_same_run_output_twice_gives_one_version() -> None:
