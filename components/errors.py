@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["MISSING", "SECRET_MASK", "UNKNOWN_KEY", "AmlStackError", "ConfigError", "ConfigProblem"]
+__all__ = [
+    "MISSING",
+    "SECRET_MASK",
+    "UNKNOWN_KEY",
+    "AmlStackError",
+    "ConfigError",
+    "ConfigProblem",
+    "CredentialError",
+    "JobError",
+    "JobSpecError",
+    "MissingPathError",
+    "ModelError",
+    "StackContextError",
+]
 
 SECRET_MASK = "[secret]"
 """What is shown in place of a secret value, everywhere amlstack prints or writes."""
@@ -70,6 +83,34 @@ class ConfigError(AmlStackError, ValueError):
         lines = [f"invalid configuration ({len(self.problems)} problems):"]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines)
+
+
+class StackContextError(AmlStackError):
+    """No usable stack outputs: none found, malformed, or no such workspace in them."""
+
+
+class JobError(AmlStackError):
+    """A job, model or Azure ML request could not be done (base of the jobs package's errors)."""
+
+
+class JobSpecError(JobError, ValueError):
+    """A job spec is invalid or references something the stack does not have; nothing was sent."""
+
+
+class MissingPathError(JobSpecError):
+    """A local folder or file a spec references (``code:``, a component, an input) is missing."""
+
+    def __init__(self, message: str, path: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
+class CredentialError(JobError):
+    """No Azure credential could get a token; the message says which ways were tried."""
+
+
+class ModelError(JobError):
+    """A model cannot be registered or promoted as asked (e.g. a version taken by another run)."""
 
 
 def _show(value: object) -> str:

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from components.errors import AmlStackError, ConfigError
+from jobs.cli import job_app, model_app
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
 
@@ -164,6 +165,11 @@ def _read_outputs(path: Path | None) -> dict[str, Any] | None:
     if not isinstance(outputs, dict):
         raise ConfigError.single("--previous", str(path), "expected a JSON object of stack outputs")
     return outputs
+
+
+# `amlstack job ...` and `amlstack model ...` (jobs/cli.py imports azure-ai-ml lazily).
+app.add_typer(job_app, name="job")
+app.add_typer(model_app, name="model")
 
 
 def fail(message: str, code: int) -> NoReturn:

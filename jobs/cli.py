@@ -1,0 +1,495 @@
+"""``amlstack job ...`` and ``amlstack model ...``: jobs and models on a provisioned stack.
+
+azure-ai-ml is imported inside the commands, so ``amlstack --help`` and ``amlstack plan`` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.table import Table
+
+from components.errors import (
+    AmlStackError,
+    ConfigError,
+    JobSpecError,
+    StackContextError,
+)
+
+if TYPE_CHECKING:
+    from jobs.context import StackContext
+    from jobs.follow import Outcome
+
+__all__ = ["EXIT_AZURE", "EXIT_INVALID_INPUT", "job_app", "model_app"]
+
+EXIT_INVALID_INPUT = 2
+"""The spec, the stack outputs or an option is invalid; nothing was sent."""
+EXIT_AZURE = 4
+"""No credential worked, or Azure refused or failed a request."""
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 completed; 2 invalid spec, stack outputs or option (nothing sent); "
+    "4 no credential, or Azure refused; 10 job failed; 11 canceled; 12 still running at "
+    "--timeout; 13 not finished yet."
+)
+
+job_app = typer.Typer(
+    help="Submit jobs to a stack's workspace, follow them, read their metrics and outputs.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+model_app = typer.Typer(
+    help="Register models from runs, promote them to the stack's registry, list them.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+out = Console(width=None if Console().is_terminal else 160)
+err = Console(stderr=True)
+
+Stack = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.STACK.yaml).")]
+Outputs = Annotated[
+    Path | None,
+    typer.Option(
+        "--outputs",
+        "-o",
+        help="The stack's outputs: a file from `pulumi stack output --json`. Default: "
+        "$AMLSTACK_OUTPUTS_<STACK>, $AMLSTACK_OUTPUTS, then the Pulumi CLI.",
+    ),
+]
+Workspace = Annotated[
+    str | None, typer.Option("--workspace", "-w", help="Workspace key. Default: the first.")
+]
+ProjectDir = Annotated[
+    Path, typer.Option("--project-dir", "-C", help="Directory with Pulumi.yaml (or below it).")
+]
+Tenant = Annotated[
+    str | None, typer.Option("--tenant", help="Azure AD tenant to sign in to. Default: any.")
+]
+JobName = Annotated[str, typer.Argument(help="The job name (what `job submit` printed).")]
+Timeout = Annotated[
+    float | None,
+    typer.Option("--timeout", help="Stop following after this many seconds (exit code 12)."),
+]
+CancelOnTimeout = Annotated[
+    bool, typer.Option("--cancel-on-timeout", help="Cancel the job when --timeout passes.")
+]
+Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks.")]
+
+
+@contextmanager
+def _handled() -> Iterator[None]:
+    """Errors users can cause end as one line on stderr and an exit code, never a traceback."""
+    from azure.core.exceptions import AzureError
+
+    _quiet_sdk_logging()
+    try:
+        yield
+    except (ConfigError, JobSpecError, StackContextError) as error:
+        _fail(str(error), EXIT_INVALID_INPUT)
+    except AmlStackError as error:
+        _fail(str(error), EXIT_AZURE)
+    except AzureError as error:
+        _fail(f"Azure: {error.message or error}", EXIT_AZURE)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def _quiet_sdk_logging() -> None:
+    """Our notes on stderr; azure-ai-ml's experimental-class chatter and HTTP logs hidden."""
+    logging.getLogger("azure").setLevel(logging.WARNING)
+    logging.getLogger("azure.ai.ml._utils._experimental").setLevel(logging.ERROR)
+    ours = logging.getLogger("amlstack")
+    if not ours.handlers:
+        ours.addHandler(RichHandler(console=err, show_time=False, show_path=False))
+        ours.setLevel(logging.INFO)
+        ours.propagate = False
+
+
+def _context(
+    stack: str,
+    outputs: Path | None,
+    workspace: str | None,
+    project_dir: Path,
+    *,
+    allow_plan: bool = False,
+) -> StackContext:
+    from jobs.context import load_context
+
+    context = load_context(
+        stack,
+        outputs_file=outputs,
+        workspace=workspace,
+        project_dir=project_dir,
+        allow_plan=allow_plan,
+    )
+    err.print(f"stack {stack}: outputs from {context.source}", highlight=False)
+    return context
+
+
+def _connect(
+    stack: str, outputs: Path | None, workspace: str | None, project_dir: Path, tenant: str | None
+) -> tuple[StackContext, Any, Any]:
+    """The stack's context, a checked credential and an ``MLClient`` for its workspace."""
+    context = _context(stack, outputs, workspace, project_dir)
+    credential, client = _clients(context, tenant)
+    return context, credential, client
+
+
+def _clients(context: StackContext, tenant: str | None) -> tuple[Any, Any]:
+    from jobs.client import ml_client, stack_credential
+
+    credential = stack_credential(tenant)
+    return credential, ml_client(context, credential)
+
+
+def _pairs(values: list[str], option: str, *, bare: str | None = None) -> dict[str, str]:
+    """``["a=b"]`` -> ``{"a": "b"}``; a bare ``c`` becomes ``{bare: "c"}`` when `bare` is set."""
+    result: dict[str, str] = {}
+    for value in values:
+        key, sep, target = value.partition("=")
+        if sep and key and (target or bare is None):
+            result[key.removeprefix("azureml:") if bare else key] = target
+        elif not sep and bare is not None and key:
+            result[bare] = key
+        else:
+            expected = "NAME or SPEC_NAME=STACK_NAME" if bare else "KEY=VALUE"
+            _fail(f"{option} {value!r}: expected {expected}", EXIT_INVALID_INPUT)
+    return result
+
+
+def _finish(outcome: Outcome) -> NoReturn:
+    (out if outcome.exit_code == 0 else err).print(outcome.summary(), highlight=False)
+    raise typer.Exit(outcome.exit_code)
+
+
+@job_app.command(
+    epilog=EXIT_CODES_HELP
+    + "\n\nExamples:\n\n"
+    + "  amlstack job submit jobs/train.yml --stack dev --dry-run\n\n"
+    + "  amlstack job submit jobs/train.yml --stack dev --outputs outputs-dev.json --wait\n\n"
+    + "  amlstack job submit pipeline.py:build --stack dev --compute gpu-cluster=gpu"
+)
+def submit(
+    spec: Annotated[
+        str,
+        typer.Argument(help="A job YAML (command, sweep, pipeline) or file.py:builder."),
+    ],
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the request as JSON {method, url, body} and send nothing. Without "
+            "deployed outputs, the offline plan of the stack stands in for them.",
+        ),
+    ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(help="Job name. Default: <experiment>-<hash of the request>."),
+    ] = None,
+    experiment: Annotated[
+        str | None,
+        typer.Option(help="Experiment. Default: the spec's, else its folder name."),
+    ] = None,
+    display_name: Annotated[str | None, typer.Option(help="Default: the spec's.")] = None,
+    description: Annotated[str | None, typer.Option(help="Default: the spec's.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="KEY=VALUE tag; repeatable.")] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a spec field, e.g. resources.instance_count=4."),
+    ] = None,
+    compute: Annotated[
+        list[str] | None,
+        typer.Option(help="Stack compute for every step, or SPEC_NAME=STACK_NAME; repeatable."),
+    ] = None,
+    environment: Annotated[
+        list[str] | None,
+        typer.Option(help="Stack environment for every step, or SPEC_NAME=STACK_NAME."),
+    ] = None,
+    wait: Annotated[
+        bool, typer.Option(help="Stream the logs and wait for the job to end.")
+    ] = False,
+    timeout: Timeout = None,
+    cancel_on_timeout: CancelOnTimeout = False,
+    poll: Poll = 10.0,
+    tenant: Tenant = None,
+) -> None:
+    """Submit a command, sweep or pipeline job to the stack's workspace.
+
+    Computes and environments are checked against the stack before anything is sent; code is
+    uploaded once per content hash, honoring .amlignore / .gitignore.
+    """
+    with _handled():
+        from jobs.refs import ALL, Overrides
+        from jobs.rest import compute_state
+        from jobs.specs import load_spec
+        from jobs.submit import SubmitOptions
+        from jobs.submit import dry_run as make_request
+        from jobs.submit import submit as send
+
+        options = SubmitOptions(
+            name=name,
+            experiment=experiment,
+            display_name=display_name,
+            description=description,
+            tags=_pairs(tag or [], "--tag"),
+            overrides=Overrides(
+                computes=_pairs(compute or [], "--compute", bare=ALL),
+                environments=_pairs(environment or [], "--environment", bare=ALL),
+            ),
+        )
+        context = _context(stack, outputs, workspace, project_dir, allow_plan=dry_run)
+        loaded = load_spec(spec, overrides=set_ or [])
+        if dry_run:
+            typer.echo(make_request(loaded, context, options).to_json(), nl=False)
+            return
+        credential, client = _clients(context, tenant)
+        submitted = send(
+            loaded,
+            context,
+            options,
+            client,
+            compute_state=lambda compute_id: compute_state(compute_id, credential),
+        )
+        verb = "submitted" if submitted.created else "already submitted"
+        out.print(f"{verb}: {submitted.name} ({submitted.status})", highlight=False)
+        if submitted.studio_url:
+            out.print(submitted.studio_url, highlight=False, soft_wrap=True)
+        if wait:
+            _follow(client, submitted.name, timeout, cancel_on_timeout, poll)
+
+
+def _follow(
+    client: Any, name: str, timeout: float | None, cancel_on_timeout: bool, poll: float
+) -> NoReturn:
+    from jobs.follow import AzureJobSource, follow
+
+    outcome = follow(
+        AzureJobSource(client),
+        name,
+        emit=lambda text: out.print(text, highlight=False, markup=False, soft_wrap=True),
+        timeout=timeout,
+        poll_seconds=poll,
+        cancel_on_timeout=cancel_on_timeout,
+    )
+    _finish(outcome)
+
+
+@job_app.command(epilog=EXIT_CODES_HELP)
+def logs(
+    job: JobName,
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    timeout: Timeout = None,
+    cancel_on_timeout: CancelOnTimeout = False,
+    poll: Poll = 10.0,
+    tenant: Tenant = None,
+) -> None:
+    """Stream a job's logs until it ends; the exit code says how it ended."""
+    with _handled():
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        _follow(client, job, timeout, cancel_on_timeout, poll)
+
+
+@job_app.command(epilog=EXIT_CODES_HELP)
+def status(
+    job: JobName,
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    tenant: Tenant = None,
+) -> None:
+    """Show a job's status; for a failed job, the failing step, its error and log tail."""
+    with _handled():
+        from jobs.follow import AzureJobSource, outcome_of
+
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        source = AzureJobSource(client)
+        outcome = outcome_of(source, job, source.status(job))
+    _finish(outcome)
+
+
+@job_app.command()
+def cancel(
+    job: JobName,
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    tenant: Tenant = None,
+) -> None:
+    """Cancel a job (and, for a pipeline, its running steps)."""
+    with _handled():
+        from jobs.follow import AzureJobSource
+
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        AzureJobSource(client).cancel(job)
+        out.print(f"{job}: cancel requested", highlight=False)
+
+
+@job_app.command()
+def metrics(
+    job: JobName,
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    tenant: Tenant = None,
+) -> None:
+    """List the latest value of each MLflow metric a run logged."""
+    with _handled():
+        from jobs.results import metrics as read_metrics
+
+        _, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        found = read_metrics(client, credential, job)
+    if as_json:
+        typer.echo(json.dumps([asdict(m) for m in found], indent=2))
+        return
+    table = Table("metric", "value", "step", title=f"{job}: {len(found)} metrics")
+    for metric in found:
+        table.add_row(metric.key, f"{metric.value:g}", str(metric.step))
+    out.print(table)
+
+
+@job_app.command()
+def download(
+    job: JobName,
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    output: Annotated[
+        str | None, typer.Option("--output", help="One named output. Default: all.")
+    ] = None,
+    to: Annotated[Path, typer.Option("--to", help="Destination folder.")] = Path("outputs"),
+    tenant: Tenant = None,
+) -> None:
+    """Download a job's outputs (and logs) to a folder."""
+    with _handled():
+        from jobs.results import download_outputs
+
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        written = download_outputs(client, job, to, output_name=output)
+        out.print(f"{job}: outputs downloaded to {written}", highlight=False)
+
+
+@model_app.command()
+def register(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    *,
+    job: Annotated[str, typer.Option("--job", help="The run whose output holds the model.")],
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    output: Annotated[
+        str, typer.Option(help="The job output; MLflow logs models under 'artifacts'.")
+    ] = "artifacts",
+    path: Annotated[str, typer.Option(help="Path inside the output.")] = "model",
+    model_type: Annotated[
+        str, typer.Option("--type", help="mlflow_model or custom_model.")
+    ] = "mlflow_model",
+    description: Annotated[str | None, typer.Option(help="Model description.")] = None,
+    tenant: Tenant = None,
+) -> None:
+    """Register a model from a run's output; the same run output twice gives the same version."""
+    if model_type not in ("mlflow_model", "custom_model"):
+        _fail(f"--type {model_type!r}: expected mlflow_model or custom_model", EXIT_INVALID_INPUT)
+    with _handled():
+        from jobs.models import register_model
+
+        context, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        model = register_model(
+            client.models,
+            context,
+            name=name,
+            job=job,
+            output=output,
+            path=path,
+            type="mlflow_model" if model_type == "mlflow_model" else "custom_model",
+            description=description,
+        )
+    verb = "registered" if model.created else "already registered"
+    out.print(f"{verb}: {model.name}:{model.version} from {model.source}", highlight=False)
+
+
+@model_app.command()
+def promote(
+    name: Annotated[str, typer.Argument(help="Model name.")],
+    version: Annotated[str, typer.Argument(help="Model version in the workspace.")],
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    tenant: Tenant = None,
+) -> None:
+    """Copy a model version to the stack's Azure ML registry (once)."""
+    with _handled():
+        from jobs.client import registry_client
+        from jobs.models import promote_model
+
+        context, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        registry = registry_client(context, credential)
+        model = promote_model(client.models, registry.models, context, name=name, version=version)
+        registry_name = context.registry.name if context.registry else "?"
+    verb = "promoted" if model.created else "already in the registry"
+    out.print(
+        f"{verb}: {model.name}:{model.version} -> azureml://registries/{registry_name}/models/"
+        f"{model.name}/versions/{model.version}",
+        highlight=False,
+    )
+
+
+@model_app.command("list")
+def list_(
+    name: Annotated[
+        str | None, typer.Argument(help="A model name. Default: every model's latest.")
+    ] = None,
+    *,
+    stack: Stack,
+    outputs: Outputs = None,
+    workspace: Workspace = None,
+    project_dir: ProjectDir = Path(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    tenant: Tenant = None,
+) -> None:
+    """List model versions with their lineage: the run and stack they came from."""
+    with _handled():
+        from jobs.models import list_models
+
+        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        found = list_models(client.models, name)
+    if as_json:
+        typer.echo(json.dumps([asdict(m) for m in found], indent=2))
+        return
+    table = Table("model", "version", "type", "run", "stack")
+    for model in found:
+        table.add_row(model.name, model.version, model.type, model.run or "", model.stack or "")
+    out.print(table)

@@ -1,0 +1,88 @@
+"""A run's results: its MLflow metrics and its outputs.
+
+Metrics come from the workspace's MLflow tracking server (the MLflow REST API Azure ML hosts under
+``/api/2.0/mlflow``), with the same ARM token as everything else: no mlflow package needed. The
+run id is the job name; for a pipeline or sweep, ask for the child job's name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from azure.core.credentials import TokenCredential
+from azure.core.exceptions import HttpResponseError
+from azure.core.pipeline.transport import HttpTransport
+
+from components.errors import JobError
+from jobs.rest import get_json
+
+__all__ = ["Metric", "download_outputs", "metrics", "tracking_base_url"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """The latest logged value of one metric."""
+
+    key: str
+    value: float
+    step: int
+    timestamp: int
+    """Milliseconds since the epoch, as MLflow logs it."""
+
+
+def tracking_base_url(mlflow_tracking_uri: str) -> str:
+    """``azureml://<region>.api.azureml.ms/mlflow/v1.0/...`` -> its HTTPS REST base."""
+    if mlflow_tracking_uri.startswith("azureml://"):
+        return "https://" + mlflow_tracking_uri.removeprefix("azureml://").rstrip("/")
+    return mlflow_tracking_uri.rstrip("/")
+
+
+def metrics(
+    ml_client: Any,
+    credential: TokenCredential,
+    job_name: str,
+    *,
+    transport: HttpTransport[Any, Any] | None = None,
+) -> list[Metric]:
+    """The latest value of every metric the run logged, sorted by key."""
+    workspace = ml_client.workspaces.get(ml_client.workspace_name)
+    if not workspace.mlflow_tracking_uri:
+        raise JobError(f"workspace {ml_client.workspace_name} reports no MLflow tracking URI")
+    url = (
+        f"{tracking_base_url(workspace.mlflow_tracking_uri)}/api/2.0/mlflow/runs/get"
+        f"?run_id={quote(job_name, safe='')}"
+    )
+    document = get_json(url, credential, transport=transport)
+    logged = ((document or {}).get("run") or {}).get("data", {}).get("metrics") or []
+    return sorted(
+        (
+            Metric(
+                key=str(m["key"]),
+                value=float(m["value"]),
+                step=int(m.get("step", 0)),
+                timestamp=int(m.get("timestamp", 0)),
+            )
+            for m in logged
+        ),
+        key=lambda m: m.key,
+    )
+
+
+def download_outputs(
+    ml_client: Any, job_name: str, destination: Path, *, output_name: str | None = None
+) -> Path:
+    """Download a job's outputs (all, or one named output) under `destination`."""
+    destination.mkdir(parents=True, exist_ok=True)
+    try:
+        ml_client.jobs.download(
+            job_name,
+            download_path=str(destination),
+            output_name=output_name,
+            all=output_name is None,
+        )
+    except HttpResponseError as error:
+        raise JobError(f"cannot download the outputs of {job_name}: {error.message}") from None
+    return destination

@@ -1,0 +1,220 @@
+"""Load job specs: Azure ML CLI v2 YAML through azure-ai-ml's own loader, or Python builders.
+
+A spec is either a YAML file (``job.yml``: command, sweep or pipeline job, exactly what ``az ml
+job create --file`` takes) or ``file.py:name``, where ``name`` is a job (``command(...)``), a
+function returning one, or an ``@dsl.pipeline`` function taking no arguments. ``--set key=value``
+overrides fields as ``az ml``'s ``--set`` does (``resources.instance_count=4``).
+
+Local folders and files a YAML spec references (``code:``, components, build contexts, conda files,
+local inputs) are checked first, so a missing one fails with its path, not with the loader's
+schema dump; other schema errors are shortened to ``field: message`` lines.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.errors import JobSpecError, MissingPathError
+
+__all__ = ["LoadedSpec", "load_spec", "local_references", "parse_set"]
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A loaded job and where it came from."""
+
+    job: Any
+    """An azure-ai-ml job: ``Command``, ``SweepJob`` or ``PipelineJob`` (or another builder)."""
+    source: Path
+    """The YAML file, or the Python file of a builder."""
+
+    @property
+    def default_experiment(self) -> str:
+        """The experiment when the spec names none: the spec's folder (YAML) or file (Python)."""
+        if self.source.suffix == ".py":
+            return self.source.stem
+        return self.source.resolve().parent.name
+
+
+def parse_set(assignments: Sequence[str]) -> list[dict[str, Any]]:
+    """``["resources.instance_count=4"]`` -> azure-ai-ml ``params_override`` (values as YAML)."""
+    overrides = []
+    for assignment in assignments:
+        key, sep, value = assignment.partition("=")
+        if not sep or not key.strip():
+            raise JobSpecError(f"--set {assignment!r}: expected key=value")
+        overrides.append({key.strip(): yaml.safe_load(value) if value else ""})
+    return overrides
+
+
+def load_spec(spec: str | Path, *, overrides: Sequence[str] = ()) -> LoadedSpec:
+    """Load a YAML spec or a ``file.py:name`` builder; raises `JobSpecError` when invalid."""
+    text = str(spec)
+    path_part, _, attribute = text.rpartition(":") if ".py:" in text else (text, "", "")
+    if attribute:
+        if overrides:
+            raise JobSpecError("--set applies to YAML specs; set fields in the builder instead")
+        return LoadedSpec(job=_load_builder(Path(path_part), attribute), source=Path(path_part))
+    path = Path(text)
+    if not path.is_file():
+        raise MissingPathError(f"job spec {text!r} does not exist", text)
+    for where, missing in local_references(path):
+        if not missing.exists():
+            kind = (
+                "folder"
+                if where.endswith(("code", "build.path"))
+                else "path"
+                if where.endswith(".path")
+                else "file"
+            )
+            raise MissingPathError(f"{where}: {kind} {str(missing)!r} does not exist", str(missing))
+    from azure.ai.ml import load_job
+
+    try:
+        job = load_job(path, params_override=parse_set(overrides))
+    except Exception as error:  # the loader raises marshmallow, azure-ai-ml and OS errors
+        raise JobSpecError(f"{path}: {_loader_message(error)}") from None
+    return LoadedSpec(job=job, source=path)
+
+
+def local_references(spec: Path) -> Iterator[tuple[str, Path]]:
+    """Every local path a YAML spec references, with where (``job.yml: jobs.train.code``)."""
+    document = _read_yaml(spec)
+    yield from _walk(document, spec.parent, f"{spec.name}: ", seen={spec.resolve()})
+
+
+def _walk(node: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[tuple[str, Path]]:
+    if not isinstance(node, Mapping):
+        return
+    prefix = at if at.endswith(": ") else f"{at}."
+    code = node.get("code")
+    if _is_local(code):
+        yield f"{prefix}code", base / str(code)
+    environment = node.get("environment")
+    if isinstance(environment, Mapping):
+        build = environment.get("build")
+        if isinstance(build, Mapping) and _is_local(build.get("path")):
+            yield f"{prefix}environment.build.path", base / str(build["path"])
+        if _is_local(environment.get("conda_file")):
+            yield f"{prefix}environment.conda_file", base / str(environment["conda_file"])
+    for key in ("inputs",):
+        entries = node.get(key)
+        if isinstance(entries, Mapping):
+            for name, entry in entries.items():
+                if isinstance(entry, Mapping) and _is_local(entry.get("path")):
+                    yield f"{prefix}{key}.{name}.path", base / str(entry["path"])
+    for key in ("component", "trial"):
+        yield from _reference(node.get(key), base, f"{prefix}{key}", seen=seen)
+    jobs = node.get("jobs")
+    if isinstance(jobs, Mapping):
+        for name, step in jobs.items():
+            yield from _walk(step, base, f"{prefix}jobs.{name}", seen=seen)
+
+
+def _reference(value: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[tuple[str, Path]]:
+    """A ``component:`` or ``trial:``: inline (a mapping) or a local YAML file to follow."""
+    if isinstance(value, Mapping):
+        yield from _walk(value, base, at, seen=seen)
+    elif _is_local(value) and str(value).endswith((".yml", ".yaml")):
+        path = base / str(value)
+        yield at, path
+        if path.is_file() and path.resolve() not in seen:
+            seen.add(path.resolve())
+            yield from _walk(_read_yaml(path), path.parent, f"{at} ({path.name}): ", seen=seen)
+
+
+def _is_local(value: Any) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return not (
+        "://" in value
+        or value.startswith(("azureml:", "git+", "${{", "/subscriptions/"))
+        or "@" in value
+    )
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise JobSpecError(f"{path}: not valid YAML: {error}") from None
+
+
+def _loader_message(error: Exception) -> str:
+    """azure-ai-ml's schema errors embed JSON reports (nested); keep ``field: message`` lines."""
+    text = str(error).strip()
+    lines = sorted(set(_report_lines(text, "")))
+    if lines:
+        return "invalid spec:\n" + "\n".join(f"  - {line}" for line in lines)
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _report_lines(text: str, path: str) -> Iterator[str]:
+    """The messages of the JSON report in `text`, or `text`'s first line when it has none."""
+    start = text.find("{")
+    try:
+        report, _ = json.JSONDecoder().raw_decode(text, start) if start >= 0 else (None, 0)
+    except json.JSONDecodeError:
+        report = None
+    if report is None:
+        yield f"{path or 'spec'}: {text.strip().splitlines()[0] if text.strip() else text}"
+        return
+    yield from _walk_report(report, path)
+
+
+def _walk_report(report: Any, path: str) -> Iterator[str]:
+    if isinstance(report, dict) and isinstance(report.get("message"), str):
+        inner = str(report.get("path") or "*")
+        yield from _report_lines(report["message"], path if inner == "*" else inner)
+    elif isinstance(report, dict):
+        for key, value in report.items():
+            if key in {"result", "value", "location"}:
+                continue
+            yield from _walk_report(
+                value, path if key in {"errors", "_schema"} else _join(path, key)
+            )
+    elif isinstance(report, list):
+        for item in report:
+            yield from _walk_report(item, path)
+    elif isinstance(report, str):
+        yield from _report_lines(report, path)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _load_builder(path: Path, attribute: str) -> Any:
+    """Import `path` as a module and take `attribute`: a job, or a function that returns one."""
+    if not path.is_file():
+        raise MissingPathError(f"builder file {str(path)!r} does not exist", str(path))
+    module_name = f"amlstack_builder_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise JobSpecError(f"{path}: cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+        target = getattr(module, attribute)
+        job = target() if callable(target) else target
+    except AttributeError:
+        raise JobSpecError(f"{path} has no {attribute!r}") from None
+    except Exception as error:  # user code: report it without our traceback
+        raise JobSpecError(f"{path}:{attribute} failed: {type(error).__name__}: {error}") from None
+    from azure.ai.ml.entities import Job
+
+    if not isinstance(job, Job):
+        raise JobSpecError(
+            f"{path}:{attribute} gave {type(job).__name__}; expected an azure-ai-ml job "
+            "(command(...), an @dsl.pipeline function, a SweepJob, ...)"
+        )
+    return job

@@ -1,0 +1,305 @@
+"""Submit command, sweep and pipeline jobs against a stack, or show the request (dry run).
+
+`prepare` loads nothing and sends nothing: it takes a loaded job, checks and resolves every
+reference against the stack (`jobs.resolve`), names the job deterministically and builds the PUT
+azure-ai-ml would send. `dry_run` is `prepare` with the offline resolver; `submit` is `prepare`
+with a resolver that uploads code and registers environments and components under the very ids the
+dry run shows, then hands the job to ``MLClient.jobs.create_or_update``. Submitting the same
+request twice finds the first job by its name instead of starting a second one.
+
+The request is the body the SDK serializes; at send time azure-ai-ml adds git tracking properties
+(``mlflow.source.git.*`` from the current directory's repository) to ``properties.properties``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from azure.ai.ml import MLClient
+from azure.ai.ml._restclient.arm_ml_service._utils.model_base import SdkJSONEncoder
+from azure.ai.ml.entities import Command, Component, Environment, Job, PipelineJob
+from azure.ai.ml.entities._assets import Code
+from azure.ai.ml.entities._job.to_rest_functions import to_rest_job_object
+from azure.ai.ml.entities._validation import PathAwareSchemaValidatableMixin
+from azure.ai.ml.sweep import SweepJob
+from azure.core.exceptions import ResourceNotFoundError
+
+from components.errors import JobError, JobSpecError
+from jobs.context import StackContext
+from jobs.follow import status_text
+from jobs.pipelines import apply_default_compute, resolve_pipeline
+from jobs.refs import ALL, Overrides, content_digest, default_compute, is_arm_id, job_name
+from jobs.resolve import Resolver, StackResolver, resolve_command, resolve_sweep
+from jobs.snapshot import take_snapshot
+from jobs.specs import LoadedSpec
+
+__all__ = [
+    "API_VERSIONS",
+    "ARM_ENDPOINT",
+    "LiveResolver",
+    "PreparedJob",
+    "Request",
+    "SubmitOptions",
+    "Submitted",
+    "check_compute",
+    "computes_of",
+    "dry_run",
+    "prepare",
+    "submit",
+]
+
+ARM_ENDPOINT = "https://management.azure.com"
+
+API_VERSIONS: Mapping[str, str] = {
+    "Command": "2025-01-01-preview",
+    "Sweep": "2024-01-01-preview",
+    "Pipeline": "2024-01-01-preview",
+}
+"""The api-version azure-ai-ml 1.35.2 sends a job PUT with, by job type (tests check it)."""
+
+STACK_TAG = "amlstack.stack"
+WORKSPACE_TAG = "amlstack.workspace"
+COMMIT_TAG = "amlstack.gitCommit"
+_PENDING = "amlstack-pending-name"
+
+log = logging.getLogger("amlstack.jobs")
+
+
+@dataclass(frozen=True)
+class SubmitOptions:
+    """What a submission may change about a spec; every default keeps the spec as written."""
+
+    name: str | None = None
+    """The job name. Default: the spec's ``name``, else ``<experiment>-<12 hex of its hash>``."""
+    experiment: str | None = None
+    """Default: the spec's ``experiment_name``, else its folder name (YAML) or file stem."""
+    display_name: str | None = None
+    """Default: the spec's ``display_name``, else the job name."""
+    description: str | None = None
+    """Default: the spec's."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Added to the spec's tags, with ``amlstack.stack``, ``.workspace`` and ``.gitCommit``."""
+    overrides: Overrides = field(default_factory=Overrides)
+    """Computes / environments to use instead of those the spec names."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request: what the dry run prints."""
+
+    method: str
+    url: str
+    body: dict[str, Any]
+
+    def document(self) -> dict[str, Any]:
+        return {"method": self.method, "url": self.url, "body": self.body}
+
+    def to_json(self) -> str:
+        return json.dumps(self.document(), indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class PreparedJob:
+    """A job whose references are resolved, with its name and the request that creates it."""
+
+    job: Any
+    name: str
+    request: Request
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A submitted job, or the one already there under the same name."""
+
+    name: str
+    status: str
+    studio_url: str | None
+    created: bool
+
+
+def prepare(
+    spec: LoadedSpec, context: StackContext, options: SubmitOptions, resolver: Resolver
+) -> PreparedJob:
+    """Check, resolve and name the job of `spec` (in place) and build its request."""
+    job = spec.job
+    if not isinstance(job, Job):
+        raise JobSpecError(f"{spec.source}: {type(job).__name__} is not an azure-ai-ml job")
+    if isinstance(job, PipelineJob):
+        apply_default_compute(job, _default_compute_name(context, options.overrides))
+    _validate(job, spec.source)
+    job.experiment_name = options.experiment or job.experiment_name or spec.default_experiment
+    if options.display_name:
+        job.display_name = options.display_name
+    if options.description:
+        job.description = options.description
+    job.tags = {**(job.tags or {}), **_amlstack_tags(context, spec.source), **options.tags}
+    _resolve(job, resolver, at=f"{spec.source.name}: ")
+    chosen = options.name or job.name
+    job.name = chosen or _PENDING
+    body = _body(job)
+    if not chosen:
+        hashed = dict(body["properties"])
+        if hashed.get("displayName") == _PENDING:
+            del hashed["displayName"]
+        job.name = job_name(job.experiment_name, content_digest(hashed))
+        if body["properties"].get("displayName") == _PENDING:
+            body["properties"]["displayName"] = job.name
+    version = API_VERSIONS[body["properties"]["jobType"]]  # _resolve admits only these types
+    url = (
+        f"{ARM_ENDPOINT}/subscriptions/{context.subscription_id}/resourceGroups/"
+        f"{context.resource_group}/providers/Microsoft.MachineLearningServices/workspaces/"
+        f"{context.workspace_name}/jobs/{job.name}?api-version={version}"
+    )
+    return PreparedJob(job=job, name=job.name, request=Request("PUT", url, body))
+
+
+def dry_run(spec: LoadedSpec, context: StackContext, options: SubmitOptions) -> Request:
+    """The request `submit` would send, with every id resolved from the stack. No network."""
+    return prepare(spec, context, options, StackResolver(context, options.overrides)).request
+
+
+def submit(
+    spec: LoadedSpec,
+    context: StackContext,
+    options: SubmitOptions,
+    ml_client: MLClient,
+    *,
+    compute_state: Callable[[str], str] | None = None,
+) -> Submitted:
+    """Upload what the job needs, then create it; an existing job of the same name is returned.
+
+    `compute_state` (e.g. `jobs.rest.compute_state` with a credential) checks each compute the
+    job runs on first: a failed one stops the submission, one still being created is a warning.
+    """
+    prepared = prepare(spec, context, options, LiveResolver(context, options.overrides, ml_client))
+    try:
+        existing = ml_client.jobs.get(prepared.name)
+    except ResourceNotFoundError:
+        existing = None
+    if existing is not None:
+        return Submitted(prepared.name, status_text(existing), existing.studio_url, created=False)
+    if compute_state is not None:
+        for compute_id in computes_of(prepared.request.body):
+            check_compute(compute_id, compute_state(compute_id))
+    created = ml_client.jobs.create_or_update(prepared.job, skip_validation=True)
+    return Submitted(prepared.name, status_text(created), created.studio_url, created=True)
+
+
+def computes_of(body: Mapping[str, Any]) -> list[str]:
+    """The ARM ids of the computes a request's job runs on (steps and defaults included)."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key in ("computeId", "default_compute") and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+
+    walk(body)
+    return sorted({c for c in found if is_arm_id(c)})
+
+
+def check_compute(compute_id: str, state: str) -> None:
+    """A failed or deleted compute stops a submission; one not ready yet only warns."""
+    name = compute_id.rsplit("/", 1)[-1]
+    if state in {"Failed", "Deleting", "Canceled"}:
+        raise JobError(
+            f"compute {name!r} is {state}; fix or recreate it (`pulumi up`) before submitting"
+        )
+    if state != "Succeeded":
+        log.warning("compute %r is %s: the job waits until it is ready", name, state)
+
+
+class LiveResolver(StackResolver):
+    """Uploads code and registers inline environments and components, under predictable ids."""
+
+    def __init__(
+        self, context: StackContext, overrides: Overrides | None, ml_client: MLClient
+    ) -> None:
+        super().__init__(context, overrides)
+        self.ml_client = ml_client
+
+    def code(self, path: Path, where: str) -> str:
+        snapshot = take_snapshot(path, where=where)
+        code = Code(name=snapshot.digest, version="1", path=str(path))
+        return str(self.ml_client._code.create_or_update(code).id)
+
+    def environment(self, ref: str | Environment, where: str) -> str:
+        if isinstance(ref, str) or ref.id:
+            return super().environment(ref, where)
+        return str(self.ml_client.environments.create_or_update(ref).id)
+
+    def component(self, component: Component, where: str) -> str:  # noqa: ARG002
+        if component.id:
+            return str(component.id)
+        return str(self.ml_client.components.create_or_update(component, is_anonymous=True).id)
+
+    def local_input(self, path: Path, folder: bool, where: str) -> str | None:
+        super().local_input(path, folder, where)  # checks it exists
+        return None  # azure-ai-ml uploads it to the same place when the job is created
+
+
+def _default_compute_name(context: StackContext, overrides: Overrides) -> str | None:
+    return overrides.computes.get(ALL) or default_compute(context)
+
+
+def _validate(job: Job, source: Path) -> None:
+    """azure-ai-ml's own offline validation (schema, pipeline bindings), as ``az ml`` runs it."""
+    if not isinstance(job, PathAwareSchemaValidatableMixin):
+        return
+    result = job._validate(raise_error=False)
+    if not result.passed:
+        lines = [f"{path}: {message}" for path, message in result.error_messages.items()]
+        raise JobSpecError(f"{source}: invalid job:\n" + "\n".join(f"  - {x}" for x in lines))
+
+
+def _resolve(job: Job, resolver: Resolver, *, at: str) -> None:
+    if isinstance(job, PipelineJob):
+        resolve_pipeline(job, resolver, at=at)
+    elif isinstance(job, SweepJob):
+        resolve_sweep(job, resolver, at=at)
+    elif isinstance(job, Command):
+        resolve_command(job, resolver, at=at)
+    else:
+        raise JobSpecError(
+            f"{at}{type(job).__name__} jobs are not supported; submit command, sweep or "
+            "pipeline jobs"
+        )
+
+
+def _body(job: Job) -> dict[str, Any]:
+    """The JSON body azure-ai-ml's client sends for `job` (read-only fields left out)."""
+    rest = to_rest_job_object(job)
+    body: dict[str, Any] = json.loads(json.dumps(rest, cls=SdkJSONEncoder, exclude_readonly=True))
+    return body
+
+
+def _amlstack_tags(context: StackContext, source: Path) -> dict[str, str]:
+    tags = {STACK_TAG: context.stack, WORKSPACE_TAG: context.workspace_key}
+    commit = git_commit(source.resolve().parent)
+    if commit:
+        tags[COMMIT_TAG] = commit
+    return tags
+
+
+def git_commit(directory: Path) -> str | None:
+    """The commit checked out where the spec lives, if it is in a git repository."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
