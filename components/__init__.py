@@ -5,7 +5,7 @@ the public API.
 """
 
 from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
-from components.build_context import BuildContextUpload
+from components.blob_upload import FolderUpload, FolderUploadProvider
 from components.code_asset import CodeUpload, LocalCode
 from components.compute import (
     AssignedUserArgs,
@@ -47,6 +47,7 @@ from components.endpoint import (
 from components.endpoint_traffic import EndpointTraffic
 from components.environment import (
     BuildArgs,
+    BuildContextUpload,
     Environment,
     EnvironmentArgs,
     EnvironmentDefinition,
@@ -101,6 +102,8 @@ __all__ = [
     "Environment",
     "EnvironmentArgs",
     "EnvironmentDefinition",
+    "FolderUpload",
+    "FolderUploadProvider",
     "Grantee",
     "IdentityGrantee",
     "KeyVaultArgs",

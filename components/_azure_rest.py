@@ -14,7 +14,7 @@ from azure.core.rest import HttpRequest, HttpResponse
 __all__ = ["AzureRestError", "RestClient", "raise_for_status"]
 
 
-class AzureRestError(Exception):
+class AzureRestError(RuntimeError):
     """Azure refused a request, or a long-running operation did not succeed."""
 
 
