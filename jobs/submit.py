@@ -30,6 +30,7 @@ from azure.ai.ml.entities._validation import PathAwareSchemaValidatableMixin
 from azure.ai.ml.sweep import SweepJob
 from azure.core.exceptions import ResourceNotFoundError
 
+from components._azure_rest import ARM_ENDPOINT
 from components.errors import JobError, JobSpecError
 from jobs.context import StackContext
 from jobs.follow import status_text
@@ -53,8 +54,6 @@ __all__ = [
     "prepare",
     "submit",
 ]
-
-ARM_ENDPOINT = "https://management.azure.com"
 
 API_VERSIONS: Mapping[str, str] = {
     "Command": "2025-01-01-preview",
