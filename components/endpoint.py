@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 import pulumi
@@ -28,10 +29,10 @@ from components.code_asset import LocalCode, create_code_version
 from components.deployment import (
     AutoscaleArgs,
     DeploymentArgs,
-    iso_duration,
     probe_settings,
     request_settings,
 )
+from components.durations import iso_duration
 from components.endpoint_traffic import EndpointTraffic
 from components.errors import ConfigError
 from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
@@ -348,7 +349,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                     direction=direction,
                     type=monitor.ScaleType.CHANGE_COUNT,
                     value="1",
-                    cooldown=iso_duration(autoscale.cooldown_minutes * 60_000),
+                    cooldown=iso_duration(timedelta(minutes=autoscale.cooldown_minutes)),
                 ),
             )
 

@@ -11,11 +11,12 @@ when a rule reads them; the pack reports those as "cannot run during preview", n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
+
+from components.durations import parse_duration
 
 __all__ = [
     "RULES",
@@ -25,7 +26,6 @@ __all__ = [
     "Level",
     "Rule",
     "Subject",
-    "parse_duration",
     "present",
     "rule_by_id",
     "workspace_of",
@@ -196,20 +196,6 @@ def _for_compute(kind: str, inner: Check) -> Check:
         return inner(subject, facts)
 
     return check
-
-
-_DURATION = re.compile(
-    r"P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """An ISO 8601 duration of days, hours, minutes and seconds (``PT15M``, ``P1DT12H``)."""
-    match = _DURATION.fullmatch(text)
-    if match is None or text in ("P", "PT") or text.endswith("T"):
-        return None
-    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
-    return timedelta(**parts)
 
 
 _IDLE_MIN, _IDLE_MAX = timedelta(minutes=15), timedelta(days=3)
