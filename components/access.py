@@ -17,7 +17,7 @@ import pulumi
 from pulumi_azure_native import authorization
 from pydantic import field_validator
 
-from components.args import Args
+from components.args import Args, repeated
 from components.roles import WORKSPACE_ROLES, Role, role_assignment_name, role_definition_id
 
 __all__ = [
@@ -117,23 +117,16 @@ class AccessArgs(Args):
     @field_validator("*")
     @classmethod
     def _each_principal_once(cls, principals: tuple[Principal, ...]) -> tuple[Principal, ...]:
-        ids = [p.object_id for p in principals]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(
-                f"{', '.join(repeated)} listed more than once; list each principal once"
-            )
+        twice = repeated([p.object_id for p in principals])
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each principal once")
         return principals
 
     def grants(self) -> Iterator[tuple[Role, Principal]]:
         """Every (role, principal) pair, in a stable order."""
-        for _key, role, principals in self._lists():
-            for principal in principals:
-                yield role, principal
-
-    def _lists(self) -> Iterator[tuple[str, Role, tuple[Principal, ...]]]:
         for field, role in WORKSPACE_ROLES.items():
-            yield field, role, getattr(self, field)
+            for principal in getattr(self, field):
+                yield role, principal
 
 
 def check_object_id(value: str) -> str:

@@ -24,7 +24,7 @@ import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, monitor
 from pydantic import Field, StrictInt, ValidationInfo, field_validator
 
-from components.args import Args
+from components.args import Args, check_unique
 from components.code_asset import LocalCode, create_code_version
 from components.deployment import (
     AutoscaleArgs,
@@ -105,10 +105,7 @@ class OnlineEndpointArgs(Args):
     def _unique_deployments(
         cls, deployments: tuple[DeploymentArgs, ...]
     ) -> tuple[DeploymentArgs, ...]:
-        names = [d.name for d in deployments]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"deployment names must be unique; repeated: {', '.join(repeated)}")
+        check_unique([d.name for d in deployments], "deployment names must be unique")
         return deployments
 
     @field_validator("traffic")
