@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from components.errors import AmlStackError, ConfigError
-from jobs.cli import job_app, model_app
+from jobs.cli import ProjectDir, err, fail, job_app, model_app, out
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
 
@@ -25,8 +24,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-out = Console(width=None if Console().is_terminal else 160)
-err = Console(stderr=True)
 
 
 @app.callback()
@@ -66,9 +63,7 @@ def plan(
             "is missing), .dot, .mmd or .md (Mermaid).",
         ),
     ] = None,
-    project_dir: Annotated[
-        Path, typer.Option("--project-dir", "-C", help="Directory with Pulumi.yaml (or below it).")
-    ] = Path(),
+    project_dir: ProjectDir = Path(),
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
@@ -100,9 +95,7 @@ def plan(
     try:
         project = find_project(project_dir)
         result = run_plan(project, stack, previous=_read_outputs(previous))
-    except ConfigError as error:
-        fail(str(error), EXIT_INVALID_CONFIG)
-    except AmlStackError as error:
+    except AmlStackError as error:  # invalid config, or no project here
         fail(str(error), EXIT_INVALID_CONFIG)
     if quiet:
         out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
@@ -170,12 +163,6 @@ def _read_outputs(path: Path | None) -> dict[str, Any] | None:
 # `amlstack job ...` and `amlstack model ...` (jobs/cli.py imports azure-ai-ml lazily).
 app.add_typer(job_app, name="job")
 app.add_typer(model_app, name="model")
-
-
-def fail(message: str, code: int) -> NoReturn:
-    """Print `message` as an error (no traceback) and exit with `code`."""
-    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
-    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -30,7 +30,16 @@ if TYPE_CHECKING:
     from jobs.context import StackContext
     from jobs.follow import Outcome
 
-__all__ = ["EXIT_AZURE", "EXIT_INVALID_INPUT", "job_app", "model_app"]
+__all__ = [
+    "EXIT_AZURE",
+    "EXIT_INVALID_INPUT",
+    "ProjectDir",
+    "err",
+    "fail",
+    "job_app",
+    "model_app",
+    "out",
+]
 
 EXIT_INVALID_INPUT = 2
 """The spec, the stack outputs or an option is invalid; nothing was sent."""
@@ -54,7 +63,9 @@ model_app = typer.Typer(
     rich_markup_mode="rich",
 )
 out = Console(width=None if Console().is_terminal else 160)
+"""Results, on stdout (160 columns when it is not a terminal, so piped tables do not wrap)."""
 err = Console(stderr=True)
+"""Notes and errors, on stderr. ``amlstack plan`` prints through the same two consoles."""
 
 Stack = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.STACK.yaml).")]
 Outputs = Annotated[
@@ -84,6 +95,8 @@ CancelOnTimeout = Annotated[
     bool, typer.Option("--cancel-on-timeout", help="Cancel the job when --timeout passes.")
 ]
 Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ModelName = Annotated[str, typer.Argument(help="Model name.")]
 
 
 @contextmanager
@@ -95,14 +108,15 @@ def _handled() -> Iterator[None]:
     try:
         yield
     except (ConfigError, JobSpecError, StackContextError) as error:
-        _fail(str(error), EXIT_INVALID_INPUT)
+        fail(str(error), EXIT_INVALID_INPUT)
     except AmlStackError as error:
-        _fail(str(error), EXIT_AZURE)
+        fail(str(error), EXIT_AZURE)
     except AzureError as error:
-        _fail(f"Azure: {error.message or error}", EXIT_AZURE)
+        fail(f"Azure: {error.message or error}", EXIT_AZURE)
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int) -> NoReturn:
+    """Print `message` as an error (no traceback) and exit with `code`."""
     err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
@@ -166,8 +180,13 @@ def _pairs(values: list[str], option: str, *, bare: str | None = None) -> dict[s
             result[bare] = key
         else:
             expected = "NAME or SPEC_NAME=STACK_NAME" if bare else "KEY=VALUE"
-            _fail(f"{option} {value!r}: expected {expected}", EXIT_INVALID_INPUT)
+            fail(f"{option} {value!r}: expected {expected}", EXIT_INVALID_INPUT)
     return result
+
+
+def _print_json(items: Iterable[Any]) -> None:
+    """Dataclasses (metrics, model versions) as a JSON list on stdout."""
+    typer.echo(json.dumps([asdict(item) for item in items], indent=2))
 
 
 def _finish(outcome: Outcome) -> NoReturn:
@@ -358,7 +377,7 @@ def metrics(
     outputs: Outputs = None,
     workspace: Workspace = None,
     project_dir: ProjectDir = Path(),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     tenant: Tenant = None,
 ) -> None:
     """List the latest value of each MLflow metric a run logged."""
@@ -368,7 +387,7 @@ def metrics(
         _, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
         found = read_metrics(client, credential, job)
     if as_json:
-        typer.echo(json.dumps([asdict(m) for m in found], indent=2))
+        _print_json(found)
         return
     table = Table("metric", "value", "step", title=f"{job}: {len(found)} metrics")
     for metric in found:
@@ -401,7 +420,7 @@ def download(
 
 @model_app.command()
 def register(
-    name: Annotated[str, typer.Argument(help="Model name.")],
+    name: ModelName,
     *,
     job: Annotated[str, typer.Option("--job", help="The run whose output holds the model.")],
     stack: Stack,
@@ -420,7 +439,7 @@ def register(
 ) -> None:
     """Register a model from a run's output; the same run output twice gives the same version."""
     if model_type not in ("mlflow_model", "custom_model"):
-        _fail(f"--type {model_type!r}: expected mlflow_model or custom_model", EXIT_INVALID_INPUT)
+        fail(f"--type {model_type!r}: expected mlflow_model or custom_model", EXIT_INVALID_INPUT)
     with _handled():
         from jobs.models import register_model
 
@@ -441,7 +460,7 @@ def register(
 
 @model_app.command()
 def promote(
-    name: Annotated[str, typer.Argument(help="Model name.")],
+    name: ModelName,
     version: Annotated[str, typer.Argument(help="Model version in the workspace.")],
     *,
     stack: Stack,
@@ -477,7 +496,7 @@ def list_(
     outputs: Outputs = None,
     workspace: Workspace = None,
     project_dir: ProjectDir = Path(),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     tenant: Tenant = None,
 ) -> None:
     """List model versions with their lineage: the run and stack they came from."""
@@ -487,7 +506,7 @@ def list_(
         _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         found = list_models(client.models, name)
     if as_json:
-        typer.echo(json.dumps([asdict(m) for m in found], indent=2))
+        _print_json(found)
         return
     table = Table("model", "version", "type", "run", "stack")
     for model in found:
