@@ -343,18 +343,13 @@ class Workspace(pulumi.ComponentResource):
     ) -> None:
         """Diagnostic settings, delete locks and private endpoints."""
         logs = self.log_analytics.id
-        send_logs(
-            f"{name}-workspace-diagnostics",
-            resource_id=self.workspace.id,
-            log_analytics_id=logs,
-            placement=placement,
-        )
-        send_logs(
-            f"{name}-keyvault-diagnostics",
-            resource_id=self.key_vault.id,
-            log_analytics_id=logs,
-            placement=placement,
-        )
+        for key, logged in (("workspace", self.workspace.id), ("keyvault", self.key_vault.id)):
+            send_logs(
+                f"{name}-{key}-diagnostics",
+                resource_id=logged,
+                log_analytics_id=logs,
+                placement=placement,
+            )
         guard_storage(
             name,
             self.storage_account,
