@@ -64,6 +64,7 @@ from components.network import (
     PrivateDnsZonesArgs,
     PrivateEndpointsArgs,
 )
+from components.placement import Placement
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, RegistryArgs, grant_registry_user
 from components.roles import Role
@@ -115,6 +116,7 @@ __all__ = [
     "OnlineEndpointArgs",
     "OutboundArgs",
     "PersonalInstancesArgs",
+    "Placement",
     "Principal",
     "PrivateDnsZones",
     "PrivateDnsZonesArgs",

@@ -143,7 +143,6 @@ def assign_role(
     grantee: Grantee,
     scope: pulumi.Input[str],
     parent: pulumi.Resource,
-    depends_on: list[pulumi.Resource] | None = None,
 ) -> authorization.RoleAssignment:
     """Grant `role` to `grantee` at `scope` (an ARM id), named by a GUID of the three."""
     scope_output = pulumi.Output.from_input(scope)
@@ -160,7 +159,7 @@ def assign_role(
             lambda s: role_definition_id(_subscription_of(s), role)
         ),
         description=f"amlstack: {role.name} for {grantee.grant_label}",
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
+        opts=pulumi.ResourceOptions(parent=parent),
     )
 
 

@@ -1,4 +1,5 @@
-"""The ``amlstack`` command line: ``amlstack plan`` here; job verbs come from ``jobs.cli``."""
+"""The ``amlstack`` command line: ``plan`` and ``policies`` here; the ``job`` and ``model`` verbs,
+and the consoles every command prints through, come from ``jobs.cli``."""
 
 from __future__ import annotations
 

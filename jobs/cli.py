@@ -46,7 +46,7 @@ EXIT_INVALID_INPUT = 2
 EXIT_AZURE = 4
 """No credential worked, or Azure refused or failed a request."""
 
-EXIT_CODES_HELP = (
+_EXIT_CODES = (
     "Exit codes: 0 completed; 2 invalid spec, stack outputs or option (nothing sent); "
     "4 no credential, or Azure refused; 10 job failed; 11 canceled; 12 still running at "
     "--timeout; 13 not finished yet."
@@ -195,7 +195,7 @@ def _finish(outcome: Outcome) -> NoReturn:
 
 
 @job_app.command(
-    epilog=EXIT_CODES_HELP
+    epilog=_EXIT_CODES
     + "\n\nExamples:\n\n"
     + "  amlstack job submit jobs/train.yml --stack dev --dry-run\n\n"
     + "  amlstack job submit jobs/train.yml --stack dev --outputs outputs-dev.json --wait\n\n"
@@ -311,7 +311,7 @@ def _follow(
     _finish(outcome)
 
 
-@job_app.command(epilog=EXIT_CODES_HELP)
+@job_app.command(epilog=_EXIT_CODES)
 def logs(
     job: JobName,
     *,
@@ -330,7 +330,7 @@ def logs(
         _follow(client, job, timeout, cancel_on_timeout, poll)
 
 
-@job_app.command(epilog=EXIT_CODES_HELP)
+@job_app.command(epilog=_EXIT_CODES)
 def status(
     job: JobName,
     *,
