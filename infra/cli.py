@@ -20,31 +20,54 @@ EXIT_POLICY_FAILED = 3
 
 app = typer.Typer(
     name="amlstack",
-    help="Infrastructure as code for Azure Machine Learning: plan stacks offline, submit jobs.",
+    help=(
+        "Azure Machine Learning as code: plan a stack offline, then run jobs and manage models "
+        "on the deployed stack."
+    ),
+    epilog="\n".join(
+        [
+            "Start with [bold]amlstack plan dev[/]: what pulumi up would deploy for "
+            "Pulumi.dev.yaml, computed offline (no Azure, no Pulumi CLI). Deploying is pulumi up "
+            'itself (README, "Deploy for real"); job and model work on the deployed stack.',
+            "",
+            "Examples:",
+            "  amlstack plan dev",
+            "  amlstack policies",
+            "  amlstack job submit jobs/train.yml --stack dev --dry-run",
+            "  amlstack model list --stack dev --outputs outputs-dev.json",
+            "",
+            "Exit codes: 0 done; 2 invalid input (stack config, job spec, stack outputs or an "
+            "option), nothing done; 3 a mandatory policy failed (plan); 4 no Azure credential, "
+            "or Azure refused (job, model); 10-13 how a followed job ended (job). Each "
+            "command's --help has the details.",
+        ]
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
 
 
-@app.callback()
-def _root() -> None:
-    """Plan Azure ML stacks offline and work with the jobs that run on them.
-
-    [bold]amlstack plan STACK[/] shows what [bold]pulumi up[/] would deploy for Pulumi.STACK.yaml.
-    """
-
-
 @app.command(
-    epilog=(
-        "Exit codes: 0 planned; 2 invalid config (the message names the key, the value and what "
-        "is allowed); 3 a mandatory policy failed.\n\n"
-        "Examples:\n\n"
-        "  amlstack plan dev\n\n"
-        "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg\n\n"
-        "  amlstack plan dev --since plan-dev.json"
-        "\n\n"
-        "  amlstack plan prod --previous outputs-prod.json"
+    epilog="\n".join(
+        [
+            "Runs the real program in infra/ with the config of Pulumi.STACK.yaml under Pulumi's "
+            "mock runtime: nothing is created, and no cloud or Pulumi CLI is needed. Prints the "
+            "resource tree, the stack outputs, the results of the security baseline's rules "
+            "(amlstack policies) and the estimated deployment critical path. The subscription "
+            "is a placeholder unless the stack file sets azure-native:subscriptionId.",
+            "",
+            "Examples:",
+            "  amlstack plan dev",
+            "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg",
+            "  amlstack plan dev --json before.json    (the stack as deployed)",
+            "  amlstack plan dev --since before.json   (after an edit: the steps pulumi up takes)",
+            "  amlstack plan prod --previous outputs-prod.json",
+            "",
+            "Exit codes: 0 planned; 2 invalid config, or no such project or stack (the message "
+            "names the key, the value and what is allowed; nothing is planned); 3 a mandatory "
+            "policy failed (meet the rule, or waive it in amlstack:waivers with a reason).",
+        ]
     )
 )
 def plan(
@@ -85,12 +108,7 @@ def plan(
         ),
     ] = None,
 ) -> None:
-    """Plan a stack offline: run the real Pulumi program under Pulumi's mock runtime.
-
-    Nothing is created and no cloud or Pulumi CLI is needed. Prints the resource tree, the stack
-    outputs and the policy results; the subscription is a placeholder unless the stack file sets
-    [bold]azure-native:subscriptionId[/].
-    """
+    """Show what pulumi up would deploy for a stack, offline: resources, outputs, policies."""
     from infra.plan import find_project, render_plan, run_plan, write_graph
 
     try:
@@ -130,9 +148,26 @@ def plan(
         )
 
 
-@app.command()
+@app.command(
+    epilog="\n".join(
+        [
+            "Each rule is one row of the security baseline. amlstack plan and the CrossGuard "
+            "policy pack (pulumi preview --policy-pack infra/policy) run the same rules over a "
+            "stack, those of its tier (amlstack:tier, dev or prod). A failing mandatory rule "
+            "stops the plan (exit code 3) and the deployment; an advisory one is reported. To "
+            "relax a rule of the stack's own tier on purpose, waive it by id in the stack file:",
+            "",
+            "  amlstack:waivers:",
+            "    - rule: workspace-public-network-disabled",
+            "      reason: Reached from the office network until the endpoints exist (OPS-142)",
+            "      workspace: main    # optional: only this workspace; default the whole stack",
+            "",
+            "Exit code: 0.",
+        ]
+    )
+)
 def policies() -> None:
-    """List the baseline's rules: id (for amlstack:waivers), level, tiers, what each checks."""
+    """List the security baseline's rules: id (for amlstack:waivers), level, tiers, checks."""
     from infra.policy import RULES
 
     for rule in RULES:

@@ -51,14 +51,48 @@ _EXIT_CODES = (
     "4 no credential, or Azure refused; 10 job failed; 11 canceled; 12 still running at "
     "--timeout; 13 not finished yet."
 )
+_OUTPUTS_FOUND = (
+    "The stack's outputs (where its workspace, computes and environments are) come from "
+    "--outputs FILE (pulumi stack output --json), else $AMLSTACK_OUTPUTS_<STACK>, "
+    "$AMLSTACK_OUTPUTS, then the Pulumi CLI."
+)
 
 job_app = typer.Typer(
     help="Submit jobs to a stack's workspace, follow them, read their metrics and outputs.",
+    epilog="\n".join(
+        [
+            _OUTPUTS_FOUND,
+            "",
+            "Examples:",
+            "  amlstack job submit jobs/train.yml --stack dev --dry-run",
+            "  amlstack job submit jobs/train.yml --stack dev -o outputs-dev.json --wait",
+            "  amlstack job status churn-3f2a9c81d0e4 --stack dev -o outputs-dev.json",
+            "  amlstack job metrics churn-3f2a9c81d0e4 --stack dev -o outputs-dev.json",
+        ]
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
 model_app = typer.Typer(
     help="Register models from runs, promote them to the stack's registry, list them.",
+    epilog="\n".join(
+        [
+            "register takes a model from a run's output (MLflow logs it under output 'artifacts', "
+            "path 'model'); registering the same run output again returns the same version. "
+            "promote copies a workspace version to the stack's Azure ML registry under the same "
+            "name and version, once; stacks that reference the registry deploy it from there "
+            "(model: {name, version, source: registry}). Each version is tagged with its "
+            "lineage: amlstack.run, amlstack.source and amlstack.stack. " + _OUTPUTS_FOUND,
+            "",
+            "Examples:",
+            "  amlstack model register churn --job churn-3f2a9c81d0e4 --stack dev",
+            "  amlstack model promote churn 1 --stack dev -o outputs-dev.json",
+            "  amlstack model list churn --stack dev --json",
+            "",
+            "Exit codes: 0 done; 2 invalid option or stack outputs (nothing sent); 4 no credential "
+            "worked, Azure refused, or the registry already has that version from another run.",
+        ]
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -195,11 +229,27 @@ def _finish(outcome: Outcome) -> NoReturn:
 
 
 @job_app.command(
-    epilog=_EXIT_CODES
-    + "\n\nExamples:\n\n"
-    + "  amlstack job submit jobs/train.yml --stack dev --dry-run\n\n"
-    + "  amlstack job submit jobs/train.yml --stack dev --outputs outputs-dev.json --wait\n\n"
-    + "  amlstack job submit pipeline.py:build --stack dev --compute gpu-cluster=gpu"
+    epilog="\n".join(
+        [
+            "SPEC is an Azure ML CLI v2 job YAML (what az ml job create --file takes) or "
+            "file.py:builder (a job, a function returning one, or an @dsl.pipeline function). "
+            "Every compute, environment and datastore it names is checked against the stack "
+            "before anything is sent, and --dry-run shows the request with every id resolved. "
+            "Code is uploaded once per content hash (honoring .amlignore / .gitignore). The job "
+            "name comes from a hash of the request, so submitting the same request again finds "
+            "the first job instead of starting a second. " + _OUTPUTS_FOUND,
+            "",
+            "Examples:",
+            "  amlstack job submit jobs/train.yml --stack dev --dry-run",
+            "  amlstack job submit jobs/train.yml --stack dev -o outputs-dev.json --wait",
+            "  amlstack job submit jobs/train.yml --stack dev --set resources.instance_count=4",
+            "  amlstack job submit pipeline.py:build --stack dev --compute gpu-cluster=gpu",
+            "",
+            "Exit codes: 0 submitted (with --dry-run: printed; with --wait: completed); 2 invalid "
+            "spec, stack outputs or option (nothing sent); 4 no credential, or Azure refused; "
+            "with --wait: 10 job failed, 11 canceled, 12 still running at --timeout.",
+        ]
+    )
 )
 def submit(
     spec: Annotated[
