@@ -63,8 +63,8 @@ class OnlineEndpointArgs(Args):
     digits and hyphens. The Azure name is derived from it unless `endpointName` is set."""
     endpoint_name: str | None = None
     """The Azure name, unique in the region (it is the scoring URI's host name). Default:
-    derived from stack, workspace and key, ending with a hash of subscription, resource group
-    and project (``ept-dev-main-credit-1a2b3c``)."""
+    derived from stack, workspace and key, ending with a hash of subscription, resource group,
+    project, stack, workspace and key (``ept-dev-main-credit-1a2b3c``)."""
     description: str = ""
     """Shown in Azure ML studio."""
     auth_mode: AuthMode = "AMLToken"
