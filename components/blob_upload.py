@@ -74,6 +74,9 @@ class FolderUploadProvider(dynamic.ResourceProvider):
     """
 
     serialize_as_secret_always = False  # it holds no secret: only the settings below
+    # Class-level defaults: a provider pickled before these settings existed loads with them.
+    propagation_attempts = 5
+    propagation_wait_seconds = 20.0
 
     def __init__(
         self,

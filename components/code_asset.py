@@ -26,6 +26,7 @@ from components.blob_upload import FolderUpload, FolderUploadProvider, folder_ur
 __all__ = [
     "CODE_PREFIX",
     "CodeUpload",
+    "CodeUploadProvider",
     "LocalCode",
     "create_code_version",
     "folder_digest",
@@ -34,6 +35,11 @@ __all__ = [
 
 CODE_PREFIX = "amlstack-code"
 """Blob folder of uploaded code, inside the workspace's default container."""
+
+CodeUploadProvider = FolderUploadProvider
+"""The upload provider's name before build contexts shared it. Stacks deployed earlier keep a
+pickled reference to this name in their state, and Pulumi loads it to delete or refresh their
+uploads, so it must stay importable."""
 
 
 @dataclass(frozen=True)

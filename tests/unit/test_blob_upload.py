@@ -3,10 +3,12 @@ type tokens and aliases of the two kinds of upload."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 from typing import Any
 
+import dill
 import pulumi
 import pytest
 from azure.core.rest import HttpRequest
@@ -172,3 +174,25 @@ def test_each_kind_of_upload_has_its_type_and_the_build_context_keeps_its_old_on
     assert alias.type_ == "pulumi-python:dynamic:Resource"
     assert (alias.name, alias.parent) == (..., ...)  # the upload's own name and parent
     assert recording.named("context").inputs["files"] == files
+
+
+CODE_UPLOAD_PROVIDER_BEFORE_THE_MERGE = (
+    "gASVUwAAAAAAAACMFWNvbXBvbmVudHMuY29kZV9hc3NldJSMEkNvZGVVcGxvYWRQcm92aWRlcpSTlCmBlH2UKIwKY3Jl"
+    "ZGVudGlhbJROjAl0cmFuc3BvcnSUTnViLg=="
+)
+"""``serialize_provider(CodeUploadProvider())`` as amlstack wrote it into states before the code
+and build-context uploads shared one provider."""
+
+
+def test_code_uploads_deployed_before_the_merge_can_still_be_read_and_deleted(
+    project: Path,
+) -> None:
+    loaded = dill.loads(base64.b64decode(CODE_UPLOAD_PROVIDER_BEFORE_THE_MERGE))
+    assert isinstance(loaded, FolderUploadProvider)
+    fake = FakeBlobs()
+    props = upload_props(project)
+    fake.provider().create(props)
+    loaded.transport, loaded.credential = fake.transport, FakeCredential()
+    assert loaded.read("id", props).id == "id"
+    loaded.delete("id", props)
+    assert len(fake.blobs) == 2
