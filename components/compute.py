@@ -41,6 +41,7 @@ __all__ = [
     "ComputeInstanceArgs",
     "ComputesArgs",
     "PersonalInstancesArgs",
+    "check_vm_size",
     "personal_instance",
 ]
 
@@ -56,6 +57,13 @@ _SUBNET_ID = re.compile(
     re.IGNORECASE,
 )
 _MINUTE = timedelta(minutes=1)
+
+
+def check_vm_size(value: str) -> str:
+    """Return `value` when it has the form of an Azure VM size, else ValueError (validators)."""
+    if not _VM_SIZE.fullmatch(value):
+        raise ValueError("expected an Azure VM size like 'Standard_DS3_v2' or 'Standard_NC6s_v3'")
+    return value
 
 
 class ComputeIdentityArgs(Args):
@@ -97,11 +105,7 @@ class _ComputeSettings(Args):
     @field_validator("vm_size")
     @classmethod
     def _vm_size_format(cls, value: str) -> str:
-        if not _VM_SIZE.fullmatch(value):
-            raise ValueError(
-                "expected an Azure VM size like 'Standard_DS3_v2' or 'Standard_NC6s_v3'"
-            )
-        return value
+        return check_vm_size(value)
 
     @field_validator("subnet")
     @classmethod

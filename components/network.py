@@ -23,6 +23,7 @@ from components.args import Args
 from components.errors import ConfigError
 from components.naming import PRIVATE_ENDPOINT, check_arm_id, derive_name, unique_suffix
 from components.placement import Placement
+from components.regions import check_region
 
 __all__ = [
     "ISOLATION_ORDER",
@@ -131,6 +132,11 @@ class PrivateEndpointsArgs(Args):
             provider_path=r"Microsoft\.Network/virtualNetworks/[-\w.]+/subnets/[-\w.]+",
             shape="Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
         )
+
+    @field_validator("location")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        return None if value is None else check_region(value)
 
     @property
     def virtual_network_id(self) -> str:

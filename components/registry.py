@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 
 from components import roles
 from components.access import Grantee, Principal, assign_role
-from components.args import Args
+from components.args import Args, repeated
 from components.guards import delete_lock
 from components.naming import ML_REGISTRY, check_key, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
@@ -77,8 +77,9 @@ class RegistryArgs(Args):
     def _regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
         for region in regions:
             check_region(region)
-        if len(set(regions)) != len(regions):
-            raise ValueError("list each region once")
+        twice = repeated(list(regions))
+        if twice:
+            raise ValueError(f"list each region once; repeated: {', '.join(twice)}")
         return regions
 
     @field_validator("users")
