@@ -11,6 +11,7 @@ import difflib
 import types
 import typing
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
@@ -19,6 +20,10 @@ from pydantic.alias_generators import to_camel
 from components.errors import MISSING, UNKNOWN_KEY, ConfigError, ConfigProblem
 
 __all__ = ["Args", "check_unique", "config_error_from", "repeated"]
+
+_DURATION = "expected a duration: ISO 8601 like 'PT30M' or 'P1DT12H', or a number of seconds"
+_DATETIME = "expected a date and time like '2025-01-31T19:00:00' (ISO 8601)"
+_MAPPING = "expected a mapping of keys to values"
 
 
 class Args(BaseModel):
@@ -74,24 +79,43 @@ def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) 
         for i, part in enumerate(e["loc"])
         if isinstance(part, int)
     }
-    problems = []
+    problems: list[ConfigProblem] = []
     for error in errors:
-        loc = tuple(error["loc"])
-        if error["type"] == "too_short" and loc in failed_items:
+        if error["type"] == "too_short" and tuple(error["loc"]) in failed_items:
             continue  # the list is short only because some of its items are invalid
-        field_model, annotation = _resolve(model, loc)
-        value = {"missing": MISSING, "extra_forbidden": UNKNOWN_KEY}.get(
-            error["type"], error.get("input")
-        )
-        problems.append(
-            ConfigProblem(
-                field=_path(at, loc),
-                value=value,
-                allowed=_allowed(error, field_model, loc),
-                secret=_may_reveal_secret(annotation, value),
+        place = _place(model, tuple(error["loc"]))
+        if place.scalar_member and isinstance(error.get("input"), dict):
+            continue  # a mapping was meant for the model member of the union, reported apart
+        problem = _problem(error, place, at)
+        last = problems[-1] if problems else None
+        if last and (last.field, last.value) == (problem.field, problem.value):
+            # One value no member of a union accepts: one problem saying what each accepts.
+            problems[-1] = replace(
+                last,
+                allowed=f"{last.allowed}, or {problem.allowed}",
+                secret=last.secret or problem.secret,
             )
-        )
+        else:
+            problems.append(problem)
     return ConfigError(problems)
+
+
+def _problem(error: Any, place: _Place, at: str) -> ConfigProblem:
+    kind, loc = error["type"], place.loc
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        # The discriminator key (``credentials.type``) is what is wrong, not the whole mapping.
+        field = _path(at, (*loc, str(error["ctx"]["discriminator"]).strip("'")))
+        if kind == "union_tag_not_found":
+            return ConfigProblem(field, MISSING, "this key is required")
+        *others, last = error["ctx"]["expected_tags"].split(", ")
+        return ConfigProblem(field, error["ctx"]["tag"], f"expected {', '.join(others)} or {last}")
+    value = {"missing": MISSING, "extra_forbidden": UNKNOWN_KEY}.get(kind, error.get("input"))
+    return ConfigProblem(
+        field=_path(at, loc),
+        value=value,
+        allowed=_allowed(error, place.parent, loc),
+        secret=_may_reveal_secret(place.annotation, value),
+    )
 
 
 def _path(at: str, loc: tuple[int | str, ...]) -> str:
@@ -106,6 +130,17 @@ def _path(at: str, loc: tuple[int | str, ...]) -> str:
     return text
 
 
+_EXPECTED = {
+    "time_delta_parsing": _DURATION,
+    "time_delta_type": _DURATION,
+    "datetime_parsing": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "datetime_type": _DATETIME,
+    "model_type": _MAPPING,
+    "model_attributes_type": _MAPPING,
+}
+
+
 def _allowed(error: Any, parent: type[BaseModel] | None, loc: tuple[int | str, ...]) -> str:
     kind = error["type"]
     if kind == "missing":
@@ -118,6 +153,8 @@ def _allowed(error: Any, parent: type[BaseModel] | None, loc: tuple[int | str, .
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return f"unknown key {key!r}; {hint}allowed keys: {', '.join(known)}"
+    if kind in _EXPECTED:
+        return _EXPECTED[kind]
     message = str(error["msg"])
     message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if message.startswith("Input should be"):
@@ -130,25 +167,81 @@ def _aliases(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _resolve(
-    model: type[BaseModel], loc: tuple[int | str, ...]
-) -> tuple[type[BaseModel] | None, Any]:
-    """The model that holds the last key of `loc`, and that key's annotation (when known)."""
+@dataclass(frozen=True)
+class _Place:
+    """Where an error is: its key path as written in config, the model holding the last key,
+    that key's annotation (when known), and whether it is a scalar member of a union."""
+
+    loc: tuple[int | str, ...]
+    parent: type[BaseModel] | None
+    annotation: Any
+    scalar_member: bool
+
+
+def _place(model: type[BaseModel], loc: tuple[int | str, ...]) -> _Place:
+    """Walk `loc` through the models; drop the union member tags pydantic inserts into it
+    (``model.str``, ``model.ModelArgs``, ``credentials.Sas``), which are no config keys."""
     current: type[BaseModel] | None = model
+    parent: type[BaseModel] | None = model
     annotation: Any = None
-    for index, part in enumerate(loc):
-        if isinstance(part, int) or current is None:
+    members: dict[str, Any] = {}
+    kept: list[int | str] = []
+    scalar = False
+    for part in loc:
+        if isinstance(part, int):
+            kept.append(part)
             continue
-        fields = {(info.alias or name): info for name, info in current.model_fields.items()}
-        fields.update(current.model_fields)
-        info = fields.get(part)
-        if info is None:
-            return current, None
-        annotation = info.annotation
-        if index == len(loc) - 1:
-            return current, annotation
-        current = _model_in(annotation)
-    return current, annotation
+        fields = _fields(current) if current is not None else {}
+        if part in members:
+            member = members[part]
+            scalar = not _is_model(member)
+            current, members = (member if not scalar else None), {}
+        elif part in fields:
+            kept.append(part)
+            parent, annotation = current, fields[part].annotation
+            current, members = _model_in(annotation), _members(annotation)
+        else:
+            kept.append(part)
+            parent, annotation, current, members = current, None, None, {}
+    return _Place(tuple(kept), parent, annotation, scalar)
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    fields = {(info.alias or name): info for name, info in model.model_fields.items()}
+    fields.update(model.model_fields)
+    return fields
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _members(annotation: Any) -> dict[str, Any]:
+    """The members of a union in `annotation` by the tags pydantic puts in error locations:
+    class or type name, and for a tagged union each model's tag (a one-value ``Literal``)."""
+    args = [a for a in _flatten(annotation) if a is not type(None)]
+    if len(args) < 2:
+        return {}
+    tags: dict[str, Any] = {}
+    for arg in args:
+        tags[getattr(arg, "__name__", str(arg))] = arg
+        for info in arg.model_fields.values() if _is_model(arg) else ():
+            values = typing.get_args(info.annotation)
+            if typing.get_origin(info.annotation) is typing.Literal and len(values) == 1:
+                tags[str(values[0])] = arg
+    return tags
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    """The types a value of `annotation` may be, through Annotated, unions, lists and tuples."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _flatten(typing.get_args(annotation)[0])
+    if origin is typing.Union or isinstance(annotation, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _flatten(arg)]
+    if origin in (list, tuple):
+        return [t for arg in typing.get_args(annotation) if arg is not ... for t in _flatten(arg)]
+    return [annotation]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

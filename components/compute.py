@@ -43,12 +43,20 @@ __all__ = [
     "ComputeInstanceArgs",
     "ComputesArgs",
     "PersonalInstancesArgs",
+    "check_vm_size",
     "personal_instance",
 ]
 
 _VM_SIZE = re.compile(r"(?:standard|basic)_[a-z0-9]+(?:_[a-z0-9]+)*", re.IGNORECASE)
 _MINUTE = timedelta(minutes=1)
 _UNIQUE_NAMES = "compute names must be unique in a workspace"
+
+
+def check_vm_size(value: str) -> str:
+    """Return `value` when it has the form of an Azure VM size, else ValueError (validators)."""
+    if not _VM_SIZE.fullmatch(value):
+        raise ValueError("expected an Azure VM size like 'Standard_DS3_v2' or 'Standard_NC6s_v3'")
+    return value
 
 
 class ComputeIdentityArgs(Args):
@@ -65,16 +73,20 @@ class ComputeIdentityArgs(Args):
     def _ids_fit_the_type(cls, ids: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         if ids and info.data.get("type") == "SystemAssigned":
             raise ValueError("a SystemAssigned identity takes no user-assigned identity ids")
+        shape = "Microsoft.ManagedIdentity/userAssignedIdentities/<name>"
         for identity in ids:
             try:
                 check_arm_id(
                     identity,
                     kind="user-assigned identity",
                     provider_path=r"Microsoft\.ManagedIdentity/userAssignedIdentities/[-\w]+",
-                    shape="Microsoft.ManagedIdentity/userAssignedIdentities/<name>",
+                    shape=shape,
                 )
-            except ValueError as error:
-                raise ValueError(f"{identity!r}: {error}") from None
+            except ValueError:
+                raise ValueError(
+                    f"{identity!r} is not the ARM id of a user-assigned identity (/subscriptions/"
+                    f"<subscription GUID>/resourceGroups/<rg>/providers/{shape})"
+                ) from None
         return ids
 
 
@@ -93,11 +105,7 @@ class _ComputeSettings(Args):
     @field_validator("vm_size")
     @classmethod
     def _vm_size_format(cls, value: str) -> str:
-        if not _VM_SIZE.fullmatch(value):
-            raise ValueError(
-                "expected an Azure VM size like 'Standard_DS3_v2' or 'Standard_NC6s_v3'"
-            )
-        return value
+        return check_vm_size(value)
 
     @field_validator("subnet")
     @classmethod

@@ -16,6 +16,7 @@ from pulumi_azure_native import machinelearningservices
 from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args
+from components.compute import check_vm_size
 from components.durations import iso_duration
 from components.naming import ONLINE_DEPLOYMENT
 from components.references import AssetRef, RefSource, parse_reference
@@ -187,6 +188,11 @@ class DeploymentArgs(Args):
         if not ONLINE_DEPLOYMENT.accepts(value):
             raise ValueError(f"expected {ONLINE_DEPLOYMENT.allowed}")
         return value
+
+    @field_validator("instance_type")
+    @classmethod
+    def _valid_instance_type(cls, value: str) -> str:
+        return check_vm_size(value)
 
     @field_validator("model")
     @classmethod

@@ -96,9 +96,7 @@ class OnlineEndpointArgs(Args):
     @field_validator("endpoint_name")
     @classmethod
     def _valid_azure_name(cls, value: str | None) -> str | None:
-        if value is not None and not ONLINE_ENDPOINT.accepts(value):
-            raise ValueError(f"an online endpoint name must be {ONLINE_ENDPOINT.allowed}")
-        return value
+        return None if value is None else ONLINE_ENDPOINT.require(value)
 
     @field_validator("deployments")
     @classmethod

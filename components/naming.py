@@ -66,8 +66,12 @@ class NameRule:
     def require(self, name: str) -> str:
         """`name` when Azure accepts it, else ValueError saying what is allowed (for validators)."""
         if not self.accepts(name):
-            raise ValueError(f"a {self.kind} name must be {self.allowed}")
+            raise ValueError(f"{self.article} {self.kind} name must be {self.allowed}")
         return name
+
+    @property
+    def article(self) -> str:
+        return "an" if self.kind[0] in "aeiou" else "a"
 
 
 _ALNUM_HYPHEN = (
@@ -254,7 +258,9 @@ def check_key(value: str) -> str:
 def check_name(rule: NameRule, name: str, *, field: str) -> str:
     """Return `name` when Azure accepts it as a `rule.kind` name, else raise `ConfigError`."""
     if not rule.accepts(name):
-        raise ConfigError.single(field, name, f"a {rule.kind} name must be {rule.allowed}")
+        raise ConfigError.single(
+            field, name, f"{rule.article} {rule.kind} name must be {rule.allowed}"
+        )
     return name
 
 

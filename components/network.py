@@ -23,6 +23,7 @@ from components.args import Args, repeated
 from components.errors import ConfigError
 from components.naming import PRIVATE_ENDPOINT, check_subnet_id, derive_name, unique_suffix
 from components.placement import Placement
+from components.regions import check_region
 
 __all__ = [
     "ISOLATION_ORDER",
@@ -126,6 +127,11 @@ class PrivateEndpointsArgs(Args):
     @classmethod
     def _subnet_arm_id(cls, value: str) -> str:
         return check_subnet_id(value)
+
+    @field_validator("location")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        return None if value is None else check_region(value)
 
     @property
     def virtual_network_id(self) -> str:

@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 
 from components import roles
 from components.access import Grantee, Principal, assign_role
-from components.args import Args, repeated
+from components.args import Args, check_unique, repeated
 from components.guards import delete_lock
 from components.naming import ML_REGISTRY, check_key, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
@@ -77,8 +77,7 @@ class RegistryArgs(Args):
     def _regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
         for region in regions:
             check_region(region)
-        if repeated(regions):
-            raise ValueError("list each region once")
+        check_unique(regions, "list each region once")
         return regions
 
     @field_validator("users")

@@ -95,7 +95,7 @@ class StackConfig(Args):
     def _some_workspace(
         cls, workspaces: tuple[WorkspaceArgs, ...], info: ValidationInfo
     ) -> tuple[WorkspaceArgs, ...]:
-        if not workspaces and info.data.get("registry") is None:
+        if not workspaces and "registry" in info.data and info.data["registry"] is None:
             raise ValueError(
                 "expected at least 1 item; only a stack that owns the registry "
                 "(amlstack:registry) may have no workspace"

@@ -88,9 +88,10 @@ def _deployment_problems(
 ) -> Iterator[ConfigProblem]:
     if deployment.model_ref.source == "stack-registry" and not has_registry:
         yield ConfigProblem(
-            f"{where}.model",
-            deployment.model,
-            "source: registry needs a registry: set amlstack:registry or amlstack:registryStack",
+            f"{where}.model.source",
+            "registry",
+            "the stack has no registry: set amlstack:registry or amlstack:registryStack, "
+            "or use source 'workspace'",
         )
     env = deployment.environment_ref
     if env is not None and env.source == "config" and not _defined(env, environments):

@@ -25,6 +25,15 @@ from components.errors import (
     JobSpecError,
     StackContextError,
 )
+from jobs.inputs import (
+    check_asset_name,
+    check_folder,
+    check_model_version,
+    check_output_name,
+    check_output_path,
+    check_seconds,
+    option_parser,
+)
 
 if TYPE_CHECKING:
     from jobs.context import StackContext
@@ -120,17 +129,32 @@ ProjectDir = Annotated[
 Tenant = Annotated[
     str | None, typer.Option("--tenant", help="Azure AD tenant to sign in to. Default: any.")
 ]
-JobName = Annotated[str, typer.Argument(help="The job name (what `job submit` printed).")]
+_NAME = option_parser(check_asset_name)
+_SECONDS = option_parser(check_seconds)
+JobName = Annotated[
+    str,
+    typer.Argument(help="The job name (what `job submit` printed).", parser=_NAME),
+]
+ModelName = Annotated[str, typer.Argument(help="Model name.", parser=_NAME)]
 Timeout = Annotated[
     float | None,
-    typer.Option("--timeout", help="Stop following after this many seconds (exit code 12)."),
+    typer.Option(
+        "--timeout",
+        help="Stop following after this many seconds (exit code 12).",
+        metavar="SECONDS",
+        parser=_SECONDS,
+    ),
 ]
 CancelOnTimeout = Annotated[
     bool, typer.Option("--cancel-on-timeout", help="Cancel the job when --timeout passes.")
 ]
-Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks.")]
+Poll = Annotated[
+    float,
+    typer.Option(
+        "--poll", help="Seconds between status checks.", metavar="SECONDS", parser=_SECONDS
+    ),
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-ModelName = Annotated[str, typer.Argument(help="Model name.")]
 
 
 @contextmanager
@@ -223,6 +247,15 @@ def _print_json(items: Iterable[Any]) -> None:
     typer.echo(json.dumps([asdict(item) for item in items], indent=2))
 
 
+def _check_follow(timeout: float | None, cancel_on_timeout: bool) -> None:
+    if cancel_on_timeout and timeout is None:
+        fail(
+            "--cancel-on-timeout without --timeout: expected --timeout SECONDS with it "
+            "(the job is canceled when that time passes)",
+            EXIT_INVALID_INPUT,
+        )
+
+
 def _finish(outcome: Outcome) -> NoReturn:
     (out if outcome.exit_code == 0 else err).print(outcome.summary(), highlight=False)
     raise typer.Exit(outcome.exit_code)
@@ -271,11 +304,11 @@ def submit(
     ] = False,
     name: Annotated[
         str | None,
-        typer.Option(help="Job name. Default: <experiment>-<hash of the request>."),
+        typer.Option(help="Job name. Default: <experiment>-<hash of the request>.", parser=_NAME),
     ] = None,
     experiment: Annotated[
         str | None,
-        typer.Option(help="Experiment. Default: the spec's, else its folder name."),
+        typer.Option(help="Experiment. Default: the spec's, else its folder name.", parser=_NAME),
     ] = None,
     display_name: Annotated[str | None, typer.Option(help="Default: the spec's.")] = None,
     description: Annotated[str | None, typer.Option(help="Default: the spec's.")] = None,
@@ -305,6 +338,7 @@ def submit(
     Computes and environments are checked against the stack before anything is sent; code is
     uploaded once per content hash, honoring .amlignore / .gitignore.
     """
+    _check_follow(timeout, cancel_on_timeout)
     with _handled():
         from jobs.refs import ALL, Overrides
         from jobs.rest import compute_state
@@ -375,6 +409,7 @@ def logs(
     tenant: Tenant = None,
 ) -> None:
     """Stream a job's logs until it ends; the exit code says how it ended."""
+    _check_follow(timeout, cancel_on_timeout)
     with _handled():
         _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         _follow(client, job, timeout, cancel_on_timeout, poll)
@@ -454,9 +489,16 @@ def download(
     workspace: Workspace = None,
     project_dir: ProjectDir = Path(),
     output: Annotated[
-        str | None, typer.Option("--output", help="One named output. Default: all.")
+        str | None,
+        typer.Option(
+            "--output",
+            help="One named output. Default: all.",
+            parser=option_parser(check_output_name),
+        ),
     ] = None,
-    to: Annotated[Path, typer.Option("--to", help="Destination folder.")] = Path("outputs"),
+    to: Annotated[
+        Path, typer.Option("--to", help="Destination folder.", parser=option_parser(check_folder))
+    ] = Path("outputs"),
     tenant: Tenant = None,
 ) -> None:
     """Download a job's outputs (and logs) to a folder."""
@@ -472,15 +514,24 @@ def download(
 def register(
     name: ModelName,
     *,
-    job: Annotated[str, typer.Option("--job", help="The run whose output holds the model.")],
+    job: Annotated[
+        str, typer.Option("--job", help="The run whose output holds the model.", parser=_NAME)
+    ],
     stack: Stack,
     outputs: Outputs = None,
     workspace: Workspace = None,
     project_dir: ProjectDir = Path(),
     output: Annotated[
-        str, typer.Option(help="The job output; MLflow logs models under 'artifacts'.")
+        str,
+        typer.Option(
+            help="The job output; MLflow logs models under 'artifacts'.",
+            parser=option_parser(check_output_name),
+        ),
     ] = "artifacts",
-    path: Annotated[str, typer.Option(help="Path inside the output.")] = "model",
+    path: Annotated[
+        str,
+        typer.Option(help="Path inside the output.", parser=option_parser(check_output_path)),
+    ] = "model",
     model_type: Annotated[
         str, typer.Option("--type", help="mlflow_model or custom_model.")
     ] = "mlflow_model",
@@ -511,7 +562,12 @@ def register(
 @model_app.command()
 def promote(
     name: ModelName,
-    version: Annotated[str, typer.Argument(help="Model version in the workspace.")],
+    version: Annotated[
+        str,
+        typer.Argument(
+            help="Model version in the workspace.", parser=option_parser(check_model_version)
+        ),
+    ],
     *,
     stack: Stack,
     outputs: Outputs = None,
@@ -524,10 +580,16 @@ def promote(
         from jobs.client import registry_client
         from jobs.models import promote_model
 
-        context, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        context = _context(stack, outputs, workspace, project_dir)
+        if context.registry is None:
+            raise StackContextError(
+                f"stack {stack!r} has no registry in its outputs: promote needs one; set "
+                f"amlstack:registry (or amlstack:registryStack) in Pulumi.{stack}.yaml and deploy"
+            )
+        credential, client = _clients(context, tenant)
         registry = registry_client(context, credential)
         model = promote_model(client.models, registry.models, context, name=name, version=version)
-        registry_name = context.registry.name if context.registry else "?"
+        registry_name = context.registry.name
     verb = "promoted" if model.created else "already in the registry"
     out.print(
         f"{verb}: {model.name}:{model.version} -> azureml://registries/{registry_name}/models/"
@@ -539,7 +601,8 @@ def promote(
 @model_app.command("list")
 def list_(
     name: Annotated[
-        str | None, typer.Argument(help="A model name. Default: every model's latest.")
+        str | None,
+        typer.Argument(help="A model name. Default: every model's latest.", parser=_NAME),
     ] = None,
     *,
     stack: Stack,

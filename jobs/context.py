@@ -175,7 +175,7 @@ def parse_outputs(document: object, *, source: str) -> StackOutputs:
     try:
         return StackOutputs.model_validate(document)
     except ValidationError as error:
-        problems = config_error_from(error, model=StackOutputs, at=f"{source}: ").problems
+        problems = config_error_from(error, model=StackOutputs, at="").problems
         lines = "\n".join(f"  - {problem}" for problem in problems)
         raise StackContextError(
             f"the stack outputs from {source} do not look like an amlstack stack's:\n{lines}"
@@ -208,7 +208,8 @@ def load_context(
     key = workspace if workspace is not None else _first_workspace(outputs)
     if key not in outputs.workspaces:
         raise StackContextError(
-            f"stack {stack!r} has no workspace {key!r}; its workspaces: {', '.join(keys)}"
+            f"--workspace {key!r}: stack {stack!r} has no workspace {key!r}; its workspaces: "
+            f"{', '.join(keys)}"
         )
     return StackContext(stack=stack, source=source, outputs=outputs, workspace_key=key)
 
@@ -229,7 +230,7 @@ def _find_outputs(
     env: Mapping[str, str],
 ) -> tuple[str, Any]:
     if outputs_file is not None:
-        return str(outputs_file), _read_json_file(outputs_file)
+        return str(outputs_file), _read_outputs_file(outputs_file)
     for name in (outputs_env_var(stack), OUTPUTS_ENV):
         if env.get(name):
             return f"${name}", _parse_json(env[name], f"${name}")
@@ -254,12 +255,15 @@ def _find_outputs(
     )
 
 
-def _read_json_file(path: Path) -> Any:
+def _read_outputs_file(path: Path) -> Any:
     try:
         text = path.read_text()
     except OSError as error:
-        raise StackContextError(f"cannot read stack outputs {path}: {error.strerror}") from None
-    return _parse_json(text, str(path))
+        raise StackContextError(
+            f"--outputs {str(path)!r}: cannot read stack outputs ({error.strerror}); expected "
+            "the JSON file `pulumi stack output --json` writes"
+        ) from None
+    return _parse_json(text, f"--outputs {str(path)!r}")
 
 
 def _parse_json(text: str, source: str) -> Any:

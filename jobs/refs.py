@@ -137,7 +137,7 @@ def resolve_compute(
     name = _compute_name(ref, context, where=where) if ref is not None else None
     mapped = overrides.computes.get(name or "", overrides.computes.get(ALL))
     if mapped is not None:
-        name = mapped
+        name, where = mapped, f"{where} (--compute)"
     elif name is None:
         name = default_compute(context)
         if name is None:
@@ -177,6 +177,7 @@ def resolve_environment(
     mapped = overrides.environments.get(name, overrides.environments.get(ALL))
     if mapped is not None:
         name, version, label = parse_asset_ref(mapped)
+        where = f"{where} (--environment)"
     found = _stack_environment(name, context)
     if found is None:
         if name.startswith(CURATED_PREFIX):

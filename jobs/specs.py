@@ -12,6 +12,7 @@ schema dump; other schema errors are shortened to ``field: message`` lines.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import json
 import sys
@@ -25,6 +26,9 @@ import yaml
 from components.errors import JobSpecError, MissingPathError
 
 __all__ = ["LoadedSpec", "load_spec", "local_references", "parse_set"]
+
+_UNKNOWN = "Unknown field."
+_REQUIRED = "Missing data for required field."
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,9 @@ def parse_set(assignments: Sequence[str]) -> list[dict[str, Any]]:
     for assignment in assignments:
         key, sep, value = assignment.partition("=")
         if not sep or not key.strip():
-            raise JobSpecError(f"--set {assignment!r}: expected key=value")
+            raise JobSpecError(
+                f"--set {assignment!r}: expected key=value, like resources.instance_count=4"
+            )
         overrides.append({key.strip(): yaml.safe_load(value) if value else ""})
     return overrides
 
@@ -65,7 +71,12 @@ def load_spec(spec: str | Path, *, overrides: Sequence[str] = ()) -> LoadedSpec:
         return LoadedSpec(job=_load_builder(Path(path_part), attribute), source=Path(path_part))
     path = Path(text)
     if not path.is_file():
-        raise MissingPathError(f"job spec {text!r} does not exist", text)
+        raise MissingPathError(
+            f"job spec {text!r} does not exist; expected a job YAML file (command, sweep or "
+            "pipeline) or file.py:builder",
+            text,
+        )
+    override = parse_set(overrides)
     for where, missing in local_references(path):
         if not missing.exists():
             kind = (
@@ -75,13 +86,17 @@ def load_spec(spec: str | Path, *, overrides: Sequence[str] = ()) -> LoadedSpec:
                 if where.endswith(".path")
                 else "file"
             )
-            raise MissingPathError(f"{where}: {kind} {str(missing)!r} does not exist", str(missing))
+            raise MissingPathError(
+                f"{where}: {kind} {str(missing)!r} does not exist; expected a {kind} relative "
+                "to the file that names it",
+                str(missing),
+            )
     from azure.ai.ml import load_job
 
     try:
-        job = load_job(path, params_override=parse_set(overrides))
+        job = load_job(path, params_override=override)
     except Exception as error:  # the loader raises marshmallow, azure-ai-ml and OS errors
-        raise JobSpecError(f"{path}: {_loader_message(error)}") from None
+        raise JobSpecError(f"{path}: {_loader_message(error, override)}") from None
     return LoadedSpec(job=job, source=path)
 
 
@@ -142,18 +157,55 @@ def _is_local(value: Any) -> bool:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text())
+        document = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
-        raise JobSpecError(f"{path}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise JobSpecError(
+            f"{path}: not valid YAML ({problem}{where}); expected an Azure ML job spec in YAML, "
+            "as `az ml job create --file` takes"
+        ) from None
+    if not isinstance(document, Mapping):
+        raise JobSpecError(
+            f"{path}: {type(document).__name__} {_short(document)} is not allowed; expected a job "
+            "spec: a YAML mapping (command:, type: sweep or type: pipeline, ...)"
+        )
+    return document
 
 
-def _loader_message(error: Exception) -> str:
-    """azure-ai-ml's schema errors embed JSON reports (nested); keep ``field: message`` lines."""
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _loader_message(error: Exception, overrides: Sequence[Mapping[str, Any]] = ()) -> str:
+    """azure-ai-ml's schema errors embed JSON reports (nested); keep ``field: message`` lines,
+    each with the value ``--set`` gave it and, for a misspelt field, the field it resembles."""
     text = str(error).strip()
     lines = sorted(set(_report_lines(text, "")))
     if lines:
-        return "invalid spec:\n" + "\n".join(f"  - {line}" for line in lines)
+        return "invalid spec:\n" + "\n".join(f"  - {line}" for line in _explain(lines, overrides))
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def _explain(lines: list[str], overrides: Sequence[Mapping[str, Any]]) -> Iterator[str]:
+    given = {key: value for override in overrides for key, value in override.items()}
+    required = [line.split(": ", 1)[0] for line in lines if line.endswith(_REQUIRED)]
+    for line in lines:
+        field, _, message = line.partition(": ")
+        notes = []
+        if message == _UNKNOWN:
+            close = difflib.get_close_matches(field, required, n=1)
+            notes.append(
+                f"did you mean {close[0]!r}?" if close else "remove it or fix its spelling"
+            )
+        notes += [
+            f"(--set {key}={value!r})"
+            for key, value in given.items()
+            if key == field or key.startswith(f"{field}.")
+        ]
+        yield " ".join([line, *notes])
 
 
 def _report_lines(text: str, path: str) -> Iterator[str]:
@@ -194,7 +246,11 @@ def _join(path: str, key: str) -> str:
 def _load_builder(path: Path, attribute: str) -> Any:
     """Import `path` as a module and take `attribute`: a job, or a function that returns one."""
     if not path.is_file():
-        raise MissingPathError(f"builder file {str(path)!r} does not exist", str(path))
+        raise MissingPathError(
+            f"builder file {str(path)!r} does not exist; expected file.py:name, an existing "
+            "Python file and the job (or function) in it",
+            str(path),
+        )
     module_name = f"amlstack_builder_{path.stem}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -206,7 +262,10 @@ def _load_builder(path: Path, attribute: str) -> Any:
         target = getattr(module, attribute)
         job = target() if callable(target) else target
     except AttributeError:
-        raise JobSpecError(f"{path} has no {attribute!r}") from None
+        raise JobSpecError(
+            f"{path} has no {attribute!r}; expected the name of a job, a function returning "
+            "one, or an @dsl.pipeline function in it"
+        ) from None
     except Exception as error:  # user code: report it without our traceback
         raise JobSpecError(f"{path}:{attribute} failed: {type(error).__name__}: {error}") from None
     from azure.ai.ml.entities import Job

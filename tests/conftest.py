@@ -40,12 +40,17 @@ def shared() -> Path:
     return shared_dir()
 
 
+def make_scratch_project(directory: Path) -> Path:
+    """Make `directory` a project with this repository's Pulumi.yaml and program, no stacks."""
+    shutil.copy(ROOT / "Pulumi.yaml", directory / "Pulumi.yaml")
+    (directory / "infra").symlink_to(ROOT / "infra", target_is_directory=True)
+    return directory
+
+
 @pytest.fixture
 def scratch_project(tmp_path: Path) -> Path:
     """A project directory with this repository's Pulumi.yaml and program, and no stacks."""
-    shutil.copy(ROOT / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
-    (tmp_path / "infra").symlink_to(ROOT / "infra", target_is_directory=True)
-    return tmp_path
+    return make_scratch_project(tmp_path)
 
 
 SAMPLE_STACKS = ("shared", "dev", "test", "prod")

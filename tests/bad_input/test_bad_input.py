@@ -5,6 +5,7 @@ allowed, and never with a traceback."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,21 @@ from typer.testing import CliRunner
 
 from components.testing import RecordingMocks
 from infra.cli import EXIT_INVALID_CONFIG, app
+from tests.conftest import ROOT, make_scratch_project
 
-CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text())
+HERE = Path(__file__).parent
+CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text())
 runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One scratch project for the whole corpus: the program, the files cases point to
+    (tests/bad_input/project/) and the shared stack a registryStack case may reference."""
+    directory = tmp_path_factory.mktemp("bad-input")
+    shutil.copytree(HERE / "project", directory, dirs_exist_ok=True)
+    shutil.copy(ROOT / "Pulumi.shared.yaml", directory / "Pulumi.shared.yaml")
+    return make_scratch_project(directory)
 
 
 def test_the_corpus_has_at_least_30_distinct_cases() -> None:
@@ -31,23 +44,31 @@ def test_the_corpus_has_at_least_30_distinct_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_bad_config_is_refused_before_anything_is_registered(
-    case: dict[str, Any], scratch_project: Path, monkeypatch: pytest.MonkeyPatch
+    case: dict[str, Any], project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = {(k if ":" in k else f"amlstack:{k}"): v for k, v in case["config"].items()}
-    (scratch_project / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
-    arguments = ["plan", "bad", "-C", str(scratch_project)]
+    (project / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
+    arguments = ["plan", "bad", "-C", str(project)]
     if "previous" in case:
-        previous = scratch_project / "outputs.json"
+        previous = project / "outputs.json"
         previous.write_text(json.dumps(case["previous"]))
         arguments += ["--previous", str(previous)]
-    registered: list[str] = []
-    original = RecordingMocks.new_resource
+    # Registrations by each mocked deployment: a referenced stack (the registry's owner) is
+    # planned first, so only the last one, the bad stack's own, must register nothing.
+    deployments: list[list[str]] = []
+    original_init, original_new = RecordingMocks.__init__, RecordingMocks.new_resource
 
-    def counting(self: RecordingMocks, args: Any) -> Any:
-        registered.append(args.typ)
-        return original(self, args)
+    def init(self: RecordingMocks, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self.bad_input_registered = []  # type: ignore[attr-defined]
+        deployments.append(self.bad_input_registered)  # type: ignore[attr-defined]
 
-    monkeypatch.setattr(RecordingMocks, "new_resource", counting)
+    def new_resource(self: RecordingMocks, args: Any) -> Any:
+        self.bad_input_registered.append(args.typ)  # type: ignore[attr-defined]
+        return original_new(self, args)
+
+    monkeypatch.setattr(RecordingMocks, "__init__", init)
+    monkeypatch.setattr(RecordingMocks, "new_resource", new_resource)
     result = runner.invoke(app, arguments)
     message = result.output
     assert result.exit_code == EXIT_INVALID_CONFIG, message
@@ -56,4 +77,4 @@ def test_bad_config_is_refused_before_anything_is_registered(
     for part in ("key", "value", "allowed"):
         assert case[part] in message, f"{part} {case[part]!r} not in: {message}"
     # Only the read of the stack's own deployed outputs may happen before the refusal.
-    assert set(registered) <= {"pulumi:pulumi:StackReference"}
+    assert set(deployments[-1] if deployments else []) <= {"pulumi:pulumi:StackReference"}

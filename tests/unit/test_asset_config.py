@@ -78,7 +78,7 @@ AT = "amlstack:workspaces[0]"
             cluster(identity={"userAssignedIdentities": [f"{ACCOUNT}/x"]}),
             "computes.clusters[0].identity.userAssignedIdentities",
             f"['{ACCOUNT}/x']",
-            "expected a user-assigned identity ARM id",
+            "is not the ARM id of a user-assigned identity (/subscriptions/<subscription GUID>/",
         ),
         (
             {"computes": {"clusters": [{"name": "a-very-long-cluster-name"}]}},

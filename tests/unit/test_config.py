@@ -171,6 +171,62 @@ def test_secret_values_are_never_shown_in_errors() -> None:
     assert "[secret]" in str(caught.value)
 
 
+def endpoint(model: object) -> dict[str, Any]:
+    deployment = {"name": "blue", "model": model}
+    return stack(
+        workspaces=[
+            {"name": "main", "endpoints": [{"name": "credit", "deployments": [deployment]}]}
+        ]
+    )
+
+
+def datastore(credentials: dict[str, Any]) -> dict[str, Any]:
+    account = (
+        "/subscriptions/0a1b2c3d-0000-4000-8000-0000000000ff/resourceGroups/rg/providers/"
+        "Microsoft.Storage/storageAccounts/stlegacy"
+    )
+    store = {"name": "raw", "type": "AzureBlob", "account": account, "credentials": credentials}
+    return stack(workspaces=[{"name": "main", "datastores": [store]}])
+
+
+DEPLOYMENT = "amlstack:workspaces[0].endpoints[0].deployments[0]"
+CREDENTIALS = "amlstack:workspaces[0].datastores[0].credentials"
+
+
+def test_union_members_are_no_config_keys() -> None:
+    # pydantic reports `model.str` and `model.ModelArgs.version`; the config key is model.version.
+    assert problems(endpoint({"name": "credit"})) == [
+        f"{DEPLOYMENT}.model.version: required but missing; this key is required"
+    ]
+    [message] = problems(endpoint(42))
+    assert message.startswith(f"{DEPLOYMENT}.model: 42 is not allowed; expected a valid string")
+    assert "or expected a mapping of keys to values" in message
+    [message] = problems(datastore({"type": "Sas", "token": "x", "tokn": "x"}))
+    assert message.startswith(f"{CREDENTIALS}.tokn: unknown key 'tokn'; did you mean 'token'?")
+
+
+def test_the_tag_of_a_tagged_union_is_the_key_at_fault() -> None:
+    assert problems(datastore({"type": "ConnectionString"})) == [
+        f"{CREDENTIALS}.type: 'ConnectionString' is not allowed; "
+        "expected 'AccountKey', 'Sas' or 'ServicePrincipal'"
+    ]
+    assert problems(datastore({"key": "hunter2"})) == [
+        f"{CREDENTIALS}.type: required but missing; this key is required"
+    ]
+
+
+def test_secrets_inside_a_union_member_are_never_shown() -> None:
+    credentials = {
+        "type": "ServicePrincipal",
+        "tenantId": GUID,
+        "clientId": GUID,
+        "clientSecret": ["hunter2"],
+    }
+    [message] = problems(datastore(credentials))
+    assert message.startswith(f"{CREDENTIALS}.clientSecret: [secret] is not allowed")
+    assert "hunter2" not in message
+
+
 def test_load_reads_pulumi_config_and_falls_back_to_the_provider_location() -> None:
     seen: list[Any] = []
     record(

@@ -37,7 +37,8 @@ def test_a_missing_code_folder_is_named_before_the_loader_runs(examples: Path) -
     with pytest.raises(MissingPathError) as caught:
         load_spec(spec)
     assert str(caught.value) == (
-        f"hello-code.yml: code: folder {str(spec.parent / 'src')!r} does not exist"
+        f"hello-code.yml: code: folder {str(spec.parent / 'src')!r} does not exist; "
+        "expected a folder relative to the file that names it"
     )
     assert caught.value.path == str(spec.parent / "src")
 

@@ -192,8 +192,8 @@ def stack(**overrides: Any) -> dict[str, Any]:
                     }
                 ]
             ),
-            "amlstack:workspaces[0].endpoints[0].deployments[0].model",
-            "source: registry needs a registry",
+            "amlstack:workspaces[0].endpoints[0].deployments[0].model.source",
+            "the stack has no registry",
         ),
     ],
 )

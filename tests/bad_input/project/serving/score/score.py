@@ -1,0 +1,1 @@
+"""A scoring script for the bad-input corpus: it only has to exist."""
