@@ -5,7 +5,7 @@ the public API.
 """
 
 from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
-from components.build_context import BuildContextUpload
+from components.blob_upload import FolderUpload, FolderUploadProvider
 from components.code_asset import CodeUpload, LocalCode
 from components.compute import (
     AssignedUserArgs,
@@ -47,6 +47,7 @@ from components.endpoint import (
 from components.endpoint_traffic import EndpointTraffic
 from components.environment import (
     BuildArgs,
+    BuildContextUpload,
     Environment,
     EnvironmentArgs,
     EnvironmentDefinition,
@@ -63,6 +64,7 @@ from components.network import (
     PrivateDnsZonesArgs,
     PrivateEndpointsArgs,
 )
+from components.placement import Placement
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, RegistryArgs, grant_registry_user
 from components.roles import Role
@@ -101,6 +103,8 @@ __all__ = [
     "Environment",
     "EnvironmentArgs",
     "EnvironmentDefinition",
+    "FolderUpload",
+    "FolderUploadProvider",
     "Grantee",
     "IdentityGrantee",
     "KeyVaultArgs",
@@ -112,6 +116,7 @@ __all__ = [
     "OnlineEndpointArgs",
     "OutboundArgs",
     "PersonalInstancesArgs",
+    "Placement",
     "Principal",
     "PrivateDnsZones",
     "PrivateDnsZonesArgs",

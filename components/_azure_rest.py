@@ -1,4 +1,5 @@
-"""A bearer-token HTTP pipeline for the dynamic providers (ARM and blob storage), and its error.
+"""The one bearer-token HTTP pipeline amlstack sends its own REST requests through (ARM and blob
+storage): the dynamic providers' and the jobs package's raw reads. Plus Azure's error message.
 
 Imported inside the providers' methods, so that loading a pickled provider stays cheap.
 """
@@ -11,10 +12,22 @@ from azure.core import PipelineClient
 from azure.core.pipeline import policies
 from azure.core.rest import HttpRequest, HttpResponse
 
-__all__ = ["AzureRestError", "RestClient", "raise_for_status"]
+__all__ = [
+    "ARM_ENDPOINT",
+    "ARM_SCOPE",
+    "AzureRestError",
+    "RestClient",
+    "raise_for_status",
+    "service_error",
+]
+
+ARM_ENDPOINT = "https://management.azure.com"
+"""Azure Resource Manager (public cloud)."""
+ARM_SCOPE = f"{ARM_ENDPOINT}/.default"
+"""The token scope of ARM requests."""
 
 
-class AzureRestError(Exception):
+class AzureRestError(RuntimeError):
     """Azure refused a request, or a long-running operation did not succeed."""
 
 
@@ -53,11 +66,13 @@ class RestClient:
     def send(self, method: str, url: str, **kwargs: Any) -> HttpResponse:
         return self.client.send_request(HttpRequest(method, url, **kwargs))
 
+    def close(self) -> None:
+        """Close the transport's connections."""
+        self.client.close()
 
-def raise_for_status(response: HttpResponse, what: str) -> None:
-    """Raise `AzureRestError` with Azure's error code and message for a 4xx/5xx answer."""
-    if response.status_code < 400:
-        return
+
+def service_error(response: HttpResponse) -> str:
+    """Azure's ``code: message`` for a refused request (the reason phrase when it sent none)."""
     try:
         payload = response.json()
         error = payload.get("error") or {} if isinstance(payload, dict) else {}
@@ -65,4 +80,10 @@ def raise_for_status(response: HttpResponse, what: str) -> None:
         error = {}
     code = error.get("code") or response.reason
     message = error.get("message") or response.headers.get("x-ms-error-code", "")
-    raise AzureRestError(f"{what}: {response.status_code} {code}: {message}".rstrip(": "))
+    return f"{code}: {message}".rstrip(": ")
+
+
+def raise_for_status(response: HttpResponse, what: str) -> None:
+    """Raise `AzureRestError` with Azure's error code and message for a 4xx/5xx answer."""
+    if response.status_code >= 400:
+        raise AzureRestError(f"{what}: {response.status_code} {service_error(response)}")

@@ -13,6 +13,16 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+__all__ = [
+    "ARM_PATHS",
+    "PLACEHOLDER_OBJECT",
+    "PLACEHOLDER_SUBSCRIPTION",
+    "PLACEHOLDER_TENANT",
+    "arm_id",
+    "fake_guid",
+    "provider_outputs",
+]
+
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 PLACEHOLDER_TENANT = "00000000-0000-0000-0000-00000000000a"
 PLACEHOLDER_OBJECT = "00000000-0000-0000-0000-00000000000b"

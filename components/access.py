@@ -17,7 +17,7 @@ import pulumi
 from pulumi_azure_native import authorization
 from pydantic import field_validator
 
-from components.args import Args
+from components.args import Args, repeated
 from components.roles import WORKSPACE_ROLES, Role, role_assignment_name, role_definition_id
 
 __all__ = [
@@ -117,23 +117,16 @@ class AccessArgs(Args):
     @field_validator("*")
     @classmethod
     def _each_principal_once(cls, principals: tuple[Principal, ...]) -> tuple[Principal, ...]:
-        ids = [p.object_id for p in principals]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(
-                f"{', '.join(repeated)} listed more than once; list each principal once"
-            )
+        twice = repeated([p.object_id for p in principals])
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once; list each principal once")
         return principals
 
     def grants(self) -> Iterator[tuple[Role, Principal]]:
         """Every (role, principal) pair, in a stable order."""
-        for _key, role, principals in self._lists():
-            for principal in principals:
-                yield role, principal
-
-    def _lists(self) -> Iterator[tuple[str, Role, tuple[Principal, ...]]]:
         for field, role in WORKSPACE_ROLES.items():
-            yield field, role, getattr(self, field)
+            for principal in getattr(self, field):
+                yield role, principal
 
 
 def check_object_id(value: str) -> str:
@@ -150,7 +143,6 @@ def assign_role(
     grantee: Grantee,
     scope: pulumi.Input[str],
     parent: pulumi.Resource,
-    depends_on: list[pulumi.Resource] | None = None,
 ) -> authorization.RoleAssignment:
     """Grant `role` to `grantee` at `scope` (an ARM id), named by a GUID of the three."""
     scope_output = pulumi.Output.from_input(scope)
@@ -167,7 +159,7 @@ def assign_role(
             lambda s: role_definition_id(_subscription_of(s), role)
         ),
         description=f"amlstack: {role.name} for {grantee.grant_label}",
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on),
+        opts=pulumi.ResourceOptions(parent=parent),
     )
 
 

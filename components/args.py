@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Self
 
@@ -18,7 +19,7 @@ from pydantic.alias_generators import to_camel
 
 from components.errors import MISSING, UNKNOWN_KEY, ConfigError, ConfigProblem
 
-__all__ = ["Args", "config_error_from", "repeated"]
+__all__ = ["Args", "check_unique", "config_error_from", "repeated"]
 
 _DURATION = "expected a duration: ISO 8601 like 'PT30M' or 'P1DT12H', or a number of seconds"
 _DATETIME = "expected a date and time like '2025-01-31T19:00:00' (ISO 8601)"
@@ -57,9 +58,16 @@ class Args(BaseModel):
             raise config_error_from(exc, model=cls, at=at) from None
 
 
-def repeated(values: list[str]) -> list[str]:
+def repeated(values: Sequence[str]) -> list[str]:
     """The values that occur more than once, sorted (for "names must be unique" checks)."""
     return sorted({value for value in values if values.count(value) > 1})
+
+
+def check_unique(values: Sequence[str], rule: str) -> None:
+    """Raise ValueError ``<rule>; repeated: <values>`` when some value occurs more than once."""
+    twice = repeated(values)
+    if twice:
+        raise ValueError(f"{rule}; repeated: {', '.join(twice)}")
 
 
 def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) -> ConfigError:

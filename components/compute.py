@@ -19,11 +19,13 @@ from pulumi_azure_native import machinelearningservices as ml
 from pydantic import Field, ValidationInfo, field_validator
 
 from components.access import Principal, check_object_id
-from components.args import Args, repeated
+from components.args import Args, check_unique
 from components.durations import check_duration, iso_duration
 from components.naming import (
     COMPUTE_CLUSTER,
     COMPUTE_INSTANCE,
+    check_arm_id,
+    check_subnet_id,
     derive_name,
     unique_suffix,
 )
@@ -46,17 +48,8 @@ __all__ = [
 ]
 
 _VM_SIZE = re.compile(r"(?:standard|basic)_[a-z0-9]+(?:_[a-z0-9]+)*", re.IGNORECASE)
-_IDENTITY_ID = re.compile(
-    r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.ManagedIdentity"
-    r"/userAssignedIdentities/[^/]+",
-    re.IGNORECASE,
-)
-_SUBNET_ID = re.compile(
-    r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network"
-    r"/virtualNetworks/[^/]+/subnets/[^/]+",
-    re.IGNORECASE,
-)
 _MINUTE = timedelta(minutes=1)
+_UNIQUE_NAMES = "compute names must be unique in a workspace"
 
 
 def check_vm_size(value: str) -> str:
@@ -80,13 +73,20 @@ class ComputeIdentityArgs(Args):
     def _ids_fit_the_type(cls, ids: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         if ids and info.data.get("type") == "SystemAssigned":
             raise ValueError("a SystemAssigned identity takes no user-assigned identity ids")
+        shape = "Microsoft.ManagedIdentity/userAssignedIdentities/<name>"
         for identity in ids:
-            if not _IDENTITY_ID.fullmatch(identity):
-                raise ValueError(
-                    f"{identity!r} is not the ARM id of a user-assigned identity "
-                    "(/subscriptions/.../providers/Microsoft.ManagedIdentity/"
-                    "userAssignedIdentities/<name>)"
+            try:
+                check_arm_id(
+                    identity,
+                    kind="user-assigned identity",
+                    provider_path=r"Microsoft\.ManagedIdentity/userAssignedIdentities/[-\w]+",
+                    shape=shape,
                 )
+            except ValueError:
+                raise ValueError(
+                    f"{identity!r} is not the ARM id of a user-assigned identity (/subscriptions/"
+                    f"<subscription GUID>/resourceGroups/<rg>/providers/{shape})"
+                ) from None
         return ids
 
 
@@ -110,12 +110,7 @@ class _ComputeSettings(Args):
     @field_validator("subnet")
     @classmethod
     def _subnet_id(cls, value: str | None) -> str | None:
-        if value is not None and not _SUBNET_ID.fullmatch(value):
-            raise ValueError(
-                "expected a subnet ARM id (/subscriptions/.../providers/Microsoft.Network/"
-                "virtualNetworks/<vnet>/subnets/<subnet>)"
-            )
-        return value
+        return None if value is None else check_subnet_id(value)
 
 
 class ComputeClusterArgs(_ComputeSettings):
@@ -221,7 +216,7 @@ class ComputesArgs(Args):
     def _unique_clusters(
         cls, clusters: tuple[ComputeClusterArgs, ...]
     ) -> tuple[ComputeClusterArgs, ...]:
-        _check_unique([c.name for c in clusters])
+        check_unique([c.name for c in clusters], _UNIQUE_NAMES)
         return clusters
 
     @field_validator("instances")
@@ -230,7 +225,7 @@ class ComputesArgs(Args):
         cls, instances: tuple[ComputeInstanceArgs, ...], info: ValidationInfo
     ) -> tuple[ComputeInstanceArgs, ...]:
         clusters = [c.name for c in info.data.get("clusters", ())]
-        _check_unique([*clusters, *(i.name for i in instances)])
+        check_unique([*clusters, *(i.name for i in instances)], _UNIQUE_NAMES)
         return instances
 
     def without_subnet(self) -> list[str]:
@@ -399,11 +394,3 @@ def _schedule(args: ScheduleArgs) -> ml.ComputeStartStopScheduleArgs:
 
 def _subnet(subnet: str | None) -> ml.ResourceIdArgs | None:
     return ml.ResourceIdArgs(id=subnet) if subnet else None
-
-
-def _check_unique(names: list[str]) -> None:
-    twice = repeated(names)
-    if twice:
-        raise ValueError(
-            f"compute names must be unique in a workspace; repeated: {', '.join(twice)}"
-        )

@@ -9,6 +9,7 @@ CPU autoscale are the deployment's own settings. Times are written as azure-ai-m
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Literal
 
 from pulumi_azure_native import machinelearningservices
@@ -16,6 +17,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args
 from components.compute import check_vm_size
+from components.durations import iso_duration
 from components.naming import ONLINE_DEPLOYMENT
 from components.references import AssetRef, RefSource, parse_reference
 
@@ -26,28 +28,11 @@ __all__ = [
     "ModelArgs",
     "ProbeArgs",
     "RequestSettingsArgs",
-    "iso_duration",
     "probe_settings",
     "request_settings",
 ]
 
 _SCRIPT = re.compile(r"[^/\\][^\\]*")
-
-
-def iso_duration(milliseconds: int) -> str:
-    """An ISO 8601 duration as azure-ai-ml writes it: 1500 -> ``PT1.5S``, 90000 -> ``PT1M30S``."""
-    seconds, millis = divmod(milliseconds, 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    days, hours = divmod(hours, 24)
-    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    if seconds or millis:
-        fraction = f".{millis:03d}".rstrip("0") if millis else ""
-        clock += f"{seconds}{fraction}S"
-    date = f"{days}D" if days else ""
-    if not (date or clock):
-        clock = "0S"
-    return f"P{date}" + (f"T{clock}" if clock else "")
 
 
 class RequestSettingsArgs(Args):
@@ -289,4 +274,4 @@ def probe_settings(probe: ProbeArgs | None) -> machinelearningservices.ProbeSett
 
 
 def _ms(value: int | None, scale: int = 1) -> str | None:
-    return None if value is None else iso_duration(value * scale)
+    return None if value is None else iso_duration(timedelta(milliseconds=value * scale))

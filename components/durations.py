@@ -1,4 +1,5 @@
-"""Durations as Azure wants them: ISO 8601 (``PT2M``, ``P1DT12H``), checked against a range.
+"""Durations as Azure wants them: ISO 8601 (``PT2M``, ``P1DT12H``, ``PT1.5S``), written, read
+back and checked against a range.
 
 Config accepts what pydantic's ``timedelta`` accepts (``PT30M``, ``P3D``, ``01:30:00`` or a
 number of seconds); Azure receives the ISO 8601 text azure-ai-ml itself sends for the same value.
@@ -6,28 +7,42 @@ number of seconds); Azure receives the ISO 8601 text azure-ai-ml itself sends fo
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
-__all__ = ["check_duration", "iso_duration"]
+__all__ = ["check_duration", "iso_duration", "parse_duration"]
+
+_MILLISECOND = timedelta(milliseconds=1)
+_ISO_DURATION = re.compile(
+    r"P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+)
 
 
 def iso_duration(value: timedelta) -> str:
-    """`value` as ISO 8601 (``PT2M``, ``P1DT1H``, ``P0D``), like ``isodate.duration_isoformat``.
-
-    Sub-second parts are not representable here: callers pass whole seconds (`check_duration`).
-    """
-    days, rest = divmod(int(value.total_seconds()), 86_400)
-    hours, rest = divmod(rest, 3_600)
-    minutes, seconds = divmod(rest, 60)
+    """`value` (to the millisecond) as ISO 8601 like ``isodate.duration_isoformat``, which
+    azure-ai-ml uses: ``PT2M``, ``P1DT1H``, ``PT1.5S``, ``P0D``."""
+    seconds, millis = divmod(value // _MILLISECOND, 1000)
+    days, seconds = divmod(seconds, 86_400)
+    hours, seconds = divmod(seconds, 3_600)
+    minutes, seconds = divmod(seconds, 60)
+    fraction = f".{millis:03d}".rstrip("0") if millis else ""
     date = f"{days}D" if days else ""
-    time = "".join(
-        f"{amount}{unit}"
-        for amount, unit in ((hours, "H"), (minutes, "M"), (seconds, "S"))
-        if amount
-    )
+    time = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    if seconds or millis:
+        time += f"{seconds}{fraction}S"
     if not date and not time:
         return "P0D"
     return f"P{date}" + (f"T{time}" if time else "")
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """An ISO 8601 duration of whole days, hours, minutes and seconds (``PT15M``, ``P1DT12H``);
+    None for anything else (weeks, fractions, signs, an empty ``P``)."""
+    match = _ISO_DURATION.fullmatch(text)
+    if match is None or text in ("P", "PT") or text.endswith("T"):
+        return None
+    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+    return timedelta(**parts)
 
 
 def check_duration(

@@ -17,21 +17,22 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, monitor
 from pydantic import Field, StrictInt, ValidationInfo, field_validator
 
-from components.args import Args
+from components.args import Args, check_unique
 from components.code_asset import LocalCode, create_code_version
 from components.deployment import (
     AutoscaleArgs,
     DeploymentArgs,
-    iso_duration,
     probe_settings,
     request_settings,
 )
+from components.durations import iso_duration
 from components.endpoint_traffic import EndpointTraffic
 from components.errors import ConfigError
 from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
@@ -62,8 +63,8 @@ class OnlineEndpointArgs(Args):
     digits and hyphens. The Azure name is derived from it unless `endpointName` is set."""
     endpoint_name: str | None = None
     """The Azure name, unique in the region (it is the scoring URI's host name). Default:
-    derived from stack, workspace and key, ending with a hash of subscription, resource group
-    and project (``ept-dev-main-credit-1a2b3c``)."""
+    derived from stack, workspace and key, ending with a hash of subscription, resource group,
+    project, stack, workspace and key (``ept-dev-main-credit-1a2b3c``)."""
     description: str = ""
     """Shown in Azure ML studio."""
     auth_mode: AuthMode = "AMLToken"
@@ -102,10 +103,7 @@ class OnlineEndpointArgs(Args):
     def _unique_deployments(
         cls, deployments: tuple[DeploymentArgs, ...]
     ) -> tuple[DeploymentArgs, ...]:
-        names = [d.name for d in deployments]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"deployment names must be unique; repeated: {', '.join(repeated)}")
+        check_unique([d.name for d in deployments], "deployment names must be unique")
         return deployments
 
     @field_validator("traffic")
@@ -346,7 +344,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                     direction=direction,
                     type=monitor.ScaleType.CHANGE_COUNT,
                     value="1",
-                    cooldown=iso_duration(autoscale.cooldown_minutes * 60_000),
+                    cooldown=iso_duration(timedelta(minutes=autoscale.cooldown_minutes)),
                 ),
             )
 

@@ -27,7 +27,6 @@ __all__ = ["API_VERSION", "EndpointTraffic", "EndpointTrafficProvider"]
 API_VERSION = "2025-12-01"
 """Azure ML REST API version used for online endpoints (the one azure-ai-ml 1.35 sends)."""
 
-_MANAGEMENT_URL = "https://management.azure.com"
 _READ_ONLY = frozenset({"provisioningState", "scoringUri", "swaggerUri"})
 _TERMINAL = frozenset({"Succeeded", "Failed", "Canceled"})
 _SPLITS = ("traffic", "mirrorTraffic")
@@ -133,11 +132,11 @@ class EndpointTrafficProvider(dynamic.ResourceProvider):
     def _arm(self) -> _Arm:
         import time
 
-        from components._azure_rest import RestClient
+        from components._azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient
 
         rest = RestClient(
-            _MANAGEMENT_URL,
-            scope=f"{_MANAGEMENT_URL}/.default",
+            ARM_ENDPOINT,
+            scope=ARM_SCOPE,
             transport=self.transport,
             credential=self.credential,
         )
@@ -205,7 +204,9 @@ def _json(response: Any, what: str) -> dict[str, Any]:
 
 
 def _url(resource_id: str) -> str:
-    return f"{_MANAGEMENT_URL}{resource_id}?api-version={API_VERSION}"
+    from components._azure_rest import ARM_ENDPOINT
+
+    return f"{ARM_ENDPOINT}{resource_id}?api-version={API_VERSION}"
 
 
 def _state(resource: Mapping[str, Any]) -> str:

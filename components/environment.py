@@ -6,7 +6,7 @@
 - **system-managed**: a base image plus a conda file from the repository; Azure ML builds the
   conda environment on top of the image.
 - **user-managed**: a Docker build context folder from the repository (uploaded to the
-  workspace storage, see `components.build_context`), or a ready-made image.
+  workspace storage by a `BuildContextUpload`), or a ready-made image.
 
 A registered environment's version is a hash of everything that defines it (image, conda file
 content, build context files, Dockerfile path, OS, description): a change makes a new version
@@ -30,7 +30,7 @@ from pulumi_azure_native import machinelearningservices as ml
 from pydantic import ValidationInfo, field_validator
 
 from components.args import Args
-from components.build_context import BuildContextUpload, context_uri
+from components.blob_upload import FolderUpload, folder_url
 from components.errors import ConfigError
 from components.naming import ENVIRONMENT
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BuildArgs",
+    "BuildContextUpload",
     "Environment",
     "EnvironmentArgs",
     "EnvironmentDefinition",
@@ -182,6 +183,8 @@ class EnvironmentDefinition:
     image: str | None = None
     conda: str | None = None
     """The conda file, normalized YAML (keys sorted, comments dropped), as Azure ML stores it."""
+    build_context: str | None = None
+    """The build context folder, relative to the project directory."""
     build_files: tuple[tuple[str, bytes], ...] = ()
     """The build context's files (POSIX paths relative to the context, sorted) and contents."""
     dockerfile: str | None = None
@@ -221,6 +224,7 @@ def define_environment(args: EnvironmentArgs, *, base_dir: Path, at: str) -> Env
         digest[:_VERSION_LENGTH],
         image=args.image,
         conda=conda,
+        build_context=args.build.context if args.build is not None else None,
         build_files=files,
         dockerfile=args.build.dockerfile if args.build is not None else None,
         os_type=args.os_type,
@@ -329,20 +333,29 @@ class Environment(pulumi.ComponentResource):
         """Upload the build context into the workspace's default blob container (as
         azure-ai-ml does), under a prefix named by this environment's version."""
         definition = self.definition
-        if not definition.build_files:
+        if definition.build_context is None:
             return None, []
         account_url = workspace.storage_account.primary_endpoints.blob
         container = workspace.workspace.workspace_id.apply(lambda i: f"azureml-blobstore-{i}")
         prefix = f"amlstack/environments/{definition.name}/{definition.version}"
         upload = BuildContextUpload(
             f"{name}-build-context",
+            source=definition.build_context,
+            files={path: hashlib.sha256(data).hexdigest() for path, data in definition.build_files},
             account_url=account_url,
             container=container,
             prefix=prefix,
-            files=dict(definition.build_files),
             opts=opts,
         )
         uri = pulumi.Output.all(account_url, container).apply(
-            lambda parts: context_uri(parts[0], parts[1], prefix)
+            lambda parts: folder_url(parts[0], parts[1], prefix) + "/"
         )
         return ml.BuildContextArgs(context_uri=uri, dockerfile_path=definition.dockerfile), [upload]
+
+
+class BuildContextUpload(FolderUpload, module="amlstack", name="BuildContextUpload"):
+    """The files of an environment's Docker build context, uploaded under
+    ``<container>/amlstack/environments/<name>/<version>/``."""
+
+    PREVIOUS_TYPES = ("pulumi-python:dynamic:Resource",)
+    """Before it had a type of its own, the upload was a plain dynamic resource."""

@@ -36,6 +36,7 @@ __all__ = [
     "check_arm_id",
     "check_key",
     "check_name",
+    "check_subnet_id",
     "derive_name",
     "unique_suffix",
     "workspace_names",
@@ -275,6 +276,16 @@ def check_arm_id(value: str, *, kind: str, provider_path: str, shape: str) -> st
             f"/providers/{shape}"
         )
     return value
+
+
+def check_subnet_id(value: str) -> str:
+    """Return `value` when it is the ARM id of a subnet, else raise ValueError."""
+    return check_arm_id(
+        value,
+        kind="subnet",
+        provider_path=r"Microsoft\.Network/virtualNetworks/[-\w.]+/subnets/[-\w.]+",
+        shape="Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
+    )
 
 
 @dataclass(frozen=True)

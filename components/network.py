@@ -19,9 +19,9 @@ import pulumi
 from pulumi_azure_native import machinelearningservices, network, privatedns
 from pydantic import Field, ValidationInfo, field_validator
 
-from components.args import Args
+from components.args import Args, repeated
 from components.errors import ConfigError
-from components.naming import PRIVATE_ENDPOINT, check_arm_id, derive_name, unique_suffix
+from components.naming import PRIVATE_ENDPOINT, check_subnet_id, derive_name, unique_suffix
 from components.placement import Placement
 from components.regions import check_region
 
@@ -103,9 +103,9 @@ class OutboundArgs(Args):
                 f"{', '.join(map(repr, bad))}: expected lowercase host names like 'pypi.org' or "
                 "'*.anaconda.org' (no scheme, port or path)"
             )
-        repeated = sorted({host for host in hosts if hosts.count(host) > 1})
-        if repeated:
-            raise ValueError(f"{', '.join(repeated)} listed more than once")
+        twice = repeated(hosts)
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed more than once")
         return hosts
 
 
@@ -126,12 +126,7 @@ class PrivateEndpointsArgs(Args):
     @field_validator("subnet_id")
     @classmethod
     def _subnet_arm_id(cls, value: str) -> str:
-        return check_arm_id(
-            value,
-            kind="subnet",
-            provider_path=r"Microsoft\.Network/virtualNetworks/[-\w.]+/subnets/[-\w.]+",
-            shape="Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>",
-        )
+        return check_subnet_id(value)
 
     @field_validator("location")
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -19,10 +18,6 @@ class Placement:
     tags: dict[str, str]
     parent: pulumi.Resource
 
-    def options(
-        self, *, protect: bool = False, depends_on: Sequence[pulumi.Resource] = ()
-    ) -> pulumi.ResourceOptions:
+    def options(self, *, protect: bool = False) -> pulumi.ResourceOptions:
         """Options for a child: parented to the component, `protect` only where asked."""
-        return pulumi.ResourceOptions(
-            parent=self.parent, protect=protect, depends_on=list(depends_on)
-        )
+        return pulumi.ResourceOptions(parent=self.parent, protect=protect)

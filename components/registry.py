@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 
 from components import roles
 from components.access import Grantee, Principal, assign_role
-from components.args import Args, repeated
+from components.args import Args, check_unique, repeated
 from components.guards import delete_lock
 from components.naming import ML_REGISTRY, check_key, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
@@ -77,16 +77,13 @@ class RegistryArgs(Args):
     def _regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
         for region in regions:
             check_region(region)
-        twice = repeated(list(regions))
-        if twice:
-            raise ValueError(f"list each region once; repeated: {', '.join(twice)}")
+        check_unique(regions, "list each region once")
         return regions
 
     @field_validator("users")
     @classmethod
     def _each_user_once(cls, users: tuple[Principal, ...]) -> tuple[Principal, ...]:
-        ids = [u.object_id for u in users]
-        if len(set(ids)) != len(ids):
+        if repeated([u.object_id for u in users]):
             raise ValueError("list each principal once")
         return users
 

@@ -20,7 +20,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
-from components.args import Args, repeated
+from components.args import Args, check_unique
 from components.compute import ComputesArgs
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
 from components.datastore import DatastoreArgs
@@ -131,9 +131,7 @@ class WorkspaceArgs(Args):
     def _unique_names(
         cls, items: tuple[DatastoreArgs, ...] | tuple[EnvironmentArgs, ...]
     ) -> tuple[DatastoreArgs, ...] | tuple[EnvironmentArgs, ...]:
-        twice = repeated([item.name for item in items])
-        if twice:
-            raise ValueError(f"names must be unique in a workspace; repeated: {', '.join(twice)}")
+        check_unique([item.name for item in items], "names must be unique in a workspace")
         return items
 
 
@@ -345,18 +343,13 @@ class Workspace(pulumi.ComponentResource):
     ) -> None:
         """Diagnostic settings, delete locks and private endpoints."""
         logs = self.log_analytics.id
-        send_logs(
-            f"{name}-workspace-diagnostics",
-            resource_id=self.workspace.id,
-            log_analytics_id=logs,
-            placement=placement,
-        )
-        send_logs(
-            f"{name}-keyvault-diagnostics",
-            resource_id=self.key_vault.id,
-            log_analytics_id=logs,
-            placement=placement,
-        )
+        for key, logged in (("workspace", self.workspace.id), ("keyvault", self.key_vault.id)):
+            send_logs(
+                f"{name}-{key}-diagnostics",
+                resource_id=logged,
+                log_analytics_id=logs,
+                placement=placement,
+            )
         guard_storage(
             name,
             self.storage_account,

@@ -1,17 +1,17 @@
-"""The ``amlstack`` command line: ``amlstack plan`` here; job verbs come from ``jobs.cli``."""
+"""The ``amlstack`` command line: ``plan`` and ``policies`` here; the ``job`` and ``model`` verbs,
+and the consoles every command prints through, come from ``jobs.cli``."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from components.errors import AmlStackError, ConfigError
-from jobs.cli import job_app, model_app
+from jobs.cli import ProjectDir, err, fail, job_app, model_app, out
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
 
@@ -20,33 +20,54 @@ EXIT_POLICY_FAILED = 3
 
 app = typer.Typer(
     name="amlstack",
-    help="Infrastructure as code for Azure Machine Learning: plan stacks offline, submit jobs.",
+    help=(
+        "Azure Machine Learning as code: plan a stack offline, then run jobs and manage models "
+        "on the deployed stack."
+    ),
+    epilog="\n".join(
+        [
+            "Start with [bold]amlstack plan dev[/]: what pulumi up would deploy for "
+            "Pulumi.dev.yaml, computed offline (no Azure, no Pulumi CLI). Deploying is pulumi up "
+            'itself (README, "Deploy for real"); job and model work on the deployed stack.',
+            "",
+            "Examples:",
+            "  amlstack plan dev",
+            "  amlstack policies",
+            "  amlstack job submit jobs/train.yml --stack dev --dry-run",
+            "  amlstack model list --stack dev --outputs outputs-dev.json",
+            "",
+            "Exit codes: 0 done; 2 invalid input (stack config, job spec, stack outputs or an "
+            "option), nothing done; 3 a mandatory policy failed (plan); 4 no Azure credential, "
+            "or Azure refused (job, model); 10-13 how a followed job ended (job). Each "
+            "command's --help has the details.",
+        ]
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-out = Console(width=None if Console().is_terminal else 160)
-err = Console(stderr=True)
-
-
-@app.callback()
-def _root() -> None:
-    """Plan Azure ML stacks offline and work with the jobs that run on them.
-
-    [bold]amlstack plan STACK[/] shows what [bold]pulumi up[/] would deploy for Pulumi.STACK.yaml.
-    """
 
 
 @app.command(
-    epilog=(
-        "Exit codes: 0 planned; 2 invalid config (the message names the key, the value and what "
-        "is allowed); 3 a mandatory policy failed.\n\n"
-        "Examples:\n\n"
-        "  amlstack plan dev\n\n"
-        "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg\n\n"
-        "  amlstack plan dev --since plan-dev.json"
-        "\n\n"
-        "  amlstack plan prod --previous outputs-prod.json"
+    epilog="\n".join(
+        [
+            "Runs the real program in infra/ with the config of Pulumi.STACK.yaml under Pulumi's "
+            "mock runtime: nothing is created, and no cloud or Pulumi CLI is needed. Prints the "
+            "resource tree, the stack outputs, the results of the security baseline's rules "
+            "(amlstack policies) and the estimated deployment critical path. The subscription "
+            "is a placeholder unless the stack file sets azure-native:subscriptionId.",
+            "",
+            "Examples:",
+            "  amlstack plan dev",
+            "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg",
+            "  amlstack plan dev --json before.json    (the stack as deployed)",
+            "  amlstack plan dev --since before.json   (after an edit: the steps pulumi up takes)",
+            "  amlstack plan prod --previous outputs-prod.json",
+            "",
+            "Exit codes: 0 planned; 2 invalid config, or no such project or stack (the message "
+            "names the key, the value and what is allowed; nothing is planned); 3 a mandatory "
+            "policy failed (meet the rule, or waive it in amlstack:waivers with a reason).",
+        ]
     )
 )
 def plan(
@@ -66,9 +87,7 @@ def plan(
             "is missing), .dot, .mmd or .md (Mermaid).",
         ),
     ] = None,
-    project_dir: Annotated[
-        Path, typer.Option("--project-dir", "-C", help="Directory with Pulumi.yaml (or below it).")
-    ] = Path(),
+    project_dir: ProjectDir = Path(),
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
     ] = False,
@@ -89,20 +108,13 @@ def plan(
         ),
     ] = None,
 ) -> None:
-    """Plan a stack offline: run the real Pulumi program under Pulumi's mock runtime.
-
-    Nothing is created and no cloud or Pulumi CLI is needed. Prints the resource tree, the stack
-    outputs and the policy results; the subscription is a placeholder unless the stack file sets
-    [bold]azure-native:subscriptionId[/].
-    """
+    """Show what pulumi up would deploy for a stack, offline: resources, outputs, policies."""
     from infra.plan import find_project, render_plan, run_plan, write_graph
 
     try:
         project = find_project(project_dir)
         result = run_plan(project, stack, previous=_read_outputs(previous))
-    except ConfigError as error:
-        fail(str(error), EXIT_INVALID_CONFIG)
-    except AmlStackError as error:
+    except AmlStackError as error:  # invalid config, or no project here
         fail(str(error), EXIT_INVALID_CONFIG)
     if quiet:
         out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
@@ -136,9 +148,26 @@ def plan(
         )
 
 
-@app.command()
+@app.command(
+    epilog="\n".join(
+        [
+            "Each rule is one row of the security baseline. amlstack plan and the CrossGuard "
+            "policy pack (pulumi preview --policy-pack infra/policy) run the same rules over a "
+            "stack, those of its tier (amlstack:tier, dev or prod). A failing mandatory rule "
+            "stops the plan (exit code 3) and the deployment; an advisory one is reported. To "
+            "relax a rule of the stack's own tier on purpose, waive it by id in the stack file:",
+            "",
+            "  amlstack:waivers:",
+            "    - rule: workspace-public-network-disabled",
+            "      reason: Reached from the office network until the endpoints exist (OPS-142)",
+            "      workspace: main    # optional: only this workspace; default the whole stack",
+            "",
+            "Exit code: 0.",
+        ]
+    )
+)
 def policies() -> None:
-    """List the baseline's rules: id (for amlstack:waivers), level, tiers, what each checks."""
+    """List the security baseline's rules: id (for amlstack:waivers), level, tiers, checks."""
     from infra.policy import RULES
 
     for rule in RULES:
@@ -170,12 +199,6 @@ def _read_outputs(path: Path | None) -> dict[str, Any] | None:
 # `amlstack job ...` and `amlstack model ...` (jobs/cli.py imports azure-ai-ml lazily).
 app.add_typer(job_app, name="job")
 app.add_typer(model_app, name="model")
-
-
-def fail(message: str, code: int) -> NoReturn:
-    """Print `message` as an error (no traceback) and exit with `code`."""
-    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
-    raise typer.Exit(code)
 
 
 def main() -> None:

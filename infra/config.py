@@ -18,7 +18,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import Field, ValidationInfo, field_validator
 
-from components.args import Args
+from components.args import Args, check_unique
 from components.errors import MISSING, ConfigError
 from components.regions import check_region
 from components.registry import RegistryArgs
@@ -110,10 +110,7 @@ class StackConfig(Args):
     @field_validator("workspaces")
     @classmethod
     def _unique_workspaces(cls, workspaces: tuple[WorkspaceArgs, ...]) -> tuple[WorkspaceArgs, ...]:
-        names = [w.name for w in workspaces]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"workspace names must be unique; repeated: {', '.join(repeated)}")
+        check_unique([w.name for w in workspaces], "workspace names must be unique")
         return workspaces
 
     @field_validator("waivers")

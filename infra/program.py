@@ -26,8 +26,8 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
     project, stack = pulumi.get_project(), pulumi.get_stack()
     environments = define_environments(config, project_root())  # reads files: fails first
     tags = {"project": project, **config.tags}
-    group_name = resource_group(config, project, stack, tags)
-    dns = private_dns_zones(config, stack, group_name, tags)
+    group_name = _resource_group(config, project, stack, tags)
+    dns = _private_dns_zones(config, stack, group_name, tags)
     workspaces = {
         args.name: Workspace(
             args.name,
@@ -51,11 +51,11 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
         environments={key: a.environments for key, a in assets.items()},
         root=project_root(),
     )
-    export_outputs(config, group_name, workspaces, assets, serving)
+    _export_outputs(config, group_name, workspaces, assets, serving)
     return workspaces
 
 
-def resource_group(
+def _resource_group(
     config: StackConfig, project: str, stack: str, tags: dict[str, str]
 ) -> pulumi.Output[str]:
     """The stack's resource group name: an existing group's, or one created here."""
@@ -71,7 +71,7 @@ def resource_group(
     return group.name
 
 
-def private_dns_zones(
+def _private_dns_zones(
     config: StackConfig, stack: str, group_name: pulumi.Output[str], tags: dict[str, str]
 ) -> PrivateDnsZones | None:
     """The private DNS zones of the stack, linked to every virtual network that workspaces put
@@ -93,7 +93,7 @@ def private_dns_zones(
     )
 
 
-def export_outputs(
+def _export_outputs(
     config: StackConfig,
     group_name: pulumi.Output[str],
     workspaces: dict[str, Workspace],
@@ -113,7 +113,7 @@ def export_outputs(
         "workspaces",
         {
             key: {
-                **workspace_outputs(workspace),
+                **_workspace_outputs(workspace),
                 **assets[key].outputs(),
                 **serving.workspace_outputs(key),
             }
@@ -129,7 +129,7 @@ def export_outputs(
     )
 
 
-def workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:
+def _workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:
     return {
         "name": workspace.workspace_name,
         "id": workspace.id,

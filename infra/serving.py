@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from components.args import repeated
 from components.code_asset import LocalCode, snapshot_folder
 from components.deployment import CodeArgs, DeploymentArgs
 from components.endpoint import DeploymentAssets, EndpointWorkspace, OnlineEndpoint
@@ -63,10 +64,9 @@ def check_serving(config: StackConfig, *, at: str, root: Path | None = None) -> 
     problems: list[ConfigProblem] = []
     for index, workspace in enumerate(config.workspaces):
         base = f"{at}workspaces[{index}].endpoints"
-        keys = [e.name for e in workspace.endpoints]
-        repeated = sorted({k for k in keys if keys.count(k) > 1})
-        if repeated:
-            problems.append(ConfigProblem(base, repeated, "endpoint names must be unique"))
+        twice = repeated([e.name for e in workspace.endpoints])
+        if twice:
+            problems.append(ConfigProblem(base, twice, "endpoint names must be unique"))
         environments = defined_environments(workspace)
         for e_index, endpoint in enumerate(workspace.endpoints):
             for d_index, deployment in enumerate(endpoint.deployments):

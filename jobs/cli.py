@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -39,31 +39,76 @@ if TYPE_CHECKING:
     from jobs.context import StackContext
     from jobs.follow import Outcome
 
-__all__ = ["EXIT_AZURE", "EXIT_INVALID_INPUT", "job_app", "model_app"]
+__all__ = [
+    "EXIT_AZURE",
+    "EXIT_INVALID_INPUT",
+    "ProjectDir",
+    "err",
+    "fail",
+    "job_app",
+    "model_app",
+    "out",
+]
 
 EXIT_INVALID_INPUT = 2
 """The spec, the stack outputs or an option is invalid; nothing was sent."""
 EXIT_AZURE = 4
 """No credential worked, or Azure refused or failed a request."""
 
-EXIT_CODES_HELP = (
+_EXIT_CODES = (
     "Exit codes: 0 completed; 2 invalid spec, stack outputs or option (nothing sent); "
     "4 no credential, or Azure refused; 10 job failed; 11 canceled; 12 still running at "
     "--timeout; 13 not finished yet."
 )
+_OUTPUTS_FOUND = (
+    "The stack's outputs (where its workspace, computes and environments are) come from "
+    "--outputs FILE (pulumi stack output --json), else $AMLSTACK_OUTPUTS_<STACK>, "
+    "$AMLSTACK_OUTPUTS, then the Pulumi CLI."
+)
 
 job_app = typer.Typer(
     help="Submit jobs to a stack's workspace, follow them, read their metrics and outputs.",
+    epilog="\n".join(
+        [
+            _OUTPUTS_FOUND,
+            "",
+            "Examples:",
+            "  amlstack job submit jobs/train.yml --stack dev --dry-run",
+            "  amlstack job submit jobs/train.yml --stack dev -o outputs-dev.json --wait",
+            "  amlstack job status churn-3f2a9c81d0e4 --stack dev -o outputs-dev.json",
+            "  amlstack job metrics churn-3f2a9c81d0e4 --stack dev -o outputs-dev.json",
+        ]
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
 model_app = typer.Typer(
     help="Register models from runs, promote them to the stack's registry, list them.",
+    epilog="\n".join(
+        [
+            "register takes a model from a run's output (MLflow logs it under output 'artifacts', "
+            "path 'model'); registering the same run output again returns the same version. "
+            "promote copies a workspace version to the stack's Azure ML registry under the same "
+            "name and version, once; stacks that reference the registry deploy it from there "
+            "(model: {name, version, source: registry}). Each version is tagged with its "
+            "lineage: amlstack.run, amlstack.source and amlstack.stack. " + _OUTPUTS_FOUND,
+            "",
+            "Examples:",
+            "  amlstack model register churn --job churn-3f2a9c81d0e4 --stack dev",
+            "  amlstack model promote churn 1 --stack dev -o outputs-dev.json",
+            "  amlstack model list churn --stack dev --json",
+            "",
+            "Exit codes: 0 done; 2 invalid option or stack outputs (nothing sent); 4 no credential "
+            "worked, Azure refused, or the registry already has that version from another run.",
+        ]
+    ),
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
 out = Console(width=None if Console().is_terminal else 160)
+"""Results, on stdout (160 columns when it is not a terminal, so piped tables do not wrap)."""
 err = Console(stderr=True)
+"""Notes and errors, on stderr. ``amlstack plan`` prints through the same two consoles."""
 
 Stack = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.STACK.yaml).")]
 Outputs = Annotated[
@@ -109,6 +154,7 @@ Poll = Annotated[
         "--poll", help="Seconds between status checks.", metavar="SECONDS", parser=_SECONDS
     ),
 ]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 @contextmanager
@@ -120,14 +166,15 @@ def _handled() -> Iterator[None]:
     try:
         yield
     except (ConfigError, JobSpecError, StackContextError) as error:
-        _fail(str(error), EXIT_INVALID_INPUT)
+        fail(str(error), EXIT_INVALID_INPUT)
     except AmlStackError as error:
-        _fail(str(error), EXIT_AZURE)
+        fail(str(error), EXIT_AZURE)
     except AzureError as error:
-        _fail(f"Azure: {error.message or error}", EXIT_AZURE)
+        fail(f"Azure: {error.message or error}", EXIT_AZURE)
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def fail(message: str, code: int) -> NoReturn:
+    """Print `message` as an error (no traceback) and exit with `code`."""
     err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
@@ -191,13 +238,18 @@ def _pairs(values: list[str], option: str, *, bare: str | None = None) -> dict[s
             result[bare] = key
         else:
             expected = "NAME or SPEC_NAME=STACK_NAME" if bare else "KEY=VALUE"
-            _fail(f"{option} {value!r}: expected {expected}", EXIT_INVALID_INPUT)
+            fail(f"{option} {value!r}: expected {expected}", EXIT_INVALID_INPUT)
     return result
+
+
+def _print_json(items: Iterable[Any]) -> None:
+    """Dataclasses (metrics, model versions) as a JSON list on stdout."""
+    typer.echo(json.dumps([asdict(item) for item in items], indent=2))
 
 
 def _check_follow(timeout: float | None, cancel_on_timeout: bool) -> None:
     if cancel_on_timeout and timeout is None:
-        _fail(
+        fail(
             "--cancel-on-timeout without --timeout: expected --timeout SECONDS with it "
             "(the job is canceled when that time passes)",
             EXIT_INVALID_INPUT,
@@ -210,11 +262,27 @@ def _finish(outcome: Outcome) -> NoReturn:
 
 
 @job_app.command(
-    epilog=EXIT_CODES_HELP
-    + "\n\nExamples:\n\n"
-    + "  amlstack job submit jobs/train.yml --stack dev --dry-run\n\n"
-    + "  amlstack job submit jobs/train.yml --stack dev --outputs outputs-dev.json --wait\n\n"
-    + "  amlstack job submit pipeline.py:build --stack dev --compute gpu-cluster=gpu"
+    epilog="\n".join(
+        [
+            "SPEC is an Azure ML CLI v2 job YAML (what az ml job create --file takes) or "
+            "file.py:builder (a job, a function returning one, or an @dsl.pipeline function). "
+            "Every compute, environment and datastore it names is checked against the stack "
+            "before anything is sent, and --dry-run shows the request with every id resolved. "
+            "Code is uploaded once per content hash (honoring .amlignore / .gitignore). The job "
+            "name comes from a hash of the request, so submitting the same request again finds "
+            "the first job instead of starting a second. " + _OUTPUTS_FOUND,
+            "",
+            "Examples:",
+            "  amlstack job submit jobs/train.yml --stack dev --dry-run",
+            "  amlstack job submit jobs/train.yml --stack dev -o outputs-dev.json --wait",
+            "  amlstack job submit jobs/train.yml --stack dev --set resources.instance_count=4",
+            "  amlstack job submit pipeline.py:build --stack dev --compute gpu-cluster=gpu",
+            "",
+            "Exit codes: 0 submitted (with --dry-run: printed; with --wait: completed); 2 invalid "
+            "spec, stack outputs or option (nothing sent); 4 no credential, or Azure refused; "
+            "with --wait: 10 job failed, 11 canceled, 12 still running at --timeout.",
+        ]
+    )
 )
 def submit(
     spec: Annotated[
@@ -327,7 +395,7 @@ def _follow(
     _finish(outcome)
 
 
-@job_app.command(epilog=EXIT_CODES_HELP)
+@job_app.command(epilog=_EXIT_CODES)
 def logs(
     job: JobName,
     *,
@@ -347,7 +415,7 @@ def logs(
         _follow(client, job, timeout, cancel_on_timeout, poll)
 
 
-@job_app.command(epilog=EXIT_CODES_HELP)
+@job_app.command(epilog=_EXIT_CODES)
 def status(
     job: JobName,
     *,
@@ -394,7 +462,7 @@ def metrics(
     outputs: Outputs = None,
     workspace: Workspace = None,
     project_dir: ProjectDir = Path(),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     tenant: Tenant = None,
 ) -> None:
     """List the latest value of each MLflow metric a run logged."""
@@ -404,7 +472,7 @@ def metrics(
         _, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
         found = read_metrics(client, credential, job)
     if as_json:
-        typer.echo(json.dumps([asdict(m) for m in found], indent=2))
+        _print_json(found)
         return
     table = Table("metric", "value", "step", title=f"{job}: {len(found)} metrics")
     for metric in found:
@@ -472,7 +540,7 @@ def register(
 ) -> None:
     """Register a model from a run's output; the same run output twice gives the same version."""
     if model_type not in ("mlflow_model", "custom_model"):
-        _fail(f"--type {model_type!r}: expected mlflow_model or custom_model", EXIT_INVALID_INPUT)
+        fail(f"--type {model_type!r}: expected mlflow_model or custom_model", EXIT_INVALID_INPUT)
     with _handled():
         from jobs.models import register_model
 
@@ -541,7 +609,7 @@ def list_(
     outputs: Outputs = None,
     workspace: Workspace = None,
     project_dir: ProjectDir = Path(),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: AsJson = False,
     tenant: Tenant = None,
 ) -> None:
     """List model versions with their lineage: the run and stack they came from."""
@@ -551,7 +619,7 @@ def list_(
         _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
         found = list_models(client.models, name)
     if as_json:
-        typer.echo(json.dumps([asdict(m) for m in found], indent=2))
+        _print_json(found)
         return
     table = Table("model", "version", "type", "run", "stack")
     for model in found:

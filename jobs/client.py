@@ -28,6 +28,7 @@ from urllib.parse import quote
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
+from components._azure_rest import ARM_SCOPE
 from components.errors import CredentialError, JobError
 from jobs.context import StackContext
 
@@ -44,7 +45,6 @@ __all__ = [
     "stack_credential",
 ]
 
-ARM_SCOPE = "https://management.azure.com/.default"
 GITHUB_AUDIENCE = "api://AzureADTokenExchange"
 
 CredentialKind = Literal["github-oidc", "workload-identity", "tenant-chain", "default"]

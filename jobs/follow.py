@@ -22,6 +22,7 @@ __all__ = [
     "EXIT_FAILED",
     "EXIT_NOT_FINISHED",
     "EXIT_TIMED_OUT",
+    "TAIL_LINES",
     "TERMINAL_STATUSES",
     "AzureJobSource",
     "JobSource",
@@ -42,6 +43,7 @@ TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled", "NotResponding
 _FAILED = frozenset({"Failed", "NotResponding"})
 _CANCELED = frozenset({"Canceled", "CancelRequested"})
 TAIL_LINES = 30
+"""Log lines shown with a failed job (of its failing step's main log)."""
 
 
 class JobSource(Protocol):

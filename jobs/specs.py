@@ -120,12 +120,11 @@ def _walk(node: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[tuple[
             yield f"{prefix}environment.build.path", base / str(build["path"])
         if _is_local(environment.get("conda_file")):
             yield f"{prefix}environment.conda_file", base / str(environment["conda_file"])
-    for key in ("inputs",):
-        entries = node.get(key)
-        if isinstance(entries, Mapping):
-            for name, entry in entries.items():
-                if isinstance(entry, Mapping) and _is_local(entry.get("path")):
-                    yield f"{prefix}{key}.{name}.path", base / str(entry["path"])
+    inputs = node.get("inputs")
+    if isinstance(inputs, Mapping):
+        for name, entry in inputs.items():
+            if isinstance(entry, Mapping) and _is_local(entry.get("path")):
+                yield f"{prefix}inputs.{name}.path", base / str(entry["path"])
     for key in ("component", "trial"):
         yield from _reference(node.get(key), base, f"{prefix}{key}", seen=seen)
     jobs = node.get("jobs")

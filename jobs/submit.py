@@ -30,9 +30,11 @@ from azure.ai.ml.entities._validation import PathAwareSchemaValidatableMixin
 from azure.ai.ml.sweep import SweepJob
 from azure.core.exceptions import ResourceNotFoundError
 
+from components._azure_rest import ARM_ENDPOINT
 from components.errors import JobError, JobSpecError
 from jobs.context import StackContext
 from jobs.follow import status_text
+from jobs.models import STACK_TAG
 from jobs.pipelines import apply_default_compute, resolve_pipeline
 from jobs.refs import ALL, Overrides, content_digest, default_compute, is_arm_id, job_name
 from jobs.resolve import Resolver, StackResolver, resolve_command, resolve_sweep
@@ -42,6 +44,8 @@ from jobs.specs import LoadedSpec
 __all__ = [
     "API_VERSIONS",
     "ARM_ENDPOINT",
+    "COMMIT_TAG",
+    "WORKSPACE_TAG",
     "LiveResolver",
     "PreparedJob",
     "Request",
@@ -54,8 +58,6 @@ __all__ = [
     "submit",
 ]
 
-ARM_ENDPOINT = "https://management.azure.com"
-
 API_VERSIONS: Mapping[str, str] = {
     "Command": "2025-01-01-preview",
     "Sweep": "2024-01-01-preview",
@@ -63,9 +65,10 @@ API_VERSIONS: Mapping[str, str] = {
 }
 """The api-version azure-ai-ml 1.35.2 sends a job PUT with, by job type (tests check it)."""
 
-STACK_TAG = "amlstack.stack"
 WORKSPACE_TAG = "amlstack.workspace"
+"""Job tag: the workspace key the job was submitted to (beside `jobs.models.STACK_TAG`)."""
 COMMIT_TAG = "amlstack.gitCommit"
+"""Job tag: the git commit checked out where the spec lives."""
 _PENDING = "amlstack-pending-name"
 
 log = logging.getLogger("amlstack.jobs")
@@ -284,13 +287,13 @@ def _body(job: Job) -> dict[str, Any]:
 
 def _amlstack_tags(context: StackContext, source: Path) -> dict[str, str]:
     tags = {STACK_TAG: context.stack, WORKSPACE_TAG: context.workspace_key}
-    commit = git_commit(source.resolve().parent)
+    commit = _git_commit(source.resolve().parent)
     if commit:
         tags[COMMIT_TAG] = commit
     return tags
 
 
-def git_commit(directory: Path) -> str | None:
+def _git_commit(directory: Path) -> str | None:
     """The commit checked out where the spec lives, if it is in a git repository."""
     try:
         result = subprocess.run(

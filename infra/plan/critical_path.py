@@ -98,7 +98,7 @@ PROVISIONING_SECONDS: Mapping[str, int] = {
     # PUTs of small folders.
     "pulumi-python:dynamic/amlstack:EndpointTraffic": 60,
     "pulumi-python:dynamic/amlstack:CodeUpload": 10,
-    "pulumi-python:dynamic:Resource": 10,
+    "pulumi-python:dynamic/amlstack:BuildContextUpload": 10,
     # Azure ML registry: creates its own storage and registry in a managed resource group.
     _ML + "Registry": 300,
     # Private networking: a private endpoint allocates a NIC and connects, a minute or more;

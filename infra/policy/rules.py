@@ -11,11 +11,12 @@ when a rule reads them; the pack reports those as "cannot run during preview", n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal
+
+from components.durations import parse_duration
 
 __all__ = [
     "RULES",
@@ -25,7 +26,6 @@ __all__ = [
     "Level",
     "Rule",
     "Subject",
-    "parse_duration",
     "present",
     "rule_by_id",
     "workspace_of",
@@ -125,7 +125,7 @@ class _Missing:
 _MISSING: Any = _Missing()
 
 
-def lookup(inputs: Mapping[str, Any], path: str) -> Any:
+def _lookup(inputs: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted `path`, or the missing marker."""
     value: Any = inputs
     for key in path.split("."):
@@ -139,7 +139,7 @@ def present(inputs: Mapping[str, Any], path: str) -> bool:
     """Whether `path` is set, without reading its value (an unknown value during a preview, such
     as the id of a resource not created yet, counts as set)."""
     *parents, last = path.split(".")
-    parent = lookup(inputs, ".".join(parents)) if parents else inputs
+    parent = _lookup(inputs, ".".join(parents)) if parents else inputs
     return isinstance(parent, Mapping) and _has_key(parent, last)
 
 
@@ -154,7 +154,7 @@ def _show(value: Any) -> str:
 
 def _equals(path: str, expected: object) -> Check:
     def check(subject: Subject, _facts: Facts) -> str | None:
-        value = lookup(subject.inputs, path)
+        value = _lookup(subject.inputs, path)
         if value is not _MISSING and value == expected:
             return None
         return f"{path} is {_show(value)}; required {expected!r}"
@@ -164,7 +164,7 @@ def _equals(path: str, expected: object) -> Check:
 
 def _one_of(path: str, allowed: frozenset[str]) -> Check:
     def check(subject: Subject, _facts: Facts) -> str | None:
-        value = lookup(subject.inputs, path)
+        value = _lookup(subject.inputs, path)
         if value in allowed:
             return None
         return f"{path} is {_show(value)}; required one of {', '.join(sorted(allowed))}"
@@ -191,25 +191,11 @@ def _for_compute(kind: str, inner: Check) -> Check:
     """`inner` for computes of `kind` (``AmlCompute``, ``ComputeInstance``) only."""
 
     def check(subject: Subject, facts: Facts) -> str | None:
-        if lookup(subject.inputs, "properties.computeType") != kind:
+        if _lookup(subject.inputs, "properties.computeType") != kind:
             return None
         return inner(subject, facts)
 
     return check
-
-
-_DURATION = re.compile(
-    r"P(?:(?P<days>\d+)D)?(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
-)
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """An ISO 8601 duration of days, hours, minutes and seconds (``PT15M``, ``P1DT12H``)."""
-    match = _DURATION.fullmatch(text)
-    if match is None or text in ("P", "PT") or text.endswith("T"):
-        return None
-    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
-    return timedelta(**parts)
 
 
 _IDLE_MIN, _IDLE_MAX = timedelta(minutes=15), timedelta(days=3)
@@ -217,7 +203,7 @@ _IDLE_MIN, _IDLE_MAX = timedelta(minutes=15), timedelta(days=3)
 
 def _idle_shutdown(subject: Subject, _facts: Facts) -> str | None:
     path = "properties.properties.idleTimeBeforeShutdown"
-    value = lookup(subject.inputs, path)
+    value = _lookup(subject.inputs, path)
     duration = parse_duration(value) if isinstance(value, str) else None
     if duration is not None and _IDLE_MIN <= duration <= _IDLE_MAX:
         return None
@@ -225,7 +211,7 @@ def _idle_shutdown(subject: Subject, _facts: Facts) -> str | None:
 
 
 def _no_public_ssh(subject: Subject, facts: Facts) -> str | None:
-    kind = lookup(subject.inputs, "properties.computeType")
+    kind = _lookup(subject.inputs, "properties.computeType")
     if kind == "AmlCompute":
         return _equals("properties.properties.remoteLoginPortPublicAccess", "Disabled")(
             subject, facts
@@ -238,14 +224,14 @@ def _no_public_ssh(subject: Subject, facts: Facts) -> str | None:
 
 
 def _no_public_ip(subject: Subject, facts: Facts) -> str | None:
-    if lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
+    if _lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
         return None
     return _equals("properties.properties.enableNodePublicIp", False)(subject, facts)
 
 
 def _firewall(subject: Subject, _facts: Facts) -> str | None:
-    action = lookup(subject.inputs, "networkRuleSet.defaultAction")
-    bypass = lookup(subject.inputs, "networkRuleSet.bypass")
+    action = _lookup(subject.inputs, "networkRuleSet.defaultAction")
+    bypass = _lookup(subject.inputs, "networkRuleSet.bypass")
     bypassed = {part.strip() for part in bypass.split(",")} if isinstance(bypass, str) else set()
     if action == "Deny" and "AzureServices" in bypassed:
         return None
@@ -263,9 +249,9 @@ def _protected(subject: Subject, _facts: Facts) -> str | None:
 
 def _logs_to_log_analytics(subject: Subject, facts: Facts) -> str | None:
     for setting in facts.depending_on(subject, DIAGNOSTIC_SETTINGS):
-        logs = lookup(setting.inputs, "logs")
+        logs = _lookup(setting.inputs, "logs")
         enabled = isinstance(logs, Iterable) and any(
-            isinstance(log, Mapping) and lookup(log, "enabled") is True for log in logs
+            isinstance(log, Mapping) and _lookup(log, "enabled") is True for log in logs
         )
         if enabled and present(setting.inputs, "workspaceId"):
             return None
@@ -275,9 +261,9 @@ def _logs_to_log_analytics(subject: Subject, facts: Facts) -> str | None:
 def _versioned_unless_hierarchical(subject: Subject, facts: Facts) -> str | None:
     """Blob versioning, except on a hierarchical-namespace (ADLS Gen2) account: Azure offers no
     versioning there, so the rule cannot apply (soft delete still does)."""
-    account = lookup(subject.inputs, "accountName")
+    account = _lookup(subject.inputs, "accountName")
     if any(
-        lookup(a.inputs, "accountName") == account and lookup(a.inputs, "isHnsEnabled") is True
+        _lookup(a.inputs, "accountName") == account and _lookup(a.inputs, "isHnsEnabled") is True
         for a in facts.of_type(STORAGE_ACCOUNT)
     ):
         return None
@@ -286,9 +272,9 @@ def _versioned_unless_hierarchical(subject: Subject, facts: Facts) -> str | None
 
 def _delete_locked(subject: Subject, facts: Facts) -> str | None:
     if any(
-        lookup(lock.inputs, "level") == "CanNotDelete" for lock in facts.of_type(GROUP_LOCK)
+        _lookup(lock.inputs, "level") == "CanNotDelete" for lock in facts.of_type(GROUP_LOCK)
     ) or any(
-        lookup(lock.inputs, "level") == "CanNotDelete"
+        _lookup(lock.inputs, "level") == "CanNotDelete"
         for lock in facts.depending_on(subject, RESOURCE_LOCKS)
     ):
         return None

@@ -69,6 +69,18 @@ AT = "amlstack:workspaces[0]"
             "an Azure VM size like 'Standard_DS3_v2'",
         ),
         (
+            cluster(subnet="/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/vnet"),
+            "computes.clusters[0].subnet",
+            "'/subscriptions/x/",
+            "expected a subnet ARM id: /subscriptions/<subscription GUID>/",
+        ),
+        (
+            cluster(identity={"userAssignedIdentities": [f"{ACCOUNT}/x"]}),
+            "computes.clusters[0].identity.userAssignedIdentities",
+            f"['{ACCOUNT}/x']",
+            "is not the ARM id of a user-assigned identity (/subscriptions/<subscription GUID>/",
+        ),
+        (
             {"computes": {"clusters": [{"name": "a-very-long-cluster-name"}]}},
             "computes.clusters[0].name",
             "'a-very-long-cluster-name'",

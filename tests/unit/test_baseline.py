@@ -1,5 +1,5 @@
-"""Done-when of issue 6: the prod plan meets every prod rule and every sample stack every dev
-rule, read from the plan JSON and checked again by the CrossGuard pack's own code."""
+"""The prod plan meets every prod rule and every sample stack every dev rule, read from the plan
+JSON and checked again by the CrossGuard pack's own code."""
 
 from __future__ import annotations
 

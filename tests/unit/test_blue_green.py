@@ -1,4 +1,5 @@
-"""Blue/green by config alone (README, "Blue/green"): each step is a config edit, planned offline.
+"""Blue/green by config alone (README, "Traffic and blue/green"): each step is a config edit,
+planned offline.
 
 Every step is planned from its own ``Pulumi.<step>.yaml`` with the real program, and the steps
 ``pulumi up`` would take from the previous step are derived in the engine's order

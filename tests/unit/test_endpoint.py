@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 
-import isodate
 import pulumi
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from pulumi_azure_native import machinelearningservices
 
 from components.code_asset import LocalCode
-from components.deployment import DeploymentArgs, iso_duration
+from components.deployment import DeploymentArgs
 from components.endpoint import (
     DeploymentAssets,
     EndpointWorkspace,
@@ -325,10 +321,3 @@ def test_missing_assets_fail_before_anything_is_registered() -> None:
     with pytest.raises(ConfigError, match="DeploymentAssets for every deployment"):
         deploy(blue_green(), assets={"blue": DeploymentAssets(model="m")}, mocks=Counting())
     assert DEPLOYMENT not in created
-
-
-@given(st.integers(min_value=1, max_value=10**10))
-def test_iso_durations_match_azure_ai_ml(milliseconds: int) -> None:
-    assert iso_duration(milliseconds) == isodate.duration_isoformat(
-        timedelta(milliseconds=milliseconds)
-    )

@@ -21,6 +21,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
 from components._azure_rest import AzureRestError
+from components.blob_upload import FolderUploadProvider
 from components.endpoint_traffic import API_VERSION, EndpointTrafficProvider
 from tests.conftest import ROOT
 from tests.fake_transport import Answer, FakeCredential, FakeTransport
@@ -241,19 +242,31 @@ def test_check_reports_bad_splits_before_any_request(arm: FakeArm) -> None:
     assert arm.transport.sent == []
 
 
-def test_serialized_provider_is_small_deterministic_and_loads_back() -> None:
-    """Pulumi stores the provider in the state: a reference to its class plus its settings."""
+@pytest.mark.parametrize(
+    ("provider", "settings"),
+    [
+        (
+            EndpointTrafficProvider,
+            {"transport": None, "credential": None, "poll_seconds": 10.0},
+        ),
+        (FolderUploadProvider, {"propagation_attempts": 5, "propagation_wait_seconds": 20.0}),
+    ],
+)
+def test_serialized_provider_is_small_deterministic_and_loads_back(
+    provider: type[Any], settings: dict[str, Any]
+) -> None:
+    """Pulumi stores a dynamic provider in the state: a reference to its class plus its settings."""
     code = (
         "from pulumi.dynamic.dynamic import serialize_provider\n"
-        "from components.endpoint_traffic import EndpointTrafficProvider\n"
-        "print(serialize_provider(EndpointTrafficProvider()))\n"
+        f"from {provider.__module__} import {provider.__name__}\n"
+        f"print(serialize_provider({provider.__name__}()))\n"
     )
     other_process = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
-    blob = serialize_provider(EndpointTrafficProvider())
+    blob = serialize_provider(provider())
     assert blob == other_process
     assert len(blob) < 400
     loaded = dill.loads(base64.b64decode(blob))
-    assert type(loaded) is EndpointTrafficProvider
-    assert (loaded.transport, loaded.credential, loaded.poll_seconds) == (None, None, 10.0)
+    assert type(loaded) is provider
+    assert {key: getattr(loaded, key) for key in settings} == settings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
@@ -228,7 +228,8 @@ def test_build_context_is_uploaded_to_the_workspace_blob_store_before_registrati
     prefix = f"amlstack/environments/serving/{versions['serving']}"
     assert upload.inputs["container"] == container
     assert upload.inputs["prefix"] == prefix
-    assert base64.b64decode(upload.inputs["files"]["Dockerfile"]) == b"FROM python:3.11-slim\n"
+    assert upload.inputs["source"] == "serving"
+    assert upload.inputs["files"]["Dockerfile"] == sha256(b"FROM python:3.11-slim\n").hexdigest()
     assert version.inputs["properties"]["build"] == {
         "contextUri": f"{storage['primaryEndpoints']['blob']}{container}/{prefix}/",
         "dockerfilePath": "Dockerfile",

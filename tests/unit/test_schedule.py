@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tzlocal.windows_tz import tz_win, win_tz
 
-from components.durations import check_duration, iso_duration
+from components.durations import check_duration, iso_duration, parse_duration
 from components.schedule import check_cron, windows_time_zone
 
 BOUNDS = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 6)]
@@ -100,6 +100,37 @@ def test_iso_durations_are_what_azure_ai_ml_sends(seconds: int) -> None:
     value = timedelta(seconds=seconds)
     assert iso_duration(value) == isodate.duration_isoformat(value)
     assert isodate.parse_duration(iso_duration(value)) == value
+    assert parse_duration(iso_duration(value)) == value
+
+
+@given(st.integers(min_value=1, max_value=10**10))
+def test_iso_durations_match_azure_ai_ml_to_the_millisecond(milliseconds: int) -> None:
+    value = timedelta(milliseconds=milliseconds)
+    assert iso_duration(value) == isodate.duration_isoformat(value)
+
+
+@given(
+    days=st.integers(0, 9),
+    hours=st.integers(0, 30),
+    minutes=st.integers(0, 90),
+    seconds=st.integers(0, 90),
+)
+def test_parse_duration_reads_what_iso_8601_writes(
+    days: int, hours: int, minutes: int, seconds: int
+) -> None:
+    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
+    text = "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+    if text == "P":
+        assert parse_duration(text) is None
+    else:
+        assert parse_duration(text) == timedelta(
+            days=days, hours=hours, minutes=minutes, seconds=seconds
+        )
+
+
+@pytest.mark.parametrize("text", ["", "P", "PT", "P1DT", "30M", "PT-5M", "P1W", "pt15m"])
+def test_parse_duration_rejects_what_is_not_a_duration(text: str) -> None:
+    assert parse_duration(text) is None
 
 
 @given(minutes=st.integers(0, 5 * 24 * 60))

@@ -1,0 +1,28 @@
+"""The help pages a newcomer reads first say what the command does, show examples and list the
+exit codes."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from infra.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("command", "example"),
+    [
+        ((), "amlstack plan dev"),
+        (("plan",), "amlstack plan dev --since before.json"),
+        (("policies",), "amlstack:waivers:"),
+        (("job", "submit"), "amlstack job submit jobs/train.yml --stack dev --dry-run"),
+        (("model",), "amlstack model promote churn 1"),
+    ],
+)
+def test_help_teaches_with_examples_and_exit_codes(command: tuple[str, ...], example: str) -> None:
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert example in result.output
+    assert "Exit code" in result.output
