@@ -23,9 +23,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from azure.core.exceptions import HttpResponseError
-from azure.identity import DefaultAzureCredential
-from azure.storage.blob import ContainerClient
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider
 
 __all__ = ["BuildContextUpload", "context_uri"]
@@ -44,6 +41,11 @@ class _BlobUploadProvider(ResourceProvider):
     """Creates by uploading every file; any change of input is a new upload (a replacement)."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        # Imported here: only `pulumi up` uploads; a plan or preview never needs these clients.
+        from azure.core.exceptions import HttpResponseError
+        from azure.identity import DefaultAzureCredential
+        from azure.storage.blob import ContainerClient
+
         uri = context_uri(props["accountUrl"], props["container"], props["prefix"])
         client = ContainerClient(
             props["accountUrl"], props["container"], credential=DefaultAzureCredential()

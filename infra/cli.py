@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -11,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from components.errors import AmlStackError, ConfigError
+from components.testing import paused_collector
 from jobs.cli import job_app, model_app
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
@@ -49,6 +52,7 @@ def _root() -> None:
         "  amlstack plan prod --previous outputs-prod.json"
     )
 )
+@paused_collector()  # a plan keeps what it records until it ends: nothing for the collector
 def plan(
     stack: Annotated[
         str, typer.Argument(help="Stack name: the STACK of a Pulumi.STACK.yaml file.")
@@ -180,4 +184,8 @@ def fail(message: str, code: int) -> NoReturn:
 
 def main() -> None:
     """Console script entry point."""
+    # The process ends with its command; Python's last cyclic garbage collection, at exit, would
+    # scan every object a plan kept (1.5 million for 50 workspaces: 1-2 s) only to free memory
+    # that the exit frees anyway. Frozen objects are left out of it.
+    atexit.register(gc.freeze)
     app()

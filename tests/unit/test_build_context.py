@@ -47,8 +47,9 @@ class FakeContainer:
 @pytest.fixture(autouse=True)
 def fake_storage(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeContainer.uploads, FakeContainer.refusals = {}, 0
-    monkeypatch.setattr(build_context, "ContainerClient", FakeContainer)
-    monkeypatch.setattr(build_context, "DefaultAzureCredential", object)
+    # The provider imports the Azure clients when it uploads (a plan never needs them).
+    monkeypatch.setattr("azure.storage.blob.ContainerClient", FakeContainer)
+    monkeypatch.setattr("azure.identity.DefaultAzureCredential", object)
     monkeypatch.setattr(build_context.time, "sleep", lambda _seconds: None)
 
 
