@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import runpy
 from pathlib import Path
@@ -178,6 +179,7 @@ def test_cli_plan_writes_json_and_graph(tmp_path: Path, plans: dict[str, Plan]) 
     assert "mlw-amlstack-dev-main" in result.output
     assert out.read_text() == plans["dev"].to_json()
     assert graph.read_text().startswith("flowchart LR")
+    assert gc.isenabled()  # the command pauses the collector only while it runs
 
 
 def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: Path) -> None:
