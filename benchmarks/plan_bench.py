@@ -2,26 +2,32 @@
 
     uv run python benchmarks/plan_bench.py [--repeats 5] [--fleet 1 10 50] [--json FILE]
 
-Cases: the dev and prod sample stacks, and a fleet stack of N team workspaces for each N. For
-each case, one unmeasured run of the plan writes its JSON (what the floors replay) and warms the
-bytecode cache; then, `--repeats` times in alternating order, three measurements, each in a
-fresh Python process:
+Cases: the dev and prod sample stacks, and a fleet stack of N team workspaces (`team_workspace`)
+for each N. Every case references the registry stack ``shared``, which the plan plans first. For
+each case, one unmeasured run of the plan per stack writes its JSON (what the floors replay) and
+warms the bytecode cache; then, `--repeats` times in alternating order, three measurements, each
+in a fresh Python process:
 
 - plan: the ``amlstack plan STACK`` command, tree printed to /dev/null;
-- floor: the same resources (type, name, inputs, parent, dependencies, protect) and outputs
-  registered as plain ``pulumi.CustomResource``/``ComponentResource`` objects, under the same
-  mock runtime (``components.testing.record`` with ``RecordingMocks``), importing neither the
-  components nor pulumi-azure-native;
+- floor: the same resources (type, name, inputs, parent, dependencies, protect) and outputs,
+  of the referenced stack first and then of the stack, registered as plain
+  ``pulumi.CustomResource``/``ComponentResource`` objects under the same mock runtime
+  (``components.testing.record`` with ``RecordingMocks``, one run per stack like the plan),
+  importing neither the components nor pulumi-azure-native;
 - floor+sdk: the floor after loading the pulumi-azure-native classes of the plan's types.
 
 Wall time is measured around the child process, CPU time and peak memory (maximum resident set
-size) come from ``os.wait4``. The table gives medians and ratios, then the goals: plan/floor
-time <= 1.3; 50 workspaces under 15 s and 1 GB; time linear in the number of workspaces.
+size) come from ``os.wait4``. Linux counts the parent's resident memory in a child's peak (up to
+its exec), so this process loads nothing heavy (46 MiB; the floor's peak is above it). The
+table gives medians and ratios, then the goals: plan/floor time <= 1.3; 50 workspaces under
+15 s and 1 GB; time linear in the number of workspaces.
 """
 
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import importlib.util
 import itertools
 import json
@@ -35,7 +41,7 @@ import tempfile
 import time
 import types
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +87,9 @@ class Row:
     case: str
     workspaces: int
     resources: int
+    """Custom resources of the stack."""
+    referenced: int
+    """Custom resources of the stacks it references (planned first, floored too)."""
     medians: dict[str, Sample]
 
     def ratio(self, field: str) -> float:
@@ -89,28 +98,81 @@ class Row:
         return float(getattr(plan, field) / getattr(floor, field))
 
 
-def fleet_project(directory: Path, teams: int) -> Case:
-    """A project with this repository's program and one stack of `teams` team workspaces."""
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "Pulumi.yaml", directory / "Pulumi.yaml")
-    (directory / "infra").symlink_to(ROOT / "infra", target_is_directory=True)
-    workspaces = [
-        {
-            "name": f"team-{index:02d}",
-            "description": f"Team {index}",
-            "access": {
-                "dataScientist": [
-                    {"objectId": f"0a1b2c3d-0000-4000-8000-{index:012d}", "type": "Group"}
+def team_workspace(index: int) -> dict[str, Any]:
+    """A team's workspace as teams run them: a group of data scientists with one person in it,
+    a reader group, a CPU cluster and a personal compute instance, a blob and an ADLS Gen2
+    datastore, environments of all three kinds, and an online endpoint serving a registry model
+    with its scoring code and autoscale."""
+    person = f"0a1b2c3d-0000-4000-8000-{index:012d}"
+    return {
+        "name": f"team-{index:02d}",
+        "description": f"Team {index}",
+        "access": {
+            "dataScientist": [
+                {"objectId": f"0a1b2c3d-0000-4000-8001-{index:012d}", "type": "Group"},
+                {"objectId": person, "type": "User"},
+            ],
+            "reader": [{"objectId": "0a1b2c3d-0000-4000-8000-100000000000", "type": "Group"}],
+        },
+        "computes": {
+            "clusters": [{"name": "cpu-cluster", "vmSize": "Standard_DS3_v2", "maxNodes": 4}],
+            "personalInstances": {
+                "vmSize": "Standard_DS11_v2",
+                "idleTimeBeforeShutdown": "PT30M",
+                "schedules": [
+                    {"action": "Stop", "cron": "0 19 * * 1-5", "timeZone": "Europe/Amsterdam"}
                 ],
-                "reader": [{"objectId": "0a1b2c3d-0000-4000-8000-100000000000", "type": "Group"}],
             },
-        }
-        for index in range(1, teams + 1)
-    ]
+        },
+        "datastores": [
+            {"name": "raw_data", "type": "AzureBlob", "dataScientists": "read"},
+            {"name": "curated", "type": "AzureDataLakeGen2", "dataScientists": "write"},
+        ],
+        "environments": [
+            {
+                "name": "sklearn",
+                "curated": "azureml://registries/azureml/environments/sklearn-1.5/versions/53",
+            },
+            {
+                "name": "train-cpu",
+                "image": "mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:latest",
+                "condaFile": "environments/train-cpu/conda.yml",
+            },
+            {"name": "serving", "build": {"context": "environments/serving"}},
+        ],
+        "endpoints": [
+            {
+                "name": "score",
+                "authMode": "AADToken",
+                "identity": "Workspace",
+                "deployments": [
+                    {
+                        "name": "blue",
+                        "model": {"name": "credit-default", "version": "2", "source": "registry"},
+                        "environment": "serving",
+                        "code": {"path": "serving/credit-default", "scoringScript": "score.py"},
+                        "autoscale": {"minInstances": 1, "maxInstances": 4},
+                    }
+                ],
+                "traffic": {"blue": 100},
+            }
+        ],
+    }
+
+
+def fleet_project(directory: Path, teams: int) -> Case:
+    """A project with this repository's program, its registry stack and one prod stack of
+    `teams` team workspaces (`team_workspace`) that uses the registry."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("Pulumi.yaml", "Pulumi.shared.yaml"):
+        shutil.copy(ROOT / name, directory / name)
+    for name in ("infra", "environments", "serving"):
+        (directory / name).symlink_to(ROOT / name, target_is_directory=True)
     config = {
         "amlstack:location": "westeurope",
         "amlstack:tier": "prod",
-        "amlstack:workspaces": workspaces,
+        "amlstack:registryStack": "organization/amlstack/shared",
+        "amlstack:workspaces": [team_workspace(index) for index in range(1, teams + 1)],
     }
     (directory / "Pulumi.fleet.yaml").write_text(yaml.safe_dump({"config": config}))
     return Case(f"fleet of {teams}", directory, "fleet", teams)
@@ -143,22 +205,44 @@ def plan_command(case: Case) -> list[str]:
     return [str(AMLSTACK), "plan", case.stack, "-C", str(case.project)]
 
 
-def floor_command(spec: Path, kind: str) -> list[str]:
+def floor_command(specs: Sequence[Path], kind: str) -> list[str]:
     flag = "--floor-sdk" if kind == "floor+sdk" else "--floor"
-    return [sys.executable, str(Path(__file__).resolve()), flag, str(spec)]
+    return [sys.executable, str(Path(__file__).resolve()), flag, *map(str, specs)]
 
 
-def bench(cases: Sequence[Case], repeats: int, scratch: Path) -> list[Row]:
-    specs: dict[str, Path] = {}
-    for case in cases:
-        spec = scratch / f"{case.stack}-{case.workspaces}.json"
+def write_specs(case: Case, scratch: Path) -> list[Path]:
+    """Plan JSONs of the stacks `case` references, in the order the plan plans them, and of
+    `case` itself (last), each written by one unmeasured run of the plan (which also warms the
+    bytecode cache). A referenced stack is a StackReference of the plan to another stack of the
+    project (the program also reads its own stack's outputs)."""
+
+    def specs_until(stack: str) -> list[Path]:
+        spec = scratch / f"{case.stack}-{case.workspaces}-{stack}.json"
         subprocess.run(
-            [*plan_command(case), "--quiet", "--json", str(spec)],
+            [*plan_command(replace(case, stack=stack)), "--quiet", "--json", str(spec)],
             env=child_env(),
             check=True,
             capture_output=True,
         )
-        specs[case.label] = spec
+        document = json.loads(spec.read_text())
+        referenced = [
+            name.split("/")[2]
+            for r in document["resources"]
+            if r["type"] == "pulumi:pulumi:StackReference"
+            for name in [r["inputs"]["name"]]
+            if name.split("/")[1:] != [document["project"], stack]
+        ]
+        return [*(earlier for other in referenced for earlier in specs_until(other)), spec]
+
+    return specs_until(case.stack)
+
+
+def custom_resources(spec: Path) -> int:
+    return sum(1 for r in json.loads(spec.read_text())["resources"] if r["custom"])
+
+
+def bench(cases: Sequence[Case], repeats: int, scratch: Path) -> list[Row]:
+    specs = {case.label: write_specs(case, scratch) for case in cases}
     samples: dict[tuple[str, str], list[Sample]] = {}
     for round_ in range(repeats):
         for case in cases:
@@ -176,9 +260,8 @@ def bench(cases: Sequence[Case], repeats: int, scratch: Path) -> list[Row]:
         Row(
             case=case.label,
             workspaces=case.workspaces,
-            resources=sum(
-                1 for r in json.loads(specs[case.label].read_text())["resources"] if r["custom"]
-            ),
+            resources=custom_resources(specs[case.label][-1]),
+            referenced=sum(custom_resources(spec) for spec in specs[case.label][:-1]),
             medians={kind: median(samples[(case.label, kind)]) for kind in KINDS},
         )
         for case in cases
@@ -195,14 +278,15 @@ def median(samples: Sequence[Sample]) -> Sample:
 
 def markdown(rows: Sequence[Row]) -> str:
     lines = [
-        "| case | Azure resources | plan s (CPU s) | floor s (CPU s) | floor+sdk s (CPU s) "
-        "| plan/floor | plan/floor+sdk | plan MiB | floor MiB | floor+sdk MiB |",
+        "| case | resources (+ referenced stack) | plan s (CPU s) | floor s (CPU s) "
+        "| floor+sdk s (CPU s) | plan/floor | plan/floor+sdk "
+        "| plan MiB | floor MiB | floor+sdk MiB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         plan, floor, sdk = (r.medians[kind] for kind in KINDS)
         lines.append(
-            f"| {r.case} | {r.resources} | {plan.wall:.2f} ({plan.cpu:.2f}) | "
+            f"| {r.case} | {r.resources} (+ {r.referenced}) | {plan.wall:.2f} ({plan.cpu:.2f}) | "
             f"{floor.wall:.2f} ({floor.cpu:.2f}) | {sdk.wall:.2f} ({sdk.cpu:.2f}) | "
             f"{plan.wall / floor.wall:.2f} | {plan.wall / sdk.wall:.2f} | "
             f"{plan.peak_mib:.0f} | {floor.peak_mib:.0f} | {sdk.peak_mib:.0f} |"
@@ -313,13 +397,27 @@ def creation_order(resources: Sequence[dict[str, Any]]) -> Iterator[dict[str, An
         yield from visit(resource["urn"])
 
 
-def run_floor(spec: Path, *, sdk: bool) -> None:
+def run_floor(specs: Sequence[Path], *, sdk: bool) -> None:
+    """Register the resources of each plan JSON in `specs`, one mock run each, in order.
+
+    The garbage collector is handled as ``amlstack plan`` handles it (paused for the whole
+    command, nothing left for it to scan at exit), so that the floor gets every advantage the
+    plan has."""
     testing = import_mock_runtime()
-    document = json.loads(spec.read_text())
-    if sdk:  # the SDK modules load lazily, on first use of a class
-        for token in sorted({r["type"] for r in document["resources"] if r["custom"]}):
-            _, module, kind = token.split(":")
-            getattr(importlib.import_module(f"pulumi_azure_native.{module}"), kind)
+    atexit.register(gc.freeze)
+    with testing.paused_collector():
+        documents = [json.loads(spec.read_text()) for spec in specs]
+        if sdk:  # the SDK modules load lazily, on first use of a class
+            tokens = {r["type"] for d in documents for r in d["resources"] if r["custom"]}
+            for token in sorted(t for t in tokens if t.startswith("azure-native:")):
+                _, module, kind = token.split(":")
+                getattr(importlib.import_module(f"pulumi_azure_native.{module}"), kind)
+        for document in documents:
+            replay(testing, document)
+
+
+def replay(testing: types.ModuleType, document: dict[str, Any]) -> None:
+    """Register `document`'s resources and outputs as bare Pulumi resources under the mocks."""
 
     def program() -> None:
         created: dict[str, pulumi.Resource] = {}
@@ -354,8 +452,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--fleet", type=int, nargs="*", default=[1, 10, 50], help="fleet sizes (1 10 50)"
     )
     parser.add_argument("--json", type=Path, help="also write the rows as JSON to this file")
-    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--floor-sdk", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", type=Path, nargs="+", help=argparse.SUPPRESS)
+    parser.add_argument("--floor-sdk", type=Path, nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor is not None or args.floor_sdk is not None:
         run_floor(args.floor or args.floor_sdk, sdk=args.floor_sdk is not None)

@@ -19,7 +19,8 @@ import asyncio
 import copy
 import gc
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +39,7 @@ from components._fake_azure import (
 )
 from components.errors import SECRET_MASK
 
-__all__ = ["RecordedResource", "Recording", "RecordingMocks", "record"]
+__all__ = ["RecordedResource", "Recording", "RecordingMocks", "paused_collector", "record"]
 
 
 @dataclass(frozen=True)
@@ -208,24 +209,43 @@ def record(
     settings.reset_options(project=project, stack=stack)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     settings.SETTINGS.root_directory = root_directory
-    # A recording allocates tens of thousands of Outputs and asyncio tasks that live until the
-    # end; the cyclic garbage collector kept re-scanning them (with pulumi-azure-native's
-    # classes) and took over half the time of a 50-workspace plan (benchmarks/plan_bench.py).
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        _sync_await(run_pulumi_func(lambda: _run_without_aliases(program)))
-        root = settings.get_root_resource()
-        exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
-        outputs = _sync_await(_resolve_outputs(exported))
+        with paused_collector():
+            _sync_await(run_pulumi_func(lambda: _run_without_aliases(program)))
+            root = settings.get_root_resource()
+            exported: dict[str, Any] = dict(getattr(root, "outputs", {}) or {})
+            outputs = _sync_await(_resolve_outputs(exported))
     finally:
-        if collecting:
-            gc.enable()
         settings.reset_options()
         pulumi.runtime.set_all_config({}, [])
     return Recording(
         project=project, stack=stack, resources=tuple(monitor.recorded), outputs=outputs
     )
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, e.g. while a program is recorded.
+
+    A recording allocates hundreds of thousands of objects (Outputs, asyncio tasks, and a
+    reference cycle per ``rpc.contains_unknowns`` call of the SDK) that live until the end; the
+    collector kept re-scanning them and took over half the time of a 50-workspace plan. When it
+    resumes, they first move to its oldest generation (freeze, then unfreeze): the young
+    generations' collections would otherwise scan all of them two or three times more (2 s of a
+    50-workspace plan, benchmarks/plan_bench.py); the next full collection frees the garbage.
+    A caller that turned the collector off keeps it off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:  # never thaw what a caller froze
+            gc.freeze()
+            gc.unfreeze()
+        gc.enable()
 
 
 def _run_without_aliases(program: Callable[[], object]) -> None:

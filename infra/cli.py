@@ -3,6 +3,8 @@ and the consoles every command prints through, come from ``jobs.cli``."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from components.errors import AmlStackError, ConfigError
+from components.testing import paused_collector
 from jobs.cli import ProjectDir, err, fail, job_app, model_app, out
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
@@ -70,6 +73,7 @@ app = typer.Typer(
         ]
     )
 )
+@paused_collector()  # a plan keeps what it records until it ends: nothing for the collector
 def plan(
     stack: Annotated[
         str, typer.Argument(help="Stack name: the STACK of a Pulumi.STACK.yaml file.")
@@ -203,4 +207,8 @@ app.add_typer(model_app, name="model")
 
 def main() -> None:
     """Console script entry point."""
+    # The process ends with its command; Python's last cyclic garbage collection, at exit, would
+    # scan every object a plan kept (1.5 million for 50 workspaces: 1-2 s) only to free memory
+    # that the exit frees anyway. Frozen objects are left out of it.
+    atexit.register(gc.freeze)
     app()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import runpy
 from pathlib import Path
@@ -14,7 +15,15 @@ from typer.testing import CliRunner
 from components.errors import ConfigError
 from components.testing import RecordingMocks, record
 from infra.cli import EXIT_INVALID_CONFIG, app
-from infra.plan import Plan, find_project, run_plan, to_dot, to_mermaid, write_graph
+from infra.plan import (
+    Plan,
+    find_project,
+    read_stack_file,
+    run_plan,
+    to_dot,
+    to_mermaid,
+    write_graph,
+)
 from tests.conftest import ROOT
 
 STACKS = ["dev", "test", "prod"]
@@ -170,6 +179,7 @@ def test_cli_plan_writes_json_and_graph(tmp_path: Path, plans: dict[str, Plan]) 
     assert "mlw-amlstack-dev-main" in result.output
     assert out.read_text() == plans["dev"].to_json()
     assert graph.read_text().startswith("flowchart LR")
+    assert gc.isenabled()  # the command pauses the collector only while it runs
 
 
 def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: Path) -> None:
@@ -191,6 +201,16 @@ def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
     assert result.exit_code == EXIT_INVALID_CONFIG
     assert "Pulumi.staging.yaml" in result.output
     assert "dev, prod, shared, test" in result.output
+
+
+def test_unparseable_stack_file_is_a_config_error_quoting_the_line(scratch_project: Path) -> None:
+    (scratch_project / "Pulumi.broken.yaml").write_text(
+        "config:\n  amlstack:location: westeurope\n  amlstack:tags: {owner: [ml}\n"
+    )
+    with pytest.raises(ConfigError, match="expected valid YAML") as raised:
+        read_stack_file(find_project(scratch_project), "broken")
+    assert "amlstack:tags: {owner: [ml}\n" in str(raised.value)  # the line, then a caret
+    assert "^" in str(raised.value)
 
 
 def test_any_stack_name_with_a_stack_file_works(scratch_project: Path) -> None:

@@ -478,3 +478,38 @@ def test_ids_unknown_during_preview_count_as_set() -> None:
     )
     rule = rule_by_id("keyvault-diagnostic-settings")
     assert rule.check(target, Facts(resources=(target, setting))) is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([STORAGE, DIAGNOSTICS, LOCK, VAULT]),
+            st.sets(st.integers(min_value=0, max_value=7)),
+        ),
+        max_size=8,
+    ),
+    st.integers(min_value=0, max_value=7),
+)
+def test_facts_find_dependents_and_types_in_stack_order(
+    graph: list[tuple[str, set[int]]], target: int
+) -> None:
+    """The indexes behind `Facts` answer exactly what a scan of the stack's resources would."""
+    resources = tuple(
+        subject(
+            kind,
+            {},
+            name=f"thing-{index}",
+            dependencies=frozenset(
+                f"urn:pulumi:prod::amlstack::{STORAGE}::thing-{d}" for d in deps
+            ),
+        )
+        for index, (kind, deps) in enumerate(graph)
+    )
+    facts = Facts(resources=resources)
+    waited_for = subject(STORAGE, {}, name=f"thing-{target}")
+    for types in ({DIAGNOSTICS}, {DIAGNOSTICS, LOCK}, {VAULT}):
+        assert facts.depending_on(waited_for, types) == [
+            r for r in resources if r.type in types and waited_for.urn in r.dependencies
+        ]
+    for kind in (STORAGE, DIAGNOSTICS, LOCK, VAULT):
+        assert facts.of_type(kind) == [r for r in resources if r.type == kind]
