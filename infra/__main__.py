@@ -1,4 +1,8 @@
-"""Pulumi entry point (``main: infra/``): ``pulumi up`` and ``amlstack plan`` both run this."""
+"""Pulumi entry point (``main: infra/``): ``pulumi up`` and ``amlstack plan`` both run this.
+
+The validated config stays in the module global ``stack_config``: the offline plan checks the
+baseline's policies against it.
+"""
 
 import pulumi
 

@@ -11,7 +11,7 @@ import pulumi
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
 from components.errors import ConfigError
 from components.testing import RecordedResource, RecordingMocks, record
-from infra.config import StackConfig, load_stack_config
+from infra.config import StackConfig
 from infra.plan.critical_path import estimate
 from infra.plan.model import Plan, PolicyResult
 from infra.plan.references import stack_references
@@ -58,8 +58,10 @@ def run_plan(
     loaded: list[StackConfig] = []
 
     def program() -> None:
-        runpy.run_path(str(project.main), run_name="__main__")
-        loaded.append(load_stack_config())
+        # The program validated its config before registering anything: the policies use that
+        # same StackConfig (the module global `stack_config`) rather than reading it again.
+        names = runpy.run_path(str(project.main), run_name="__main__")
+        loaded.append(names["stack_config"])
 
     try:
         recording = record(
