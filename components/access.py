@@ -17,7 +17,7 @@ import pulumi
 from pulumi_azure_native import authorization
 from pydantic import field_validator
 
-from components.args import Args, repeated
+from components.args import Args, check_unique
 from components.roles import WORKSPACE_ROLES, Role, role_assignment_name, role_definition_id
 
 __all__ = [
@@ -117,9 +117,7 @@ class AccessArgs(Args):
     @field_validator("*")
     @classmethod
     def _each_principal_once(cls, principals: tuple[Principal, ...]) -> tuple[Principal, ...]:
-        twice = repeated([p.object_id for p in principals])
-        if twice:
-            raise ValueError(f"{', '.join(twice)} listed more than once; list each principal once")
+        check_unique([p.object_id for p in principals], "list each principal once")
         return principals
 
     def grants(self) -> Iterator[tuple[Role, Principal]]:

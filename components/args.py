@@ -10,16 +10,16 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.errors import MISSING, UNKNOWN_KEY, ConfigError, ConfigProblem
 
-__all__ = ["Args", "check_unique", "config_error_from", "repeated"]
+__all__ = ["Args", "RepeatedValuesError", "check_unique", "config_error_from", "repeated"]
 
 _DURATION = "expected a duration: ISO 8601 like 'PT30M' or 'P1DT12H', or a number of seconds"
 _DATETIME = "expected a date and time like '2025-01-31T19:00:00' (ISO 8601)"
@@ -27,7 +27,13 @@ _MAPPING = "expected a mapping of keys to values"
 
 
 class Args(BaseModel):
-    """Immutable, validated arguments; unknown keys are errors, not silently ignored."""
+    """Immutable, validated arguments; unknown keys are errors, not silently ignored.
+
+    A subclass may name keys that belong elsewhere in `unknown_key_hints` (key -> where it
+    belongs): the error for such a key says so instead of listing the allowed keys.
+    """
+
+    unknown_key_hints: ClassVar[Mapping[str, str]] = {}
 
     model_config = ConfigDict(
         frozen=True,
@@ -65,11 +71,20 @@ def repeated(values: Sequence[str]) -> list[str]:
     return sorted({value for value in values if values.count(value) > 1})
 
 
+class RepeatedValuesError(ValueError):
+    """Some values occur more than once where each must be unique (see `check_unique`)."""
+
+    def __init__(self, rule: str, values: Sequence[str]) -> None:
+        self.values = list(values)
+        super().__init__(f"{rule}; repeated: {', '.join(self.values)}")
+
+
 def check_unique(values: Sequence[str], rule: str) -> None:
-    """Raise ValueError ``<rule>; repeated: <values>`` when some value occurs more than once."""
+    """Raise `RepeatedValuesError` (``<rule>; repeated: <values>``) when some value occurs more than
+    once. In a validator, the error shows the repeated values, not the whole list."""
     twice = repeated(values)
     if twice:
-        raise ValueError(f"{rule}; repeated: {', '.join(twice)}")
+        raise RepeatedValuesError(rule, twice)
 
 
 def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) -> ConfigError:
@@ -112,6 +127,11 @@ def _problem(error: Any, place: _Place, at: str) -> ConfigProblem:
         *others, last = error["ctx"]["expected_tags"].split(", ")
         return ConfigProblem(field, error["ctx"]["tag"], f"expected {', '.join(others)} or {last}")
     value = {"missing": MISSING, "extra_forbidden": UNKNOWN_KEY}.get(kind, error.get("input"))
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, RepeatedValuesError):
+        return ConfigProblem(
+            field=_path(at, loc), value=cause.values, allowed=_allowed(error, place.parent, loc)
+        )
     return ConfigProblem(
         field=_path(at, loc),
         value=value,
@@ -152,6 +172,13 @@ def _allowed(error: Any, parent: type[BaseModel] | None, loc: tuple[int | str, .
         if not known:
             return "remove this key"
         key = str(loc[-1])
+        hint_elsewhere = (
+            parent.unknown_key_hints.get(key)
+            if isinstance(parent, type) and issubclass(parent, Args)
+            else None
+        )
+        if parent is not None and hint_elsewhere:
+            return f"{key!r} is not a key of {parent.__name__}; {hint_elsewhere}"
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
         return f"unknown key {key!r}; {hint}allowed keys: {', '.join(known)}"

@@ -136,7 +136,7 @@ AT = "amlstack:workspaces[0]"
                 }
             },
             "computes.instances",
-            "[{'name': 'shared'",
+            "['shared']",
             "compute names must be unique in a workspace; repeated: shared",
         ),
         (
