@@ -40,7 +40,6 @@ from components.diagnostics import send_logs
 from components.encryption import EncryptionArgs
 from components.endpoint import (
     DeploymentAssets,
-    EndpointWorkspace,
     OnlineEndpoint,
     OnlineEndpointArgs,
 )
@@ -71,6 +70,7 @@ from components.roles import Role
 from components.schedule import ScheduleArgs
 from components.storage import StorageArgs
 from components.workspace import Workspace, WorkspaceArgs
+from components.workspace_ref import WorkspaceRef
 
 __all__ = [
     "AccessArgs",
@@ -99,7 +99,6 @@ __all__ = [
     "DeploymentAssets",
     "EncryptionArgs",
     "EndpointTraffic",
-    "EndpointWorkspace",
     "Environment",
     "EnvironmentArgs",
     "EnvironmentDefinition",
@@ -133,6 +132,7 @@ __all__ = [
     "StorageTarget",
     "Workspace",
     "WorkspaceArgs",
+    "WorkspaceRef",
     "assign_role",
     "define_environment",
     "delete_lock",

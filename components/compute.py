@@ -10,8 +10,9 @@ always set explicitly. Clusters scale to zero by default; instances shut down wh
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
+from typing import ClassVar, Generic, Literal, TypeVar
 
 import pulumi
 from pulumi_azure_native import authorization
@@ -30,9 +31,7 @@ from components.naming import (
     unique_suffix,
 )
 from components.schedule import ScheduleArgs
-
-if TYPE_CHECKING:
-    from components.workspace import Workspace
+from components.workspace_ref import WorkspaceRef
 
 __all__ = [
     "AssignedUserArgs",
@@ -44,6 +43,7 @@ __all__ = [
     "ComputesArgs",
     "PersonalInstancesArgs",
     "check_vm_size",
+    "compute_network_problem",
     "personal_instance",
 ]
 
@@ -237,6 +237,18 @@ class ComputesArgs(Args):
         return keys
 
 
+def compute_network_problem(isolation_mode: str, without_subnet: Sequence[str]) -> str | None:
+    """Why the computes `without_subnet` (config keys or names) would have no network in a
+    workspace whose managed network is `isolation_mode`, or None when they have one."""
+    if isolation_mode != "Disabled" or not without_subnet:
+        return None
+    return (
+        f"{', '.join(without_subnet)} would have no network: computes get no public IP, so "
+        "they need network.isolationMode AllowInternetOutbound or AllowOnlyApprovedOutbound, "
+        "or a subnet"
+    )
+
+
 def personal_instance(
     settings: PersonalInstancesArgs, user: Principal, *, project: str, stack: str, workspace: str
 ) -> ComputeInstanceArgs:
@@ -269,20 +281,22 @@ class _Compute(pulumi.ComponentResource, Generic[_ArgsT]):
         name: str,
         args: _ArgsT,
         *,
-        workspace: Workspace,
+        workspace: WorkspaceRef,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Create the compute in `workspace`; `Workspace.add_cluster` / ``add_instance`` parent
+        it to the workspace."""
         super().__init__(self.TYPE, name, None, opts)
-        self.args: _ArgsT = args
+        self._args: _ArgsT = args
         self.compute = ml.Compute(
             f"{name}-compute",
             compute_name=args.name,
             resource_group_name=workspace.resource_group_name,
-            workspace_name=workspace.workspace.name,
+            workspace_name=workspace.name,
             location=workspace.location,
             identity=_identity(args.identity, workspace),
             properties=self._properties(),
-            tags=workspace.tags,
+            tags=dict(workspace.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.id: pulumi.Output[str] = self.compute.id
@@ -298,7 +312,7 @@ class ComputeCluster(_Compute[ComputeClusterArgs]):
     TYPE = "amlstack:ml:ComputeCluster"
 
     def _properties(self) -> ml.AmlComputeArgs:
-        args = self.args
+        args = self._args
         return ml.AmlComputeArgs(
             compute_type="AmlCompute",
             description=args.description or None,
@@ -323,9 +337,9 @@ class ComputeCluster(_Compute[ComputeClusterArgs]):
         return {
             "kind": "AmlCompute",
             "id": self.id,
-            "vmSize": self.args.vm_size,
-            "minNodes": self.args.min_nodes,
-            "maxNodes": self.args.max_nodes,
+            "vmSize": self._args.vm_size,
+            "minNodes": self._args.min_nodes,
+            "maxNodes": self._args.max_nodes,
         }
 
 
@@ -335,7 +349,7 @@ class ComputeInstance(_Compute[ComputeInstanceArgs]):
     TYPE = "amlstack:ml:ComputeInstance"
 
     def _properties(self) -> ml.ComputeInstanceArgs:
-        args = self.args
+        args = self._args
         tenant_id: pulumi.Input[str] = args.assigned_user.tenant_id or (
             authorization.get_client_config_output(
                 opts=pulumi.InvokeOutputOptions(parent=self)
@@ -367,13 +381,13 @@ class ComputeInstance(_Compute[ComputeInstanceArgs]):
 
     def outputs(self) -> dict[str, pulumi.Input[str] | int]:
         """This instance's entry in the stack outputs (``computes.<name>``)."""
-        return {"kind": "ComputeInstance", "id": self.id, "vmSize": self.args.vm_size}
+        return {"kind": "ComputeInstance", "id": self.id, "vmSize": self._args.vm_size}
 
 
-def _identity(args: ComputeIdentityArgs, workspace: Workspace) -> ml.ManagedServiceIdentityArgs:
+def _identity(args: ComputeIdentityArgs, workspace: WorkspaceRef) -> ml.ManagedServiceIdentityArgs:
     if args.type == "SystemAssigned":
         return ml.ManagedServiceIdentityArgs(type=ml.ManagedServiceIdentityType.SYSTEM_ASSIGNED)
-    ids: list[pulumi.Input[str]] = list(args.user_assigned_identities) or [workspace.identity.id]
+    ids: list[pulumi.Input[str]] = list(args.user_assigned_identities) or [workspace.identity_id]
     return ml.ManagedServiceIdentityArgs(
         type=ml.ManagedServiceIdentityType.USER_ASSIGNED, user_assigned_identities=ids
     )

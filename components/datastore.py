@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 import pulumi
 from pulumi_azure_native import authorization, storage
@@ -25,9 +25,7 @@ from components import roles
 from components.access import Grantee, assign_role, check_object_id
 from components.args import Args
 from components.naming import DATASTORE, STORAGE_CONTAINER, derive_name
-
-if TYPE_CHECKING:
-    from components.workspace import Workspace
+from components.workspace_ref import WorkspaceRef
 
 __all__ = [
     "AccountKeyCredentials",
@@ -226,16 +224,18 @@ class Datastore(pulumi.ComponentResource):
         name: str,
         args: DatastoreArgs,
         *,
-        workspace: Workspace,
+        workspace: WorkspaceRef,
         target: StorageTarget,
         data_scientists: Sequence[Grantee] = (),
-        protect: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Create the datastore in `workspace` pointing into `target`; `data_scientists` get
+        ``args.dataScientists`` access. A container amlstack creates carries the workspace's
+        ``protect``. `Workspace.add_datastore` picks the target and parents it."""
         super().__init__("amlstack:ml:Datastore", name, None, opts)
-        self.args = args
+        self._args = args
         container = args.container_name
-        created = self._create_container(name, target, protect) if target.managed else []
+        created = self._create_container(name, target, workspace.protect) if target.managed else []
         scope = pulumi.Output.all(target.account_id, *(c.id for c in created)).apply(
             lambda ids: container_scope(ids[0], args.type, container)
         )
@@ -245,7 +245,7 @@ class Datastore(pulumi.ComponentResource):
                 assign_role(
                     f"{name}-{data_role(args.type, 'write').slug}-identity",
                     role=data_role(args.type, "write"),
-                    grantee=workspace.identity_grantee,
+                    grantee=workspace.identity,
                     scope=scope,
                     parent=self,
                 )
@@ -264,7 +264,7 @@ class Datastore(pulumi.ComponentResource):
             f"{name}-datastore",
             name=args.name,
             resource_group_name=workspace.resource_group_name,
-            workspace_name=workspace.workspace.name,
+            workspace_name=workspace.name,
             properties=_properties(args, target, container),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*created, *grants]),
         )
@@ -273,7 +273,7 @@ class Datastore(pulumi.ComponentResource):
 
     def outputs(self) -> dict[str, pulumi.Input[str]]:
         """This datastore's entry in the stack outputs (``datastores.<name>``)."""
-        return {"type": self.args.type, "id": self.id}
+        return {"type": self._args.type, "id": self.id}
 
     def _create_container(
         self, name: str, target: StorageTarget, protect: bool
@@ -281,11 +281,11 @@ class Datastore(pulumi.ComponentResource):
         """The container, file system or share, in an account this stack manages."""
         group = target.account_id.apply(lambda i: parse_account_id(i)[1])
         options = pulumi.ResourceOptions(parent=self, protect=protect)
-        if self.args.type == "AzureFile":
+        if self._args.type == "AzureFile":
             return [
                 storage.FileShare(
                     f"{name}-share",
-                    share_name=self.args.container_name,
+                    share_name=self._args.container_name,
                     account_name=target.account_name,
                     resource_group_name=group,
                     opts=options,
@@ -294,7 +294,7 @@ class Datastore(pulumi.ComponentResource):
         return [
             storage.BlobContainer(
                 f"{name}-container",
-                container_name=self.args.container_name,
+                container_name=self._args.container_name,
                 account_name=target.account_name,
                 resource_group_name=group,
                 public_access=storage.PublicAccess.NONE,

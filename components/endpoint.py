@@ -38,12 +38,12 @@ from components.errors import ConfigError
 from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
 from components.traffic import complete_split, mirror_problems, traffic_problems
+from components.workspace_ref import WorkspaceRef
 
 __all__ = [
     "AuthMode",
     "DeploymentAssets",
     "EndpointIdentity",
-    "EndpointWorkspace",
     "OnlineEndpoint",
     "OnlineEndpointArgs",
 ]
@@ -134,26 +134,6 @@ class OnlineEndpointArgs(Args):
 
 
 @dataclass(frozen=True)
-class EndpointWorkspace:
-    """What an endpoint needs from the workspace it is created in."""
-
-    key: str
-    """The workspace's config key (part of derived names)."""
-    workspace: machinelearningservices.Workspace
-    """The Azure workspace resource (the endpoint depends on it, not on its component)."""
-    resource_group_name: pulumi.Input[str]
-    location: str
-    public_network_access: PublicNetworkAccess
-    """The workspace's setting, the endpoint's default."""
-    identity_id: pulumi.Input[str]
-    """ARM id of the workspace's user-assigned identity (for ``identity: Workspace``)."""
-    blob_endpoint: pulumi.Input[str]
-    """The workspace storage account's blob endpoint (``https://<account>.blob...net/``)."""
-    code_container: pulumi.Input[str]
-    """Blob container for uploaded code (the workspace's ``azureml-blobstore-<id>``)."""
-
-
-@dataclass(frozen=True)
 class DeploymentAssets:
     """A deployment's resolved assets: ids Azure accepts, or code for the stack to upload."""
 
@@ -170,32 +150,26 @@ class OnlineEndpoint(pulumi.ComponentResource):
         name: str,
         args: OnlineEndpointArgs,
         *,
-        workspace: EndpointWorkspace,
+        workspace: WorkspaceRef,
         assets: Mapping[str, DeploymentAssets],
-        tags: dict[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Create the endpoint in `workspace`; `assets` gives each deployment's resolved model,
+        environment and code. `Workspace.add_endpoint` parents it to the workspace."""
         missing = [n for n in args.deployment_names if n not in assets]
         if missing:
             raise ConfigError.single(
                 f"{name}: assets", missing, "give DeploymentAssets for every deployment"
             )
         super().__init__("amlstack:ml:OnlineEndpoint", name, None, opts)
-        self.args = args
+        self._args = args
         self._workspace = workspace
-        self._tags = {
-            "managed-by": "amlstack",
-            "stack": pulumi.get_stack(),
-            "workspace": workspace.key,
-            "endpoint": args.name,
-            **(tags or {}),
-            **args.tags,
-        }
+        self._tags = {**workspace.tags, "endpoint": args.name, **args.tags}
         public = args.public_network_access or workspace.public_network_access
         self.endpoint = machinelearningservices.OnlineEndpoint(
             f"{name}-endpoint",
             endpoint_name=self._azure_name(workspace),
-            workspace_name=workspace.workspace.name,
+            workspace_name=workspace.name,
             resource_group_name=workspace.resource_group_name,
             location=workspace.location,
             identity=self._identity(workspace),
@@ -223,6 +197,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
             endpoint_revision=_revision(args, public),
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.deployments.values())),
         )
+        self.deployment_names: tuple[str, ...] = tuple(args.deployment_names)
         self.endpoint_name: pulumi.Output[str] = self.endpoint.name
         self.scoring_uri: pulumi.Output[str] = self.endpoint.properties.scoring_uri
         self.register_outputs(
@@ -234,10 +209,10 @@ class OnlineEndpoint(pulumi.ComponentResource):
             }
         )
 
-    def _azure_name(self, workspace: EndpointWorkspace) -> pulumi.Input[str]:
-        if self.args.endpoint_name:
-            return check_name(ONLINE_ENDPOINT, self.args.endpoint_name, field="endpointName")
-        project, stack, key = pulumi.get_project(), pulumi.get_stack(), self.args.name
+    def _azure_name(self, workspace: WorkspaceRef) -> pulumi.Input[str]:
+        if self._args.endpoint_name:
+            return check_name(ONLINE_ENDPOINT, self._args.endpoint_name, field="endpointName")
+        project, stack, key = pulumi.get_project(), pulumi.get_stack(), self._args.name
         client = authorization.get_client_config_output(
             opts=pulumi.InvokeOutputOptions(parent=self)
         )
@@ -252,9 +227,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
         )
 
     def _identity(
-        self, workspace: EndpointWorkspace
+        self, workspace: WorkspaceRef
     ) -> machinelearningservices.ManagedServiceIdentityArgs:
-        if self.args.identity == "Workspace":
+        if self._args.identity == "Workspace":
             return machinelearningservices.ManagedServiceIdentityArgs(
                 type=machinelearningservices.ManagedServiceIdentityType.USER_ASSIGNED,
                 user_assigned_identities=[workspace.identity_id],
@@ -278,10 +253,10 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 code_id = create_code_version(
                     f"{name}-{deployment.name}-code",
                     code_id,
-                    asset_name=f"{workspace.key}-{self.args.name}-{deployment.name}",
+                    asset_name=f"{workspace.key}-{self._args.name}-{deployment.name}",
                     blob_endpoint=workspace.blob_endpoint,
                     container=workspace.code_container,
-                    workspace_name=workspace.workspace.name,
+                    workspace_name=workspace.name,
                     resource_group_name=workspace.resource_group_name,
                     parent=self,
                 ).id
@@ -292,7 +267,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
             f"{name}-{deployment.name}",
             deployment_name=deployment.name,
             endpoint_name=self.endpoint.name,
-            workspace_name=workspace.workspace.name,
+            workspace_name=workspace.name,
             resource_group_name=workspace.resource_group_name,
             location=workspace.location,
             sku=machinelearningservices.SkuArgs(name="Default", capacity=deployment.instance_count),

@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import pulumi
 import yaml
@@ -33,9 +33,7 @@ from components.args import Args
 from components.blob_upload import FolderUpload, folder_url
 from components.errors import ConfigError
 from components.naming import ENVIRONMENT
-
-if TYPE_CHECKING:
-    from components.workspace import Workspace
+from components.workspace_ref import WorkspaceRef
 
 __all__ = [
     "BuildArgs",
@@ -284,9 +282,11 @@ class Environment(pulumi.ComponentResource):
         name: str,
         definition: EnvironmentDefinition,
         *,
-        workspace: Workspace,
+        workspace: WorkspaceRef,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        """Register `definition` in `workspace` (nothing for a curated one);
+        `Workspace.add_environment` parents it to the workspace."""
         super().__init__("amlstack:ml:Environment", name, None, opts)
         self.definition = definition
         if definition.reference is not None:
@@ -298,7 +298,7 @@ class Environment(pulumi.ComponentResource):
             f"{name}-container",
             name=definition.name,
             resource_group_name=workspace.resource_group_name,
-            workspace_name=workspace.workspace.name,
+            workspace_name=workspace.name,
             properties=ml.EnvironmentContainerPropertiesArgs(
                 description=definition.description or None
             ),
@@ -310,7 +310,7 @@ class Environment(pulumi.ComponentResource):
             name=container.name,
             version=definition.version,
             resource_group_name=workspace.resource_group_name,
-            workspace_name=workspace.workspace.name,
+            workspace_name=workspace.name,
             properties=ml.EnvironmentVersionPropertiesArgs(
                 image=definition.image,
                 conda_file=definition.conda,
@@ -328,15 +328,14 @@ class Environment(pulumi.ComponentResource):
         return {"kind": self.definition.kind, "version": self.definition.version, "id": self.id}
 
     def _build_context(
-        self, name: str, workspace: Workspace, opts: pulumi.ResourceOptions
+        self, name: str, workspace: WorkspaceRef, opts: pulumi.ResourceOptions
     ) -> tuple[ml.BuildContextArgs | None, list[pulumi.Resource]]:
         """Upload the build context into the workspace's default blob container (as
         azure-ai-ml does), under a prefix named by this environment's version."""
         definition = self.definition
         if definition.build_context is None:
             return None, []
-        account_url = workspace.storage_account.primary_endpoints.blob
-        container = workspace.workspace.workspace_id.apply(lambda i: f"azureml-blobstore-{i}")
+        account_url, container = workspace.blob_endpoint, workspace.code_container
         prefix = f"amlstack/environments/{definition.name}/{definition.version}"
         upload = BuildContextUpload(
             f"{name}-build-context",

@@ -20,12 +20,13 @@ from pydantic import Field, field_validator
 
 from components import roles
 from components.access import Grantee, Principal, assign_role
-from components.args import Args, check_unique, repeated
+from components.args import Args, check_unique
 from components.guards import delete_lock
 from components.naming import ML_REGISTRY, check_key, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
 from components.placement import Placement
 from components.regions import check_region
+from components.tags import stack_tags
 
 __all__ = ["Registry", "RegistryArgs", "RegistryStorageSku", "grant_registry_user"]
 
@@ -83,8 +84,7 @@ class RegistryArgs(Args):
     @field_validator("users")
     @classmethod
     def _each_user_once(cls, users: tuple[Principal, ...]) -> tuple[Principal, ...]:
-        if repeated([u.object_id for u in users]):
-            raise ValueError("list each principal once")
+        check_unique([u.object_id for u in users], "list each principal once")
         return users
 
 
@@ -149,7 +149,7 @@ class Registry(pulumi.ComponentResource):
                 )
                 for region in regions
             ],
-            tags={"managed-by": "amlstack", "stack": stack, **(tags or {}), **args.tags},
+            tags=stack_tags(stack, tags or {}, args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.registry_name: pulumi.Output[str] = self.registry.name

@@ -14,7 +14,6 @@ from components.guards import delete_lock
 from components.placement import Placement
 
 __all__ = [
-    "GEO_REDUNDANT_SKUS",
     "StorageArgs",
     "StorageSku",
     "create_workspace_storage",
@@ -29,9 +28,6 @@ StorageSku = Literal[
     "Standard_GZRS",
     "Standard_RAGZRS",
 ]
-GEO_REDUNDANT_SKUS = frozenset(
-    {"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"}
-)
 
 
 class StorageArgs(Args):

@@ -55,6 +55,9 @@ class RecordedResource:
     dependencies: tuple[str, ...]
     protect: bool
     outputs: dict[str, Any] = field(default_factory=dict, compare=False)
+    aliases: tuple[str, ...] = field(default=(), compare=False)
+    """URNs this resource had before (``aliases`` of its component): ``pulumi up`` moves a
+    resource found under one of them instead of replacing it."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class RecordingMocks(pulumi_mocks.Mocks):
         return dict(self.calls.get(args.token, {})), []
 
 
+_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
 class _CapturingMonitor(pulumi_mocks.MockMonitor):
     """The mock monitor, also keeping what each registration request carried."""
 
@@ -157,9 +163,20 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
                 dependencies=tuple(dict.fromkeys(request.dependencies)),
                 protect=bool(request.protect),
                 outputs=_plain(registration.state) if registration else {},
+                aliases=tuple(self._alias_urn(request, alias) for alias in request.aliases),
             )
         )
         return response
+
+    def _alias_urn(self, request: Any, alias: Any) -> str:
+        """The URN an alias names, built like the mock monitor builds URNs: there, a resource
+        without a parent is a child of the stack (the engine leaves the stack's type out)."""
+        if alias.urn:
+            return str(alias.urn)
+        spec = alias.spec
+        stack_urn = next((r.urn for r in self.recorded if r.type == _STACK_TYPE), "")
+        parent = stack_urn if spec.noParent else (spec.parentUrn or request.parent)
+        return self.make_urn(parent, spec.type or request.type, spec.name or request.name)
 
     def ReadResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().ReadResource(request)  # type: ignore[no-untyped-call]
@@ -260,7 +277,9 @@ def _run_without_aliases(program: Callable[[], object]) -> None:
 def _drop_aliases(
     args: pulumi.ResourceTransformationArgs,
 ) -> pulumi.ResourceTransformationResult | None:
-    if not args.opts.aliases:
+    """Drop the aliases of custom resources (the SDK's API versions); a component's own aliases
+    (a rename or a move) are kept and recorded."""
+    if not args.opts.aliases or not isinstance(args.resource, pulumi.CustomResource):
         return None
     opts = copy.copy(args.opts)
     opts.aliases = None

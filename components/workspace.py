@@ -1,9 +1,14 @@
-"""The Azure ML workspace with everything it depends on, secure by default.
+"""The Azure ML workspace with everything it depends on, secure by default, and its children.
 
 One ``Workspace`` creates: a user-assigned identity, Log Analytics and workspace-based Application
 Insights, a storage account (no shared keys), a key vault (RBAC), a container registry (no admin
 user), the data-plane roles the identity needs on them, and the Azure ML workspace wired to all of
-it with identity-based system datastores. Then ``grant_*`` gives people access to the workspace.
+it with identity-based system datastores. ``grant_*`` gives people access to the workspace.
+
+Children are added through the workspace, which owns them (``parent=workspace``):
+``add_cluster``, ``add_instance``, ``add_datastore``, ``add_environment`` and ``add_endpoint``
+each create one child component from its own ``*Args`` and return it. Children see the workspace
+only as a small immutable `WorkspaceRef` (``workspace.ref``).
 
 Guards: diagnostic settings send the workspace's, key vault's and blob service's logs to Log
 Analytics; a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
@@ -12,7 +17,10 @@ private endpoints (``network.privateEndpoints``) and CMK encryption (``encryptio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import MappingProxyType
+from typing import ClassVar, TypeVar
 
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, managedidentity
@@ -20,14 +28,27 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
-from components.args import Args, check_unique
-from components.compute import ComputesArgs
+from components.args import Args
+from components.compute import (
+    ComputeCluster,
+    ComputeClusterArgs,
+    ComputeInstance,
+    ComputeInstanceArgs,
+    compute_network_problem,
+)
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
-from components.datastore import DatastoreArgs
+from components.data_lake import DataLake
+from components.datastore import Datastore, DatastoreArgs, StorageTarget
 from components.diagnostics import send_logs
 from components.encryption import EncryptionArgs
-from components.endpoint import OnlineEndpointArgs
-from components.environment import EnvironmentArgs
+from components.endpoint import DeploymentAssets, OnlineEndpoint, OnlineEndpointArgs
+from components.environment import (
+    Environment,
+    EnvironmentArgs,
+    EnvironmentDefinition,
+    define_environment,
+)
+from components.errors import MISSING, ConfigError
 from components.guards import delete_lock
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_monitoring
@@ -40,12 +61,26 @@ from components.network import (
 )
 from components.placement import Placement
 from components.storage import StorageArgs, create_workspace_storage, guard_storage
+from components.tags import stack_tags
+from components.workspace_ref import WorkspaceRef, code_container
 
 __all__ = ["Workspace", "WorkspaceArgs"]
 
+_Child = TypeVar("_Child", bound=pulumi.ComponentResource)
+_CHILDREN_HINT = "children are added through the workspace: "
+
 
 class WorkspaceArgs(Args):
-    """One Azure ML workspace. Only `name` is required; every default is the secure choice."""
+    """One Azure ML workspace and its dependencies. Only `name` is required; every default is
+    the secure choice. Computes, datastores, environments and endpoints are not arguments: add
+    them with ``workspace.add_*`` once the workspace exists."""
+
+    unknown_key_hints: ClassVar[Mapping[str, str]] = {
+        "computes": f"{_CHILDREN_HINT}workspace.add_cluster(...) and workspace.add_instance(...)",
+        "datastores": f"{_CHILDREN_HINT}workspace.add_datastore(...)",
+        "environments": f"{_CHILDREN_HINT}workspace.add_environment(...)",
+        "endpoints": f"{_CHILDREN_HINT}workspace.add_endpoint(...)",
+    }
 
     name: str
     """Short key of the workspace within the stack (``main``, ``team-vision``): 2-24 lowercase
@@ -64,19 +99,11 @@ class WorkspaceArgs(Args):
     high_business_impact: bool = False
     """Collect less diagnostic data (high business impact). Default off; fixed at creation."""
     protect: bool = True
-    """Pulumi ``protect`` on the stateful resources (workspace, storage, key vault, registry), so
-    ``pulumi destroy`` refuses to delete them. Default on; a dev stack may turn it off."""
+    """Pulumi ``protect`` on the stateful resources (workspace, storage, key vault, registry,
+    datastore containers), so ``pulumi destroy`` refuses to delete them. Default on; a dev stack
+    may turn it off."""
     tags: dict[str, str] = Field(default_factory=dict)
-    """Extra Azure tags on every resource of this workspace."""
-    computes: ComputesArgs = Field(default_factory=ComputesArgs)
-    """Compute clusters and instances (see `components.compute`). Default none."""
-    datastores: tuple[DatastoreArgs, ...] = ()
-    """Datastores (see `components.datastore`). Default none beyond the workspace's own."""
-    environments: tuple[EnvironmentArgs, ...] = ()
-    """Environments (see `components.environment`). Default none."""
-    endpoints: tuple[OnlineEndpointArgs, ...] = ()
-    """Managed online endpoints of this workspace, with their deployments and traffic split.
-    Default none. See README, "Online endpoints"."""
+    """Extra Azure tags on every resource of this workspace, its children included."""
     delete_lock: bool = True
     """A CanNotDelete management lock on the storage account, key vault and registry: nobody
     deletes them out of band (portal, CLI, scripts) and Pulumi cannot replace them. Default on.
@@ -104,36 +131,6 @@ class WorkspaceArgs(Args):
             )
         return registry
 
-    @field_validator("computes")
-    @classmethod
-    def _computes_fit_the_workspace(
-        cls, computes: ComputesArgs, info: ValidationInfo
-    ) -> ComputesArgs:
-        access, network = info.data.get("access"), info.data.get("network")
-        has_users = access is None or any(p.type == "User" for p in access.data_scientist)
-        if computes.personal_instances is not None and not has_users:
-            raise ValueError(
-                "personalInstances makes one instance per User in access.dataScientist, "
-                "and there is none: add users there or remove personalInstances"
-            )
-        if network is not None and network.isolation_mode == "Disabled":
-            bare = computes.without_subnet()
-            if bare:
-                raise ValueError(
-                    f"{', '.join(bare)} would have no network: computes get no public IP, so "
-                    "they need network.isolationMode AllowInternetOutbound or "
-                    "AllowOnlyApprovedOutbound, or a subnet"
-                )
-        return computes
-
-    @field_validator("datastores", "environments")
-    @classmethod
-    def _unique_names(
-        cls, items: tuple[DatastoreArgs, ...] | tuple[EnvironmentArgs, ...]
-    ) -> tuple[DatastoreArgs, ...] | tuple[EnvironmentArgs, ...]:
-        check_unique([item.name for item in items], "names must be unique in a workspace")
-        return items
-
 
 # Roles the workspace identity needs on each dependency (Azure ML documents these for a
 # workspace with a user-assigned identity); granted before the workspace is created.
@@ -146,9 +143,32 @@ _KEY_VAULT_ROLES = (roles.KEY_VAULT_ADMINISTRATOR, roles.CONTRIBUTOR)
 _REGISTRY_ROLES = (roles.ACR_PULL, roles.ACR_PUSH, roles.CONTRIBUTOR)
 _INSIGHTS_ROLES = (roles.CONTRIBUTOR,)
 
+# Endpoints were top-level resources of the stack before the workspace owned them: this alias
+# keeps the URN of endpoints deployed then, so `pulumi up` moves them instead of replacing them.
+_TOP_LEVEL_BEFORE = pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)
+
+
+def _refuse_children_in(args: WorkspaceArgs) -> None:
+    """A subclass of `WorkspaceArgs` that carries children (stack config does) would have them
+    silently ignored here: refuse it."""
+    carried = [
+        key
+        for key in type(args).model_fields.keys() - WorkspaceArgs.model_fields.keys()
+        if getattr(args, key)
+    ]
+    if carried:
+        raise ConfigError.single(
+            f"{args.name}: {', '.join(sorted(carried))}",
+            type(args).__name__,
+            "Workspace creates only what WorkspaceArgs describes; pass the workspace's own "
+            "arguments (WorkspaceConfig.workspace_args()) and add the children with "
+            "workspace.add_*",
+        )
+
 
 class Workspace(pulumi.ComponentResource):
-    """An Azure ML workspace and its storage, key vault, registry, monitoring and identity."""
+    """An Azure ML workspace, its storage, key vault, registry, monitoring and identity, and the
+    children added with ``add_*``."""
 
     def __init__(
         self,
@@ -157,153 +177,152 @@ class Workspace(pulumi.ComponentResource):
         *,
         resource_group_name: pulumi.Input[str],
         location: str,
-        tags: dict[str, str] | None = None,
+        tags: Mapping[str, str] | None = None,
         dns_zone_ids: Mapping[str, pulumi.Input[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """`dns_zone_ids` (private DNS zone name to id, see `PrivateDnsZones`) registers the
-        private endpoints of ``args.network.privateEndpoints`` in those zones."""
+        """`tags` go on every resource of the workspace (before ``args.tags``); `dns_zone_ids`
+        (private DNS zone name to id, see `PrivateDnsZones`) registers the private endpoints of
+        ``args.network.privateEndpoints`` in those zones."""
+        _refuse_children_in(args)
         super().__init__("amlstack:ml:Workspace", name, None, opts)
-        self.component_name = name
-        self.args = args
+        self._name = name
+        self._args = args
+        self._lake: DataLake | None = None
+        self._children: dict[str, dict[str, pulumi.ComponentResource]] = {
+            "compute": {},
+            "datastore": {},
+            "environment": {},
+            "endpoint": {},
+        }
         self.resource_group_name = pulumi.Output.from_input(resource_group_name)
         self.location = location
-        project, stack = pulumi.get_project(), pulumi.get_stack()
-        all_tags = {
-            "managed-by": "amlstack",
-            "stack": stack,
-            "workspace": args.name,
-            **(tags or {}),
-            **args.tags,
-        }
+        self.tags = stack_tags(pulumi.get_stack(), tags or {}, args.tags, workspace=args.name)
         client = authorization.get_client_config_output(
             opts=pulumi.InvokeOutputOptions(parent=self)
         )
-        names = pulumi.Output.all(client.subscription_id, self.resource_group_name).apply(
-            lambda ids: workspace_names(
-                project, stack, args.name, unique=unique_suffix(*ids, project, stack, args.name)
-            )
-        )
-        self.names: pulumi.Output[WorkspaceNames] = names
-        self.tags = all_tags
-        placement = Placement(self.resource_group_name, location, all_tags, self)
-        public = args.network.public_network_access
-
-        self.identity = managedidentity.UserAssignedIdentity(
-            f"{name}-identity",
-            resource_name_=names.apply(lambda n: n.identity),
-            resource_group_name=self.resource_group_name,
-            location=location,
-            tags=all_tags,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.identity_grantee = IdentityGrantee(f"{name}-identity", self.identity.principal_id)
-        monitoring = create_monitoring(
-            name,
-            args.monitoring,
-            log_analytics_name=names.apply(lambda n: n.log_analytics),
-            app_insights_name=names.apply(lambda n: n.app_insights),
-            placement=placement,
-        )
-        self.log_analytics = monitoring.log_analytics
-        self.app_insights = monitoring.app_insights
-        self.storage_account = create_workspace_storage(
-            name,
-            args.storage,
-            account_name=names.apply(lambda n: n.storage_account),
-            public_network_access=public,
-            protect=args.protect,
-            placement=placement,
-        )
-        self.key_vault = create_workspace_key_vault(
-            name,
-            args.key_vault,
-            vault_name=names.apply(lambda n: n.key_vault),
-            tenant_id=client.tenant_id,
-            public_network_access=public,
-            protect=args.protect,
-            placement=placement,
-        )
-        self.container_registry = create_workspace_registry(
-            name,
-            args.container_registry,
-            registry_name=names.apply(lambda n: n.container_registry),
-            public_network_access=public,
-            protect=args.protect,
-            placement=placement,
-        )
-        # A managed network's private endpoints to the dependencies are approved by the identity.
-        approver = (
-            (roles.AI_NETWORK_CONNECTION_APPROVER,)
-            if args.network.isolation_mode != "Disabled"
-            else ()
-        )
-        identity_grants = [
-            self._grant_identity(
-                f"{name}-storage", self.storage_account.id, _STORAGE_ROLES + approver
-            ),
-            self._grant_identity(
-                f"{name}-keyvault", self.key_vault.id, _KEY_VAULT_ROLES + approver
-            ),
-            self._grant_identity(
-                f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES + approver
-            ),
-            self._grant_identity(f"{name}-insights", self.app_insights.id, _INSIGHTS_ROLES),
-        ]
-        if args.encryption is not None:
-            identity_grants.append(
-                self._grant_identity(
-                    f"{name}-cmk",
-                    args.encryption.key_vault_id,
-                    (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,),
-                )
-            )
-        self.workspace = machinelearningservices.Workspace(
-            f"{name}-workspace",
-            workspace_name=names.apply(lambda n: n.workspace),
-            resource_group_name=self.resource_group_name,
-            location=location,
-            kind="Default",
-            sku=machinelearningservices.SkuArgs(
-                name="Basic", tier=machinelearningservices.SkuTier.BASIC
-            ),
-            description=args.description,
-            friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
-            identity=machinelearningservices.ManagedServiceIdentityArgs(
-                type=machinelearningservices.ManagedServiceIdentityType.USER_ASSIGNED,
-                user_assigned_identities=[self.identity.id],
-            ),
-            primary_user_assigned_identity=self.identity.id,
-            storage_account=self.storage_account.id,
-            key_vault=self.key_vault.id,
-            application_insights=self.app_insights.id,
-            container_registry=self.container_registry.id,
-            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
-            public_network_access=public,
-            managed_network=managed_network_settings(args.network),
-            # Provision the managed network with the workspace: online deployments need it.
-            provision_network_now=args.network.isolation_mode != "Disabled" or None,
-            encryption=self._encryption(args.encryption),
-            hbi_workspace=args.high_business_impact,
-            tags=all_tags,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=args.protect,
-                depends_on=[grant for grants in identity_grants for grant in grants],
-            ),
-        )
+        self.names: pulumi.Output[WorkspaceNames] = self._names(client.subscription_id)
+        placement = Placement(self.resource_group_name, location, self.tags, self)
+        self._create_dependencies(placement, client.tenant_id)
+        self.workspace = self._create_workspace(self._grant_dependencies())
         self.workspace_name: pulumi.Output[str] = self.workspace.name
         self.id: pulumi.Output[str] = self.workspace.id
+        self.ref = self._reference()
         self._grant_identity(f"{name}-workspace", self.workspace.id, (roles.CONTRIBUTOR,))
-        self._guard(name, args, placement, dns_zone_ids)
+        self._guard(placement, dns_zone_ids)
         for role, principal in args.access.grants():
             self.grant(role, principal)
         self.register_outputs({"workspaceName": self.workspace_name, "id": self.id})
 
+    # -- children -------------------------------------------------------------------------
+
+    def add_cluster(self, args: ComputeClusterArgs) -> ComputeCluster:
+        """Add a compute cluster (``<workspace>-<cluster name>``)."""
+        self._check_compute(args)
+        cluster = ComputeCluster(
+            self._child_name(args.name), args, workspace=self.ref, opts=self._child_options()
+        )
+        return self._keep("compute", args.name, cluster)
+
+    def add_instance(self, args: ComputeInstanceArgs) -> ComputeInstance:
+        """Add a compute instance assigned to one user (``<workspace>-<instance name>``)."""
+        self._check_compute(args)
+        instance = ComputeInstance(
+            self._child_name(args.name), args, workspace=self.ref, opts=self._child_options()
+        )
+        return self._keep("compute", args.name, instance)
+
+    def add_datastore(
+        self, args: DatastoreArgs, *, data_scientists: Sequence[Grantee] | None = None
+    ) -> Datastore:
+        """Add a datastore. Its container goes into the workspace storage (Blob, File), the
+        workspace's data lake (ADLS Gen2, created with the first such datastore) or, with
+        ``args.account``, an existing account. `data_scientists` get ``args.dataScientists``
+        access to it; default: the principals in ``access.dataScientist``."""
+        self._claim("datastore", args.name)
+        if args.account is not None:
+            target = StorageTarget.existing(args.account)
+        elif args.type == "AzureDataLakeGen2":
+            target = StorageTarget.of(self._data_lake().account)
+        else:
+            target = StorageTarget.of(self.storage_account)
+        datastore = Datastore(
+            self._child_name(args.name),
+            args,
+            workspace=self.ref,
+            target=target,
+            data_scientists=(
+                self._args.access.data_scientist if data_scientists is None else data_scientists
+            ),
+            opts=self._child_options(),
+        )
+        return self._keep("datastore", args.name, datastore)
+
+    def add_environment(
+        self, environment: EnvironmentArgs | EnvironmentDefinition, *, base_dir: Path | None = None
+    ) -> Environment:
+        """Add an environment. `EnvironmentArgs` are read from `base_dir` (default: the current
+        directory) here; a program that wants every file error before anything is registered
+        reads them first with `define_environment` and passes the definition."""
+        definition = (
+            environment
+            if isinstance(environment, EnvironmentDefinition)
+            else define_environment(
+                environment,
+                base_dir=base_dir or Path.cwd(),
+                at=f"{self._name}.environments[{environment.name}]",
+            )
+        )
+        self._claim("environment", definition.name)
+        created = Environment(
+            self._child_name(definition.name),
+            definition,
+            workspace=self.ref,
+            opts=self._child_options(),
+        )
+        return self._keep("environment", definition.name, created)
+
+    def add_endpoint(
+        self, args: OnlineEndpointArgs, *, assets: Mapping[str, DeploymentAssets]
+    ) -> OnlineEndpoint:
+        """Add a managed online endpoint with its deployments and traffic split; `assets` gives
+        each deployment's resolved model, environment and code."""
+        self._claim("endpoint", args.name)
+        endpoint = OnlineEndpoint(
+            self._child_name(args.name),
+            args,
+            workspace=self.ref,
+            assets=assets,
+            opts=self._child_options(aliases=[_TOP_LEVEL_BEFORE]),
+        )
+        return self._keep("endpoint", args.name, endpoint)
+
+    @property
+    def computes(self) -> Mapping[str, ComputeCluster | ComputeInstance]:
+        """The computes added so far, by compute name."""
+        return MappingProxyType(self._children["compute"])  # type: ignore[arg-type]
+
+    @property
+    def datastores(self) -> Mapping[str, Datastore]:
+        """The datastores added so far, by datastore name."""
+        return MappingProxyType(self._children["datastore"])  # type: ignore[arg-type]
+
+    @property
+    def environments(self) -> Mapping[str, Environment]:
+        """The environments added so far, by environment name."""
+        return MappingProxyType(self._children["environment"])  # type: ignore[arg-type]
+
+    @property
+    def endpoints(self) -> Mapping[str, OnlineEndpoint]:
+        """The online endpoints added so far, by endpoint key."""
+        return MappingProxyType(self._children["endpoint"])  # type: ignore[arg-type]
+
+    # -- access ---------------------------------------------------------------------------
+
     def grant(self, role: roles.Role, grantee: Grantee) -> authorization.RoleAssignment:
         """Grant `role` on this workspace to `grantee`; the assignment's GUID name is derived."""
         return assign_role(
-            f"{self.component_name}-{role.slug}-{grantee.grant_label}",
+            f"{self._name}-{role.slug}-{grantee.grant_label}",
             role=role,
             grantee=grantee,
             scope=self.id,
@@ -334,14 +353,153 @@ class Workspace(pulumi.ComponentResource):
         """Create, start, stop and delete computes (AzureML Compute Operator)."""
         return self.grant(roles.COMPUTE_OPERATOR, grantee)
 
+    # -- construction ---------------------------------------------------------------------
+
+    def _names(self, subscription_id: pulumi.Output[str]) -> pulumi.Output[WorkspaceNames]:
+        project, stack, key = pulumi.get_project(), pulumi.get_stack(), self._args.name
+        return pulumi.Output.all(subscription_id, self.resource_group_name).apply(
+            lambda ids: workspace_names(
+                project, stack, key, unique=unique_suffix(*ids, project, stack, key)
+            )
+        )
+
+    def _create_dependencies(self, placement: Placement, tenant_id: pulumi.Output[str]) -> None:
+        """The identity, monitoring, storage, key vault and container registry."""
+        name, args, names = self._name, self._args, self.names
+        public = args.network.public_network_access
+        self.identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_name_=names.apply(lambda n: n.identity),
+            resource_group_name=self.resource_group_name,
+            location=self.location,
+            tags=self.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.identity_grantee = IdentityGrantee(f"{name}-identity", self.identity.principal_id)
+        monitoring = create_monitoring(
+            name,
+            args.monitoring,
+            log_analytics_name=names.apply(lambda n: n.log_analytics),
+            app_insights_name=names.apply(lambda n: n.app_insights),
+            placement=placement,
+        )
+        self.log_analytics = monitoring.log_analytics
+        self.app_insights = monitoring.app_insights
+        self.storage_account = create_workspace_storage(
+            name,
+            args.storage,
+            account_name=names.apply(lambda n: n.storage_account),
+            public_network_access=public,
+            protect=args.protect,
+            placement=placement,
+        )
+        self.key_vault = create_workspace_key_vault(
+            name,
+            args.key_vault,
+            vault_name=names.apply(lambda n: n.key_vault),
+            tenant_id=tenant_id,
+            public_network_access=public,
+            protect=args.protect,
+            placement=placement,
+        )
+        self.container_registry = create_workspace_registry(
+            name,
+            args.container_registry,
+            registry_name=names.apply(lambda n: n.container_registry),
+            public_network_access=public,
+            protect=args.protect,
+            placement=placement,
+        )
+
+    def _grant_dependencies(self) -> list[authorization.RoleAssignment]:
+        """The identity's roles on its dependencies, which the workspace waits for."""
+        name, args = self._name, self._args
+        # A managed network's private endpoints to the dependencies are approved by the identity.
+        approver = (
+            (roles.AI_NETWORK_CONNECTION_APPROVER,)
+            if args.network.isolation_mode != "Disabled"
+            else ()
+        )
+        grants = [
+            *self._grant_identity(
+                f"{name}-storage", self.storage_account.id, _STORAGE_ROLES + approver
+            ),
+            *self._grant_identity(
+                f"{name}-keyvault", self.key_vault.id, _KEY_VAULT_ROLES + approver
+            ),
+            *self._grant_identity(
+                f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES + approver
+            ),
+            *self._grant_identity(f"{name}-insights", self.app_insights.id, _INSIGHTS_ROLES),
+        ]
+        if args.encryption is not None:
+            grants += self._grant_identity(
+                f"{name}-cmk",
+                args.encryption.key_vault_id,
+                (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,),
+            )
+        return grants
+
+    def _create_workspace(
+        self, after: Sequence[authorization.RoleAssignment]
+    ) -> machinelearningservices.Workspace:
+        args, names = self._args, self.names
+        isolated = args.network.isolation_mode != "Disabled"
+        return machinelearningservices.Workspace(
+            f"{self._name}-workspace",
+            workspace_name=names.apply(lambda n: n.workspace),
+            resource_group_name=self.resource_group_name,
+            location=self.location,
+            kind="Default",
+            sku=machinelearningservices.SkuArgs(
+                name="Basic", tier=machinelearningservices.SkuTier.BASIC
+            ),
+            description=args.description,
+            friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
+            identity=machinelearningservices.ManagedServiceIdentityArgs(
+                type=machinelearningservices.ManagedServiceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[self.identity.id],
+            ),
+            primary_user_assigned_identity=self.identity.id,
+            storage_account=self.storage_account.id,
+            key_vault=self.key_vault.id,
+            application_insights=self.app_insights.id,
+            container_registry=self.container_registry.id,
+            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
+            public_network_access=args.network.public_network_access,
+            managed_network=managed_network_settings(args.network),
+            # Provision the managed network with the workspace: online deployments need it.
+            provision_network_now=isolated or None,
+            encryption=self._encryption(args.encryption),
+            hbi_workspace=args.high_business_impact,
+            tags=self.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
+        )
+
+    def _reference(self) -> WorkspaceRef:
+        args = self._args
+        return WorkspaceRef(
+            key=args.name,
+            name=self.workspace.name,
+            id=self.workspace.id,
+            resource_group_name=self.resource_group_name,
+            location=self.location,
+            identity=self.identity_grantee,
+            identity_id=self.identity.id,
+            blob_endpoint=self.storage_account.primary_endpoints.blob,
+            code_container=self.workspace.workspace_id.apply(code_container),
+            log_analytics_id=self.log_analytics.id,
+            public_network_access=args.network.public_network_access,
+            protect=args.protect,
+            delete_lock=args.delete_lock,
+            tags=self.tags,
+        )
+
     def _guard(
-        self,
-        name: str,
-        args: WorkspaceArgs,
-        placement: Placement,
-        dns_zone_ids: Mapping[str, pulumi.Input[str]] | None,
+        self, placement: Placement, dns_zone_ids: Mapping[str, pulumi.Input[str]] | None
     ) -> None:
         """Diagnostic settings, delete locks and private endpoints."""
+        name, args = self._name, self._args
         logs = self.log_analytics.id
         for key, logged in (("workspace", self.workspace.id), ("keyvault", self.key_vault.id)):
             send_logs(
@@ -366,25 +524,25 @@ class Workspace(pulumi.ComponentResource):
         endpoints = args.network.private_endpoints
         if endpoints is None:
             return
-        account, vault = self.storage_account, self.key_vault
-        targets = [
+        create_private_endpoints(
+            name,
+            self._private_link_targets(),
+            args=endpoints,
+            dns_zone_ids=dns_zone_ids if endpoints.create_dns_zones else None,
+            placement=placement,
+        )
+
+    def _private_link_targets(self) -> list[PrivateLinkTarget]:
+        account, vault, registry = self.storage_account, self.key_vault, self.container_registry
+        return [
             PrivateLinkTarget("workspace", self.workspace.id, self.workspace.name, "amlworkspace"),
             *(
                 PrivateLinkTarget(group, account.id, account.name, group)
                 for group in ("blob", "file", "dfs")
             ),
             PrivateLinkTarget("keyvault", vault.id, vault.name, "vault"),
-            PrivateLinkTarget(
-                "registry", self.container_registry.id, self.container_registry.name, "registry"
-            ),
+            PrivateLinkTarget("registry", registry.id, registry.name, "registry"),
         ]
-        create_private_endpoints(
-            name,
-            targets,
-            args=endpoints,
-            dns_zone_ids=dns_zone_ids if endpoints.create_dns_zones else None,
-            placement=placement,
-        )
 
     def _encryption(
         self, encryption: EncryptionArgs | None
@@ -414,3 +572,42 @@ class Workspace(pulumi.ComponentResource):
             )
             for role in wanted
         ]
+
+    # -- children's plumbing --------------------------------------------------------------
+
+    def _child_name(self, child: str) -> str:
+        return f"{self._name}-{child}"
+
+    def _child_options(self, *, aliases: Sequence[pulumi.Alias] = ()) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, aliases=list(aliases) or None)
+
+    def _claim(self, kind: str, key: str) -> None:
+        """Refuse a second child of the same kind and name: Azure names them by that name."""
+        if key in self._children[kind]:
+            raise ConfigError.single(
+                f"{self._name}.{kind}s", key, f"{kind} names must be unique in a workspace"
+            )
+
+    def _keep(self, kind: str, key: str, child: _Child) -> _Child:
+        self._children[kind][key] = child
+        return child
+
+    def _check_compute(self, args: ComputeClusterArgs | ComputeInstanceArgs) -> None:
+        self._claim("compute", args.name)
+        problem = compute_network_problem(
+            self._args.network.isolation_mode, [args.name] if args.subnet is None else []
+        )
+        if problem is not None:
+            raise ConfigError.single(f"{self._name}.computes[{args.name}].subnet", MISSING, problem)
+
+    def _data_lake(self) -> DataLake:
+        """The workspace's ADLS Gen2 account, created with the first datastore that needs it."""
+        if self._lake is None:
+            self._lake = DataLake(
+                f"{self._name}-datalake",
+                self._args.storage,
+                account_name=self.names.apply(lambda n: n.data_lake),
+                workspace=self.ref,
+                opts=self._child_options(),
+            )
+        return self._lake

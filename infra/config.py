@@ -12,28 +12,35 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import Field, ValidationInfo, field_validator
+from pydantic.alias_generators import to_camel
 
 from components.args import Args, check_unique
-from components.errors import MISSING, ConfigError
+from components.compute import ComputesArgs, compute_network_problem
+from components.datastore import DatastoreArgs
+from components.endpoint import OnlineEndpointArgs
+from components.environment import EnvironmentArgs
+from components.errors import MISSING, ConfigError, ConfigProblem
 from components.regions import check_region
 from components.registry import RegistryArgs
 from components.workspace import WorkspaceArgs
+from infra.deployment_checks import endpoint_problems
 from infra.policy.waivers import WaiverArgs, check_waivers
 from infra.project import project_root
-from infra.serving import check_serving
 from infra.tiers import TIER_PRESETS, Tier
 
 __all__ = [
     "ResourceGroupArgs",
     "StackConfig",
+    "WorkspaceConfig",
     "load_stack_config",
     "parse_stack_config",
     "secret_config_values",
+    "with_tier_presets",
 ]
 
 _STACK_NAME = re.compile(r"[^/\s]+/[^/\s]+/[^/\s]+")
@@ -55,6 +62,57 @@ class ResourceGroupArgs(Args):
         return existing
 
 
+class WorkspaceConfig(WorkspaceArgs):
+    """One workspace of the stack: what `Workspace` creates (`WorkspaceArgs`), and the children
+    the program adds to it with ``workspace.add_*``."""
+
+    unknown_key_hints: ClassVar[Mapping[str, str]] = {}
+
+    computes: ComputesArgs = Field(default_factory=ComputesArgs)
+    """Compute clusters and instances (see `components.compute`). Default none."""
+    datastores: tuple[DatastoreArgs, ...] = ()
+    """Datastores (see `components.datastore`). Default none beyond the workspace's own."""
+    environments: tuple[EnvironmentArgs, ...] = ()
+    """Environments (see `components.environment`). Default none."""
+    endpoints: tuple[OnlineEndpointArgs, ...] = ()
+    """Managed online endpoints of this workspace, with their deployments and traffic split.
+    Default none. See README, "Online endpoints"."""
+
+    @field_validator("computes")
+    @classmethod
+    def _computes_fit_the_workspace(
+        cls, computes: ComputesArgs, info: ValidationInfo
+    ) -> ComputesArgs:
+        access, network = info.data.get("access"), info.data.get("network")
+        has_users = access is None or any(p.type == "User" for p in access.data_scientist)
+        if computes.personal_instances is not None and not has_users:
+            raise ValueError(
+                "personalInstances makes one instance per User in access.dataScientist, "
+                "and there is none: add users there or remove personalInstances"
+            )
+        if network is not None:
+            problem = compute_network_problem(network.isolation_mode, computes.without_subnet())
+            if problem is not None:
+                raise ValueError(problem)
+        return computes
+
+    @field_validator("datastores", "environments", "endpoints")
+    @classmethod
+    def _unique_names(
+        cls,
+        items: tuple[DatastoreArgs | EnvironmentArgs | OnlineEndpointArgs, ...],
+        info: ValidationInfo,
+    ) -> tuple[DatastoreArgs | EnvironmentArgs | OnlineEndpointArgs, ...]:
+        kind = str(info.field_name).removesuffix("s")
+        check_unique([item.name for item in items], f"{kind} names must be unique in a workspace")
+        return items
+
+    def workspace_args(self) -> WorkspaceArgs:
+        """The workspace's own arguments, without the children."""
+        own = {name: getattr(self, name) for name in WorkspaceArgs.model_fields}
+        return WorkspaceArgs.model_construct(self.model_fields_set & own.keys(), **own)
+
+
 class StackConfig(Args):
     """Everything a stack deploys. Only `location` and one workspace are required."""
 
@@ -73,7 +131,7 @@ class StackConfig(Args):
     """The stack that owns the registry, fully qualified (``organization/amlstack/shared``):
     its ``registry`` output is read with a StackReference and every workspace identity here gets
     AzureML Registry User on it. Default none."""
-    workspaces: tuple[WorkspaceArgs, ...] = ()
+    workspaces: tuple[WorkspaceConfig, ...] = ()
     """One or more workspaces (for example one per team), each with its own access and assets."""
     waivers: tuple[WaiverArgs, ...] = ()
     """Baseline rules this stack relaxes on purpose, each with its reason (README, "Security
@@ -93,8 +151,8 @@ class StackConfig(Args):
     @field_validator("workspaces")
     @classmethod
     def _some_workspace(
-        cls, workspaces: tuple[WorkspaceArgs, ...], info: ValidationInfo
-    ) -> tuple[WorkspaceArgs, ...]:
+        cls, workspaces: tuple[WorkspaceConfig, ...], info: ValidationInfo
+    ) -> tuple[WorkspaceConfig, ...]:
         if not workspaces and "registry" in info.data and info.data["registry"] is None:
             raise ValueError(
                 "expected at least 1 item; only a stack that owns the registry "
@@ -109,7 +167,9 @@ class StackConfig(Args):
 
     @field_validator("workspaces")
     @classmethod
-    def _unique_workspaces(cls, workspaces: tuple[WorkspaceArgs, ...]) -> tuple[WorkspaceArgs, ...]:
+    def _unique_workspaces(
+        cls, workspaces: tuple[WorkspaceConfig, ...]
+    ) -> tuple[WorkspaceConfig, ...]:
         check_unique([w.name for w in workspaces], "workspace names must be unique")
         return workspaces
 
@@ -142,7 +202,7 @@ def parse_stack_config(
     """
     try:
         config = _parse(raw, namespace)
-        check_serving(config, at=f"{namespace}:", root=root)
+        _check_references(config, at=f"{namespace}:", root=root)
         return config
     except ConfigError as error:
         raise ConfigError(
@@ -151,24 +211,72 @@ def parse_stack_config(
         ) from None
 
 
+def _check_references(config: StackConfig, *, at: str, root: Path | None) -> None:
+    """What config validation alone cannot check: references between keys, code folders."""
+    has_registry = config.registry is not None or config.registry_stack is not None
+    problems = [
+        problem
+        for index, workspace in enumerate(config.workspaces)
+        for problem in endpoint_problems(
+            workspace.endpoints,
+            workspace.environments,
+            at=f"{at}workspaces[{index}].endpoints",
+            has_registry=has_registry,
+            root=root,
+        )
+    ]
+    if problems:
+        raise ConfigError(problems)
+
+
 def _parse(raw: Mapping[str, Any], namespace: str) -> StackConfig:
     at = f"{namespace}:"
     try:
-        first = StackConfig.parse(raw, at=at)
+        return StackConfig.parse(with_tier_presets(raw), at=at)
     except ConfigError as error:
-        # A top-level key whose default fails (no workspaces) was left out, not set to a value.
-        raise ConfigError(
-            replace(p, value=MISSING) if p.field.removeprefix(at) in _absent(raw) else p
-            for p in error.problems
-        ) from None
-    preset = TIER_PRESETS[first.tier]
-    explicit = first.model_dump(by_alias=True, exclude_unset=True)
-    explicit["workspaces"] = [
-        _deep_merge(preset, ws.model_dump(by_alias=True, exclude_unset=True))
-        for ws in first.workspaces
-    ]
-    explicit.setdefault("location", first.location)
-    return StackConfig.parse(explicit, at=at)
+        raise ConfigError(_explained(p, raw, at) for p in error.problems) from None
+
+
+_WORKSPACE_KEY = re.compile(r"workspaces\[(\d+)\]\.(\w+)")
+
+
+def _explained(problem: ConfigProblem, raw: Mapping[str, Any], at: str) -> ConfigProblem:
+    """Say where a value the config does not write came from: left out (a top-level key whose
+    default fails, such as no workspaces), or the tier's preset."""
+    field = problem.field.removeprefix(at)
+    if field in _absent(raw):
+        return replace(problem, value=MISSING)
+    match = _WORKSPACE_KEY.match(field)
+    tier = raw.get("tier", "prod")
+    workspaces = raw.get("workspaces")
+    if match is None or not isinstance(workspaces, list) or not isinstance(tier, str):
+        return problem
+    index, key = int(match.group(1)), match.group(2)
+    written = workspaces[index] if index < len(workspaces) else None
+    from_preset = key in TIER_PRESETS.get(tier, {}) and isinstance(written, Mapping)
+    if not from_preset or any(to_camel(k) == key for k in written):  # type: ignore[union-attr]
+        return problem
+    return replace(
+        problem,
+        allowed=f"{problem.allowed} (the value {key} has comes from the {tier} tier's preset; "
+        "set it in the workspace's config to choose another)",
+    )
+
+
+def with_tier_presets(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """`raw` with its tier's presets under every workspace, so that the one validation sees
+    each workspace as it will be: a key the config sets wins over the preset (whether spelt
+    ``deleteLock`` or ``delete_lock``). An unknown tier or a malformed list is left as it is,
+    for validation to report."""
+    merged = dict(raw)
+    tier = raw.get("tier", "prod")
+    preset = TIER_PRESETS.get(tier) if isinstance(tier, str) else None
+    workspaces = raw.get("workspaces")
+    if preset and isinstance(workspaces, list):
+        merged["workspaces"] = [
+            _deep_merge(preset, w) if isinstance(w, Mapping) else w for w in workspaces
+        ]
+    return merged
 
 
 def _absent(raw: Mapping[str, Any]) -> set[str]:
@@ -236,10 +344,13 @@ def _structured(value: str | None) -> Any:
 
 
 def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`override` over `base`; a key of `base` (camelCase) is replaced by the same key in
+    `override` in either spelling."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _deep_merge(merged[key], value)
+        under = merged.pop(to_camel(key), None) if to_camel(key) != key else merged.pop(key, None)
+        if isinstance(value, Mapping) and isinstance(under, Mapping):
+            merged[key] = _deep_merge(under, value)
         else:
             merged[key] = value
     return merged

@@ -1,72 +1,71 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
-The jobs package and CI read the exported outputs (``pulumi stack output --json``), so their keys
-are a contract: see README, "Stack outputs".
+Each workspace of the config becomes a `Workspace`; its computes, datastores, environments and
+endpoints are added through it (``workspace.add_*``). The jobs package and CI read the exported
+outputs (``pulumi stack output --json``), so their keys are a contract: see README, "Stack
+outputs".
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pulumi
 from pulumi_azure_native import authorization, resources
 
 from components.naming import RESOURCE_GROUP, derive_name
 from components.network import PrivateDnsZones, PrivateDnsZonesArgs
+from components.tags import stack_tags
 from components.workspace import Workspace
-from infra.assets import WorkspaceAssets, define_environments, deploy_assets
+from infra.assets import add_assets, define_environments
 from infra.config import StackConfig
 from infra.previous import NETWORK_ISOLATION_OUTPUT
 from infra.project import project_root
-from infra.serving import Serving, deploy_serving
+from infra.serving import RegistryInfo, add_endpoints, stack_registry
 
-__all__ = ["deploy"]
+__all__ = ["deploy", "workspace_outputs"]
 
 
 def deploy(config: StackConfig) -> dict[str, Workspace]:
     """Declare every resource of the stack; returns the workspaces by their config key."""
     project, stack = pulumi.get_project(), pulumi.get_stack()
-    environments = define_environments(config, project_root())  # reads files: fails first
+    root = project_root()
+    environments = define_environments(config, root)  # reads files: fails first
     tags = {"project": project, **config.tags}
-    group_name = _resource_group(config, project, stack, tags)
+    group_name = _resource_group(config, stack, tags)
     dns = _private_dns_zones(config, stack, group_name, tags)
-    workspaces = {
-        args.name: Workspace(
-            args.name,
-            args,
+    workspaces: dict[str, Workspace] = {}
+    for workspace_config in config.workspaces:
+        key = workspace_config.name
+        workspace = Workspace(
+            key,
+            workspace_config.workspace_args(),
             resource_group_name=group_name,
             location=config.location,
             tags=tags,
             dns_zone_ids=dns.zone_ids if dns else None,
         )
-        for args in config.workspaces
-    }
-    assets = {
-        args.name: deploy_assets(workspaces[args.name], args, environments[args.name])
-        for args in config.workspaces
-    }
-    serving = deploy_serving(
-        config,
-        resource_group_name=group_name,
-        tags=tags,
-        workspaces=workspaces,
-        environments={key: a.environments for key, a in assets.items()},
-        root=project_root(),
-    )
-    _export_outputs(config, group_name, workspaces, assets, serving)
+        add_assets(workspace, workspace_config, environments[key])
+        workspaces[key] = workspace
+    registry = stack_registry(config, group_name, tags)
+    for workspace_config in config.workspaces:
+        add_endpoints(
+            workspaces[workspace_config.name], workspace_config, registry=registry, root=root
+        )
+    _export_outputs(config, group_name, workspaces, registry)
     return workspaces
 
 
-def _resource_group(
-    config: StackConfig, project: str, stack: str, tags: dict[str, str]
-) -> pulumi.Output[str]:
+def _resource_group(config: StackConfig, stack: str, tags: dict[str, str]) -> pulumi.Output[str]:
     """The stack's resource group name: an existing group's, or one created here."""
-    name = config.resource_group.name or derive_name(RESOURCE_GROUP, project, stack)
+    name = config.resource_group.name or derive_name(RESOURCE_GROUP, pulumi.get_project(), stack)
     if config.resource_group.existing:
         return pulumi.Output.from_input(name)
     group = resources.ResourceGroup(
         f"{stack}-rg",
         resource_group_name=name,
         location=config.location,
-        tags={"managed-by": "amlstack", "stack": stack, **tags},
+        tags=stack_tags(stack, tags),
     )
     return group.name
 
@@ -89,7 +88,7 @@ def _private_dns_zones(
         f"{stack}-dns",
         PrivateDnsZonesArgs(virtual_network_ids=tuple(networks)),
         resource_group_name=group_name,
-        tags={"managed-by": "amlstack", "stack": stack, **tags},
+        tags=stack_tags(stack, tags),
     )
 
 
@@ -97,8 +96,7 @@ def _export_outputs(
     config: StackConfig,
     group_name: pulumi.Output[str],
     workspaces: dict[str, Workspace],
-    assets: dict[str, WorkspaceAssets],
-    serving: Serving,
+    registry: RegistryInfo | None,
 ) -> None:
     """Export the stack's coordinates; nothing secret is ever exported."""
     client = authorization.get_client_config_output()
@@ -110,26 +108,18 @@ def _export_outputs(
     if workspaces:
         pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
     pulumi.export(
-        "workspaces",
-        {
-            key: {
-                **_workspace_outputs(workspace),
-                **assets[key].outputs(),
-                **serving.workspace_outputs(key),
-            }
-            for key, workspace in workspaces.items()
-        },
+        "workspaces", {key: workspace_outputs(workspace) for key, workspace in workspaces.items()}
     )
-    if serving.registry is not None:
-        pulumi.export("registry", serving.registry.outputs())
+    if registry is not None:
+        pulumi.export("registry", registry.outputs())
     # Read back on the next run to refuse changes Azure cannot make (infra.previous).
     pulumi.export(
-        NETWORK_ISOLATION_OUTPUT,
-        {key: w.args.network.isolation_mode for key, w in workspaces.items()},
+        NETWORK_ISOLATION_OUTPUT, {w.name: w.network.isolation_mode for w in config.workspaces}
     )
 
 
-def _workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:
+def workspace_outputs(workspace: Workspace) -> dict[str, Any]:
+    """One workspace's entry in the ``workspaces`` stack output."""
     return {
         "name": workspace.workspace_name,
         "id": workspace.id,
@@ -139,4 +129,16 @@ def _workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:
         "applicationInsights": workspace.app_insights.name,
         "identityClientId": workspace.identity.client_id,
         "identityPrincipalId": workspace.identity.principal_id,
+        "computes": {name: c.outputs() for name, c in workspace.computes.items()},
+        "datastores": {name: d.outputs() for name, d in workspace.datastores.items()},
+        "environments": {name: e.outputs() for name, e in workspace.environments.items()},
+        "endpoints": {
+            key: {
+                "name": endpoint.endpoint_name,
+                "scoringUri": endpoint.scoring_uri,
+                "deployments": list(endpoint.deployment_names),
+                "traffic": endpoint.traffic.traffic,
+            }
+            for key, endpoint in workspace.endpoints.items()
+        },
     }

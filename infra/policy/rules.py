@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from components.durations import parse_duration
+from components.errors import MISSING
 
 __all__ = [
     "RULES",
@@ -138,20 +139,12 @@ class Rule:
         return f"{self.summary} ({self.sources}); {tiers} stacks"
 
 
-class _Missing:
-    def __repr__(self) -> str:
-        return "not set"
-
-
-_MISSING: Any = _Missing()
-
-
 def _lookup(inputs: Mapping[str, Any], path: str) -> Any:
     """The value at a dotted `path`, or the missing marker."""
     value: Any = inputs
     for key in path.split("."):
         if not isinstance(value, Mapping) or not _has_key(value, key):
-            return _MISSING
+            return MISSING
         value = value[key]
     return value
 
@@ -170,13 +163,13 @@ def _has_key(mapping: Mapping[str, Any], key: str) -> bool:
 
 
 def _show(value: Any) -> str:
-    return repr(value) if value is not _MISSING else "not set"
+    return "not set" if value is MISSING else repr(value)
 
 
 def _equals(path: str, expected: object) -> Check:
     def check(subject: Subject, _facts: Facts) -> str | None:
         value = _lookup(subject.inputs, path)
-        if value is not _MISSING and value == expected:
+        if value is not MISSING and value == expected:
             return None
         return f"{path} is {_show(value)}; required {expected!r}"
 

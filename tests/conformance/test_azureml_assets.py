@@ -25,8 +25,9 @@ from pydantic import SecretStr
 from components.errors import SECRET_MASK
 from components.testing import RecordedResource, Recording, record
 from components.workspace import Workspace
-from infra.assets import define_environments, deploy_assets
+from infra.assets import add_assets, define_environments
 from infra.config import parse_stack_config
+from infra.program import workspace_outputs
 
 LOADERS = {"compute": load_compute, "datastore": load_datastore, "environment": load_environment}
 EXPECTED = {"compute": 7, "datastore": 6, "environment": 3}
@@ -149,9 +150,11 @@ def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 
     def program() -> None:
         [args] = config.workspaces
-        ws = Workspace("main", args, resource_group_name="rg", location="westeurope")
-        assets = deploy_assets(ws, args, define_environments(config, copy)["main"])
-        pulumi.export("assets", assets.outputs())
+        ws = Workspace(
+            "main", args.workspace_args(), resource_group_name="rg", location="westeurope"
+        )
+        add_assets(ws, args, define_environments(config, copy)["main"])
+        pulumi.export("assets", workspace_outputs(ws))
 
     recording = record(program, stack="conformance")
     seen = json.dumps([[r.inputs, r.outputs] for r in recording.resources] + [recording.outputs])

@@ -12,9 +12,7 @@ from components import naming
 from components._fake_azure import PLACEHOLDER_TENANT
 from components.access import Principal
 from components.compute import (
-    ComputeCluster,
     ComputeClusterArgs,
-    ComputeInstance,
     ComputeInstanceArgs,
     PersonalInstancesArgs,
     personal_instance,
@@ -58,7 +56,7 @@ def recording() -> Recording:
             ),
         ]
         for args in clusters:
-            ComputeCluster(f"main-{args.name}", args, workspace=workspace)
+            workspace.add_cluster(args)
         instance = ComputeInstanceArgs(
             name="ci-alice",
             assigned_user={"object_id": USER},  # type: ignore[arg-type]
@@ -73,7 +71,7 @@ def recording() -> Recording:
                 },
             ],
         )
-        ComputeInstance("main-ci-alice", instance, workspace=workspace)
+        workspace.add_instance(instance)
 
     return record(program, stack="dev")
 

@@ -10,6 +10,7 @@ from components.errors import ConfigError
 from components.testing import record
 from components.workspace import WorkspaceArgs
 from infra.config import load_stack_config, parse_stack_config
+from infra.tiers import TIER_PRESETS
 
 GUID = "0a1b2c3d-0000-4000-8000-000000000001"
 
@@ -27,7 +28,7 @@ def problems(raw: dict[str, Any]) -> list[str]:
 def test_prod_is_the_default_tier_and_keeps_secure_defaults() -> None:
     config = parse_stack_config(stack())
     assert config.tier == "prod"
-    assert config.workspaces[0] == WorkspaceArgs(name="main")
+    assert config.workspaces[0].workspace_args() == WorkspaceArgs(name="main")
     workspace = config.workspaces[0]
     assert workspace.protect is True
     assert workspace.network.public_network_access == "Disabled"
@@ -136,7 +137,7 @@ def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
             ),
             "amlstack:workspaces[0].access.reader",
             GUID,
-            "more than once",
+            "list each principal once",
         ),
         (
             stack(resourceGroup={"existing": True}),
@@ -234,3 +235,81 @@ def test_load_reads_pulumi_config_and_falls_back_to_the_provider_location() -> N
         config={"azure-native:location": "northeurope", "amlstack:workspaces": [{"name": "main"}]},
     )
     assert seen[0].location == "northeurope"
+
+
+def _preset_leaves(preset: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    leaves: list[tuple[str, ...]] = []
+    for key, value in preset.items():
+        if isinstance(value, dict):
+            leaves += _preset_leaves(value, (*path, key))
+        else:
+            leaves.append((*path, key))
+    return leaves
+
+
+def _nested(path: tuple[str, ...], value: object) -> dict[str, Any]:
+    for key in reversed(path):
+        value = {key: value}
+    return value  # type: ignore[return-value]
+
+
+def _snake(key: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+
+
+DEV_PRESET_LEAVES = _preset_leaves(TIER_PRESETS["dev"])
+
+
+@pytest.mark.parametrize("spelling", ["camelCase", "snake_case"])
+@pytest.mark.parametrize("leaf", DEV_PRESET_LEAVES, ids=".".join)
+def test_writing_a_preset_value_explicitly_gives_the_same_workspace(
+    leaf: tuple[str, ...], spelling: str
+) -> None:
+    value: Any = TIER_PRESETS["dev"]
+    for key in leaf:
+        value = value[key]
+    path = leaf if spelling == "camelCase" else tuple(_snake(k) for k in leaf)
+    explicit = stack(tier="dev", workspaces=[{"name": "main", **_nested(path, value)}])
+    implicit = stack(tier="dev")
+    assert parse_stack_config(explicit).workspaces[0] == parse_stack_config(implicit).workspaces[0]
+
+
+@pytest.mark.parametrize("leaf", DEV_PRESET_LEAVES, ids=".".join)
+def test_an_explicit_value_wins_over_the_preset_in_either_spelling(leaf: tuple[str, ...]) -> None:
+    """Each preset key set to the prod default, in snake_case: the prod default holds."""
+    prod = parse_stack_config(stack()).workspaces[0].model_dump(by_alias=True)
+    wanted: Any = prod
+    for key in leaf:
+        wanted = wanted[key]
+    path = tuple(_snake(k) for k in leaf)
+    workspace = {"name": "main", **_nested(path, wanted)}
+    if leaf == ("network", "publicNetworkAccess"):  # closed needs the registry that can close
+        workspace["containerRegistry"] = {"sku": "Premium"}
+    raw = stack(tier="dev", workspaces=[workspace])
+    got: Any = parse_stack_config(raw).workspaces[0].model_dump(by_alias=True)
+    for key in leaf:
+        got = got[key]
+    assert got == wanted
+
+
+def test_presets_apply_before_the_one_validation() -> None:
+    """A dev stack writing the dev preset's own registry SKU is valid: the preset's public
+    network access is part of what the registry is checked against (issue 10)."""
+    raw = stack(tier="dev", workspaces=[{"name": "main", "containerRegistry": {"sku": "Basic"}}])
+    assert parse_stack_config(raw).workspaces[0].container_registry.sku == "Basic"
+    prod = stack(workspaces=[{"name": "main", "containerRegistry": {"sku": "Basic"}}])
+    assert problems(prod) == [
+        "amlstack:workspaces[0].containerRegistry: {'sku': 'Basic'} is not allowed; sku 'Basic' "
+        "cannot turn public network access off; use 'Premium' or set "
+        "network.publicNetworkAccess to 'Enabled'"
+    ]
+
+
+def test_a_conflict_with_a_preset_value_says_the_value_comes_from_the_preset() -> None:
+    closed = {"name": "main", "network": {"publicNetworkAccess": "Disabled"}}
+    [problem] = problems(stack(tier="dev", workspaces=[closed]))
+    assert problem.startswith("amlstack:workspaces[0].containerRegistry: {'sku': 'Basic'}")
+    assert problem.endswith(
+        "(the value containerRegistry has comes from the dev tier's preset; set it in the "
+        "workspace's config to choose another)"
+    )

@@ -8,8 +8,7 @@ import pytest
 
 from components import roles
 from components.access import Principal
-from components.data_lake import DataLake
-from components.datastore import Datastore, DatastoreArgs, StorageTarget, container_scope
+from components.datastore import DatastoreArgs, container_scope
 from components.errors import SECRET_MASK, ConfigError
 from components.testing import RecordedResource, Recording, record
 from components.workspace import Workspace, WorkspaceArgs
@@ -45,22 +44,8 @@ def recording() -> Recording:
         workspace = Workspace(
             "main", WorkspaceArgs(name="main"), resource_group_name="rg", location="westeurope"
         )
-        lake = DataLake("main-datalake", workspace=workspace)
         for args in STORES:
-            if args.account is not None:
-                target = StorageTarget.existing(args.account)
-            elif args.type == "AzureDataLakeGen2":
-                target = StorageTarget.of(lake.account)
-            else:
-                target = StorageTarget.of(workspace.storage_account)
-            Datastore(
-                f"main-{args.name}",
-                args,
-                workspace=workspace,
-                target=target,
-                data_scientists=[READER, GROUP],
-                protect=True,
-            )
+            workspace.add_datastore(args, data_scientists=[READER, GROUP])
 
     return record(program, stack="dev")
 

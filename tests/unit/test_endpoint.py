@@ -9,17 +9,14 @@ import pulumi
 import pytest
 from pulumi_azure_native import machinelearningservices
 
+from components.access import IdentityGrantee
 from components.code_asset import LocalCode
 from components.deployment import DeploymentArgs
-from components.endpoint import (
-    DeploymentAssets,
-    EndpointWorkspace,
-    OnlineEndpoint,
-    OnlineEndpointArgs,
-)
+from components.endpoint import DeploymentAssets, OnlineEndpoint, OnlineEndpointArgs
 from components.errors import ConfigError
 from components.naming import ONLINE_ENDPOINT
 from components.testing import RecordedResource, Recording, RecordingMocks, record
+from components.workspace_ref import WorkspaceRef
 
 RG = "rg"
 UAI = f"/subscriptions/s/resourceGroups/{RG}/providers/Microsoft.ManagedIdentity/identities/u"
@@ -59,15 +56,19 @@ def deploy(
         endpoint = OnlineEndpoint(
             "main-credit",
             args,
-            workspace=EndpointWorkspace(
+            workspace=WorkspaceRef(
                 key="main",
-                workspace=workspace,
-                resource_group_name=RG,
+                name=workspace.name,
+                id=workspace.id,
+                resource_group_name=pulumi.Output.from_input(RG),
                 location="westeurope",
+                identity=IdentityGrantee("main-identity", "principal"),
+                identity_id=pulumi.Output.from_input(UAI),
+                blob_endpoint=pulumi.Output.from_input("https://stmain.blob.core.windows.net/"),
+                code_container=pulumi.Output.from_input("azureml-blobstore-guid"),
+                log_analytics_id=pulumi.Output.from_input("logs-id"),
                 public_network_access="Disabled" if public == "Disabled" else "Enabled",
-                identity_id=UAI,
-                blob_endpoint="https://stmain.blob.core.windows.net/",
-                code_container="azureml-blobstore-guid",
+                tags={"managed-by": "amlstack", "stack": "dev", "workspace": "main"},
             ),
             assets=assets
             or {

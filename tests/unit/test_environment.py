@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.environment import (
-    Environment,
     EnvironmentArgs,
     EnvironmentDefinition,
     define_environment,
@@ -189,7 +188,7 @@ def registered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recording, dic
             "main", WorkspaceArgs(name="main"), resource_group_name="rg", location="westeurope"
         )
         for definition in definitions:
-            Environment(f"main-{definition.name}", definition, workspace=workspace)
+            workspace.add_environment(definition)
 
     return record(program, stack="dev"), versions
 

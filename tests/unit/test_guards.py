@@ -26,7 +26,7 @@ def deploy(args: WorkspaceArgs) -> Recording:
 
 def tiered(tier: str, **workspace: object) -> WorkspaceArgs:
     raw = {"location": "westeurope", "tier": tier, "workspaces": [{"name": "main", **workspace}]}
-    return parse_stack_config(raw).workspaces[0]
+    return parse_stack_config(raw).workspaces[0].workspace_args()
 
 
 @pytest.fixture(scope="module")

@@ -196,6 +196,18 @@ def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: P
     assert "Traceback" not in result.output
 
 
+def test_a_dev_stack_may_write_the_dev_presets_registry_sku(scratch_project: Path) -> None:
+    workspace = {"name": "main", "containerRegistry": {"sku": "Basic"}}
+    config = {
+        "amlstack:location": "westeurope",
+        "amlstack:tier": "dev",
+        "amlstack:workspaces": [workspace],
+    }
+    write_stack(scratch_project, "basic", config)
+    result = runner.invoke(app, ["plan", "basic", "-C", str(scratch_project)])
+    assert result.exit_code == 0, result.output
+
+
 def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
     result = runner.invoke(app, ["plan", "staging", "-C", str(ROOT)])
     assert result.exit_code == EXIT_INVALID_CONFIG

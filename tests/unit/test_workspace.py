@@ -27,7 +27,7 @@ def deploy(args: WorkspaceArgs, *, grant: bool = False) -> Recording:
 
 def dev_args(**workspace: object) -> WorkspaceArgs:
     raw = {"location": "westeurope", "tier": "dev", "workspaces": [{"name": "main", **workspace}]}
-    return parse_stack_config(raw).workspaces[0]
+    return parse_stack_config(raw).workspaces[0].workspace_args()
 
 
 @pytest.fixture(scope="module")

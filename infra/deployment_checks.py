@@ -1,0 +1,97 @@
+"""Checks of a workspace's endpoints that one key cannot make alone, run with config validation.
+
+Before anything is registered: an environment a deployment names from the workspace's config
+exists (with the pinned version, if any), a model from the stack's registry has a registry, and a
+scoring code folder exists and holds its script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from components.deployment import CodeArgs, DeploymentArgs
+from components.endpoint import OnlineEndpointArgs
+from components.environment import EnvironmentArgs, parse_curated
+from components.errors import ConfigProblem
+from components.references import AssetRef
+
+__all__ = ["defined_environments", "endpoint_problems"]
+
+
+def defined_environments(environments: Sequence[EnvironmentArgs]) -> dict[str, str | None]:
+    """The environments a workspace's config defines: name -> version when config pins it (a
+    curated reference), None when the version is the content hash computed at deploy time."""
+    return {
+        env.name: parse_curated(env.curated)[1] if env.curated else None for env in environments
+    }
+
+
+def endpoint_problems(
+    endpoints: Sequence[OnlineEndpointArgs],
+    environments: Sequence[EnvironmentArgs],
+    *,
+    at: str,
+    has_registry: bool,
+    root: Path | None = None,
+) -> list[ConfigProblem]:
+    """What is wrong with the references of `endpoints` (config key `at`) in a workspace that
+    defines `environments`. With `root`, also check that every code folder exists there."""
+    defined = defined_environments(environments)
+    return [
+        problem
+        for e_index, endpoint in enumerate(endpoints)
+        for d_index, deployment in enumerate(endpoint.deployments)
+        for problem in _deployment_problems(
+            deployment,
+            f"{at}[{e_index}].deployments[{d_index}]",
+            defined,
+            has_registry=has_registry,
+            root=root,
+        )
+    ]
+
+
+def _deployment_problems(
+    deployment: DeploymentArgs,
+    where: str,
+    environments: Mapping[str, str | None],
+    *,
+    has_registry: bool,
+    root: Path | None,
+) -> Iterator[ConfigProblem]:
+    if deployment.model_ref.source == "stack-registry" and not has_registry:
+        yield ConfigProblem(
+            f"{where}.model.source",
+            "registry",
+            "the stack has no registry: set amlstack:registry or amlstack:registryStack, "
+            "or use source 'workspace'",
+        )
+    env = deployment.environment_ref
+    if env is not None and env.source == "config" and not _defined(env, environments):
+        known = ", ".join(f"{n}:{v}" if v else n for n, v in sorted(environments.items())) or "none"
+        yield ConfigProblem(
+            f"{where}.environment",
+            deployment.environment,
+            f"not an environment of this workspace's config (defined: {known}); or use "
+            "azureml:<name>:<version>, azureml://registries/... or an ARM id",
+        )
+    if root is not None and deployment.code is not None and deployment.code.path is not None:
+        yield from _code_problems(deployment.code, f"{where}.code", root)
+
+
+def _defined(env: AssetRef, environments: Mapping[str, str | None]) -> bool:
+    """A deployment names a config environment by name; a version must be the pinned one."""
+    return env.name in environments and env.version in (None, environments[env.name])
+
+
+def _code_problems(code: CodeArgs, where: str, root: Path) -> Iterator[ConfigProblem]:
+    folder = root / str(code.path)
+    if not folder.is_dir():
+        yield ConfigProblem(f"{where}.path", code.path, f"expected a folder; {folder} is none")
+    elif not (folder / code.scoring_script).is_file():
+        yield ConfigProblem(
+            f"{where}.scoringScript",
+            code.scoring_script,
+            f"expected a file inside {code.path}",
+        )
