@@ -181,14 +181,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
             tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.deployments: dict[str, machinelearningservices.OnlineDeployment] = {}
-        previous: list[pulumi.Resource] = []
-        for deployment in args.deployments:
-            created = self._deployment(name, deployment, assets[deployment.name], previous)
-            self.deployments[deployment.name] = created
-            previous = [created]
-            if deployment.autoscale is not None:
-                self._autoscale(name, deployment, deployment.autoscale, created)
+        self.deployments = self._create_deployments(name, assets)
         self.traffic = EndpointTraffic(
             f"{name}-traffic",
             endpoint_id=self.endpoint.id,
@@ -208,6 +201,20 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 "traffic": self.traffic.traffic,
             }
         )
+
+    def _create_deployments(
+        self, name: str, assets: Mapping[str, DeploymentAssets]
+    ) -> dict[str, machinelearningservices.OnlineDeployment]:
+        """The deployments one after another, each with its autoscale setting if it has one."""
+        deployments: dict[str, machinelearningservices.OnlineDeployment] = {}
+        previous: list[pulumi.Resource] = []
+        for deployment in self._args.deployments:
+            created = self._deployment(name, deployment, assets[deployment.name], previous)
+            deployments[deployment.name] = created
+            previous = [created]
+            if deployment.autoscale is not None:
+                self._autoscale(name, deployment, deployment.autoscale, created)
+        return deployments
 
     def _azure_name(self, workspace: WorkspaceRef) -> pulumi.Input[str]:
         if self._args.endpoint_name:
@@ -298,31 +305,6 @@ class OnlineEndpoint(pulumi.ComponentResource):
         autoscale: AutoscaleArgs,
         target: machinelearningservices.OnlineDeployment,
     ) -> monitor.AutoscaleSetting:
-        def rule(
-            direction: monitor.ScaleDirection,
-            operator: monitor.ComparisonOperationType,
-            threshold: int,
-        ) -> monitor.ScaleRuleArgs:
-            return monitor.ScaleRuleArgs(
-                metric_trigger=monitor.MetricTriggerArgs(
-                    metric_name=_CPU_METRIC,
-                    metric_namespace=_DEPLOYMENT_METRICS,
-                    metric_resource_uri=target.id,
-                    operator=operator,
-                    statistic=monitor.MetricStatisticType.AVERAGE,
-                    threshold=threshold,
-                    time_aggregation=monitor.TimeAggregationType.AVERAGE,
-                    time_grain="PT1M",
-                    time_window="PT5M",
-                ),
-                scale_action=monitor.ScaleActionArgs(
-                    direction=direction,
-                    type=monitor.ScaleType.CHANGE_COUNT,
-                    value="1",
-                    cooldown=iso_duration(timedelta(minutes=autoscale.cooldown_minutes)),
-                ),
-            )
-
         return monitor.AutoscaleSetting(
             f"{name}-{deployment.name}-autoscale",
             autoscale_setting_name=self.endpoint.name.apply(
@@ -341,15 +323,19 @@ class OnlineEndpoint(pulumi.ComponentResource):
                         default=str(deployment.instance_count),
                     ),
                     rules=[
-                        rule(
+                        _cpu_rule(
+                            target.id,
                             monitor.ScaleDirection.INCREASE,
                             monitor.ComparisonOperationType.GREATER_THAN,
                             autoscale.scale_out_cpu,
+                            cooldown_minutes=autoscale.cooldown_minutes,
                         ),
-                        rule(
+                        _cpu_rule(
+                            target.id,
                             monitor.ScaleDirection.DECREASE,
                             monitor.ComparisonOperationType.LESS_THAN,
                             autoscale.scale_in_cpu,
+                            cooldown_minutes=autoscale.cooldown_minutes,
                         ),
                     ],
                 )
@@ -357,6 +343,37 @@ class OnlineEndpoint(pulumi.ComponentResource):
             tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+
+
+def _cpu_rule(
+    deployment_id: pulumi.Input[str],
+    direction: monitor.ScaleDirection,
+    operator: monitor.ComparisonOperationType,
+    threshold: int,
+    *,
+    cooldown_minutes: int,
+) -> monitor.ScaleRuleArgs:
+    """Scale by one instance when the deployment's average CPU over 5 minutes crosses
+    `threshold`."""
+    return monitor.ScaleRuleArgs(
+        metric_trigger=monitor.MetricTriggerArgs(
+            metric_name=_CPU_METRIC,
+            metric_namespace=_DEPLOYMENT_METRICS,
+            metric_resource_uri=deployment_id,
+            operator=operator,
+            statistic=monitor.MetricStatisticType.AVERAGE,
+            threshold=threshold,
+            time_aggregation=monitor.TimeAggregationType.AVERAGE,
+            time_grain="PT1M",
+            time_window="PT5M",
+        ),
+        scale_action=monitor.ScaleActionArgs(
+            direction=direction,
+            type=monitor.ScaleType.CHANGE_COUNT,
+            value="1",
+            cooldown=iso_duration(timedelta(minutes=cooldown_minutes)),
+        ),
+    )
 
 
 def _revision(args: OnlineEndpointArgs, public: str) -> str:

@@ -127,28 +127,7 @@ class Registry(pulumi.ComponentResource):
                 type=machinelearningservices.ManagedServiceIdentityType.SYSTEM_ASSIGNED
             ),
             public_network_access=args.public_network_access,
-            region_details=[
-                machinelearningservices.RegistryRegionArmDetailsArgs(
-                    location=region,
-                    acr_details=[
-                        machinelearningservices.AcrDetailsArgs(
-                            system_created_acr_account=machinelearningservices.SystemCreatedAcrAccountArgs(
-                                acr_account_sku="Premium"
-                            )
-                        )
-                    ],
-                    storage_account_details=[
-                        machinelearningservices.StorageAccountDetailsArgs(
-                            system_created_storage_account=machinelearningservices.SystemCreatedStorageAccountArgs(
-                                storage_account_type=args.storage_sku,
-                                storage_account_hns_enabled=False,
-                                allow_blob_public_access=False,
-                            )
-                        )
-                    ],
-                )
-                for region in regions
-            ],
+            region_details=[_region(region, args) for region in regions],
             tags=stack_tags(stack, tags or {}, args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
@@ -173,6 +152,32 @@ class Registry(pulumi.ComponentResource):
             grantee=grantee,
             parent=self,
         )
+
+
+def _region(
+    location: str, args: RegistryArgs
+) -> machinelearningservices.RegistryRegionArmDetailsArgs:
+    """One region of the registry: a Premium container registry and a storage account that
+    Azure ML creates and manages, with no public blob access."""
+    return machinelearningservices.RegistryRegionArmDetailsArgs(
+        location=location,
+        acr_details=[
+            machinelearningservices.AcrDetailsArgs(
+                system_created_acr_account=machinelearningservices.SystemCreatedAcrAccountArgs(
+                    acr_account_sku="Premium"
+                )
+            )
+        ],
+        storage_account_details=[
+            machinelearningservices.StorageAccountDetailsArgs(
+                system_created_storage_account=machinelearningservices.SystemCreatedStorageAccountArgs(
+                    storage_account_type=args.storage_sku,
+                    storage_account_hns_enabled=False,
+                    allow_blob_public_access=False,
+                )
+            )
+        ],
+    )
 
 
 def grant_registry_user(
