@@ -12,7 +12,7 @@ in a fresh Python process:
 - floor: the same resources (type, name, inputs, parent, dependencies, protect) and outputs,
   of the referenced stack first and then of the stack, registered as plain
   ``pulumi.CustomResource``/``ComponentResource`` objects under the same mock runtime
-  (``components.testing.record`` with ``RecordingMocks``, one run per stack like the plan),
+  (``components.recording.record`` with ``RecordingMocks``, one run per stack like the plan),
   importing neither the components nor pulumi-azure-native;
 - floor+sdk: the floor after loading the pulumi-azure-native classes of the plan's types.
 
@@ -365,16 +365,16 @@ def machine() -> str:
 
 
 def import_mock_runtime() -> types.ModuleType:
-    """``components.testing`` without running ``components/__init__`` (which imports every
+    """``components.recording`` without running ``components/__init__`` (which imports every
     component and pulumi-azure-native): the floor shares only the mock runtime."""
     package = types.ModuleType("components")
     package.__path__ = [str(ROOT / "components")]
     sys.modules["components"] = package
-    spec = importlib.util.find_spec("components.testing")
+    spec = importlib.util.find_spec("components.recording")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["components.testing"] = module
+    sys.modules["components.recording"] = module
     spec.loader.exec_module(module)
     return module
 

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from components.errors import AmlStackError, ConfigError
-from components.testing import paused_collector
+from components.recording import paused_collector
 from jobs.cli import ProjectDir, err, fail, job_app, model_app, out
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.testing import RecordedResource
+from components.recording import RecordedResource
 from infra.plan.model import CriticalPath
 
 __all__ = [

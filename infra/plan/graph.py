@@ -8,7 +8,7 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
-from components.testing import RecordedResource
+from components.recording import RecordedResource
 from infra.plan.model import Plan
 from infra.plan.tree import short_type
 

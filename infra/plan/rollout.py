@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from components.errors import ConfigError
-from components.testing import RecordedResource
+from components.recording import RecordedResource
 from infra.plan.tree import short_type
 
 __all__ = ["Step", "read_plan_resources", "render_rollout", "rollout"]

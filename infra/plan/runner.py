@@ -10,7 +10,7 @@ import pulumi
 
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
 from components.errors import ConfigError
-from components.testing import RecordedResource, RecordingMocks, record
+from components.recording import RecordedResource, RecordingMocks, record
 from infra.config import StackConfig
 from infra.plan.critical_path import estimate
 from infra.plan.model import Plan, PolicyResult
