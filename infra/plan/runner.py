@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
-from components.errors import ConfigError
+from components.errors import AmlStackError, ConfigError
 from components.recording import RecordedResource, RecordingMocks, record
 from infra.config import StackConfig
 from infra.plan.critical_path import estimate
@@ -74,7 +74,7 @@ def run_plan(
             root_directory=str(project.directory),
         )
     except pulumi.RunError as error:
-        if isinstance(error.__cause__, ConfigError):
+        if isinstance(error.__cause__, AmlStackError):
             raise error.__cause__ from None
         raise
     context = PolicyContext.from_config(loaded[0])

@@ -24,6 +24,7 @@ from infra.plan import (
     to_mermaid,
     write_graph,
 )
+from infra.plan.errors import PlanFileError
 from tests.conftest import ROOT
 
 STACKS = ["dev", "test", "prod"]
@@ -262,5 +263,5 @@ def test_graph_formats(
     assert write_graph(plan, tmp_path / "g.md").read_text().startswith("```mermaid\nflowchart LR")
     monkeypatch.setattr("shutil.which", lambda _name: None)
     assert write_graph(plan, tmp_path / "g.svg") == tmp_path / "g.mmd"
-    with pytest.raises(ValueError, match=r"\.svg"):
+    with pytest.raises(PlanFileError, match=r"g\.png: suffix '\.png' is no graph format; .*\.svg"):
         write_graph(plan, tmp_path / "g.png")
