@@ -31,7 +31,7 @@ def plan() -> Plan:
         pulumi.CustomResource(
             "azure-native:storage:StorageAccount",
             "thing-storage",
-            {"resourceGroupName": group.id},  # type: ignore[attr-defined]
+            {"resourceGroupName": group.id},
             pulumi.ResourceOptions(parent=parent),
         )
 
