@@ -197,6 +197,18 @@ def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: P
     assert "Traceback" not in result.output
 
 
+def test_a_program_that_is_not_amlstacks_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: other\nruntime: python\nmain: other.py\n")
+    (tmp_path / "other.py").write_text("value = 1\n")
+    write_stack(tmp_path, "dev", {"other:size": 1})
+    result = runner.invoke(app, ["plan", "dev", "-C", str(tmp_path)])
+    assert result.exit_code == EXIT_INVALID_CONFIG, result.output
+    assert result.output.startswith(
+        "error: invalid configuration: Pulumi.yaml: main: 'other.py' is not allowed; expected "
+        "amlstack's program (infra/)"
+    )
+
+
 def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
     result = runner.invoke(app, ["plan", "staging", "-C", str(ROOT)])
     assert result.exit_code == EXIT_INVALID_CONFIG
