@@ -12,7 +12,7 @@ in a fresh Python process:
 - floor: the same resources (type, name, inputs, parent, dependencies, protect) and outputs,
   of the referenced stack first and then of the stack, registered as plain
   ``pulumi.CustomResource``/``ComponentResource`` objects under the same mock runtime
-  (``components.testing.record`` with ``RecordingMocks``, one run per stack like the plan),
+  (``components.recording.record`` with ``RecordingMocks``, one run per stack like the plan),
   importing neither the components nor pulumi-azure-native;
 - floor+sdk: the floor after loading the pulumi-azure-native classes of the plan's types.
 
@@ -365,16 +365,16 @@ def machine() -> str:
 
 
 def import_mock_runtime() -> types.ModuleType:
-    """``components.testing`` without running ``components/__init__`` (which imports every
+    """``components.recording`` without running ``components/__init__`` (which imports every
     component and pulumi-azure-native): the floor shares only the mock runtime."""
     package = types.ModuleType("components")
     package.__path__ = [str(ROOT / "components")]
     sys.modules["components"] = package
-    spec = importlib.util.find_spec("components.testing")
+    spec = importlib.util.find_spec("components.recording")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["components.testing"] = module
+    sys.modules["components.recording"] = module
     spec.loader.exec_module(module)
     return module
 
@@ -403,9 +403,9 @@ def run_floor(specs: Sequence[Path], *, sdk: bool) -> None:
     The garbage collector is handled as ``amlstack plan`` handles it (paused for the whole
     command, nothing left for it to scan at exit), so that the floor gets every advantage the
     plan has."""
-    testing = import_mock_runtime()
+    engine = import_mock_runtime()
     atexit.register(gc.freeze)
-    with testing.paused_collector():
+    with engine.paused_collector():
         documents = [json.loads(spec.read_text()) for spec in specs]
         if sdk:  # the SDK modules load lazily, on first use of a class
             tokens = {r["type"] for d in documents for r in d["resources"] if r["custom"]}
@@ -413,10 +413,10 @@ def run_floor(specs: Sequence[Path], *, sdk: bool) -> None:
                 _, module, kind = token.split(":")
                 getattr(importlib.import_module(f"pulumi_azure_native.{module}"), kind)
         for document in documents:
-            replay(testing, document)
+            replay(engine, document)
 
 
-def replay(testing: types.ModuleType, document: dict[str, Any]) -> None:
+def replay(engine: types.ModuleType, document: dict[str, Any]) -> None:
     """Register `document`'s resources and outputs as bare Pulumi resources under the mocks."""
 
     def program() -> None:
@@ -442,7 +442,7 @@ def replay(testing: types.ModuleType, document: dict[str, Any]) -> None:
         for key, value in document["outputs"].items():
             pulumi.export(key, value)
 
-    testing.record(program, project=document["project"], stack=document["stack"])
+    engine.record(program, project=document["project"], stack=document["stack"])
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -12,6 +12,8 @@ from azure.core import PipelineClient
 from azure.core.pipeline import policies
 from azure.core.rest import HttpRequest, HttpResponse
 
+from components.errors import AmlStackError
+
 __all__ = [
     "ARM_ENDPOINT",
     "ARM_SCOPE",
@@ -27,7 +29,7 @@ ARM_SCOPE = f"{ARM_ENDPOINT}/.default"
 """The token scope of ARM requests."""
 
 
-class AzureRestError(RuntimeError):
+class AzureRestError(AmlStackError):
     """Azure refused a request, or a long-running operation did not succeed."""
 
 

@@ -1,6 +1,6 @@
 """What Azure Resource Manager would answer for a created resource, synthesized offline.
 
-Used by the recording mocks (components.testing) and the offline plan: each resource gets the ARM
+Used by the recording mocks (components.recording) and the offline plan: each resource gets the ARM
 id, name and computed outputs (principal ids, endpoints, URIs) the real provider would return, so
 inputs that reference them (`scope`, `storageAccount`, ...) look exactly as in a real deployment.
 Every value is derived from the inputs, so the same program gives the same answers.

@@ -1,4 +1,31 @@
-"""One error hierarchy for amlstack: every failure a user can cause is an `AmlStackError`."""
+"""One error hierarchy for amlstack: every error it raises on purpose is an `AmlStackError`.
+
+Catch `AmlStackError` for all of them, or a subclass for one kind of failure::
+
+    AmlStackError                    this module: the root
+    ├── ConfigError                  (also ValueError) invalid stack config or component
+    │                                arguments, before anything registers; `problems` holds one
+    │                                `ConfigProblem` (field, value, what is allowed) per mistake
+    ├── AzureRestError               components._azure_rest: Azure refused a request of
+    │                                amlstack's own (a dynamic provider's upload or traffic split)
+    ├── PlanFileError                infra.plan.errors: a file `amlstack plan` reads or writes
+    │                                (--since, --previous, --json, --graph) cannot be used
+    ├── DependencyCycleError         infra.plan.errors: (also ValueError) resources that wait for
+    │                                each other, so no order exists
+    ├── StackContextError            jobs.errors: no usable stack outputs
+    └── JobError                     jobs.errors: a job, model or Azure ML request failed
+        ├── JobSpecError             (also ValueError) an invalid job spec; nothing was sent
+        │   └── MissingPathError     a folder or file the spec references is missing
+        ├── CredentialError          no Azure credential could get a token
+        └── ModelError               a model cannot be registered or promoted as asked
+
+Each message names the field, option or file, shows the value and says what is expected. The
+command line prints it without a traceback and exits 2 for invalid input (`ConfigError`,
+`PlanFileError`, `DependencyCycleError`, `StackContextError`, `JobSpecError`), 3 for a failed
+mandatory policy, 4 when Azure or the credential failed (the other `JobError`s). Validators
+inside argument models raise plain `ValueError`; `components.args.Args` turns it into a
+`ConfigError` naming the key.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +39,6 @@ __all__ = [
     "AmlStackError",
     "ConfigError",
     "ConfigProblem",
-    "CredentialError",
-    "JobError",
-    "JobSpecError",
-    "MissingPathError",
-    "ModelError",
-    "StackContextError",
 ]
 
 SECRET_MASK = "[secret]"
@@ -83,34 +104,6 @@ class ConfigError(AmlStackError, ValueError):
         lines = [f"invalid configuration ({len(self.problems)} problems):"]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines)
-
-
-class StackContextError(AmlStackError):
-    """No usable stack outputs: none found, malformed, or no such workspace in them."""
-
-
-class JobError(AmlStackError):
-    """A job, model or Azure ML request could not be done (base of the jobs package's errors)."""
-
-
-class JobSpecError(JobError, ValueError):
-    """A job spec is invalid or references something the stack does not have; nothing was sent."""
-
-
-class MissingPathError(JobSpecError):
-    """A local folder or file a spec references (``code:``, a component, an input) is missing."""
-
-    def __init__(self, message: str, path: str) -> None:
-        self.path = path
-        super().__init__(message)
-
-
-class CredentialError(JobError):
-    """No Azure credential could get a token; the message says which ways were tried."""
-
-
-class ModelError(JobError):
-    """A model cannot be registered or promoted as asked (e.g. a version taken by another run)."""
 
 
 def _show(value: object) -> str:

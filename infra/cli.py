@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import atexit
 import gc
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from components.errors import AmlStackError, ConfigError
-from components.testing import paused_collector
+from components.errors import AmlStackError
+from components.recording import paused_collector
 from jobs.cli import ProjectDir, err, fail, job_app, model_app, out
+
+if TYPE_CHECKING:
+    from components.recording import RecordedResource
+    from infra.plan import Plan
 
 __all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
 
@@ -67,9 +70,10 @@ app = typer.Typer(
             "  amlstack plan dev --since before.json   (after an edit: the steps pulumi up takes)",
             "  amlstack plan prod --previous outputs-prod.json",
             "",
-            "Exit codes: 0 planned; 2 invalid config, or no such project or stack (the message "
-            "names the key, the value and what is allowed; nothing is planned); 3 a mandatory "
-            "policy failed (meet the rule, or waive it in amlstack:waivers with a reason).",
+            "Exit codes: 0 planned; 2 invalid config, no such project or stack, or a file option "
+            "that cannot be read or written or does not hold what it takes (the message names "
+            "the key or file, the value and what is allowed); 3 a mandatory policy failed (meet "
+            "the rule, or waive it in amlstack:waivers with a reason).",
         ]
     )
 )
@@ -113,35 +117,25 @@ def plan(
     ] = None,
 ) -> None:
     """Show what pulumi up would deploy for a stack, offline: resources, outputs, policies."""
-    from infra.plan import find_project, render_plan, run_plan, write_graph
+    from infra.plan import find_project, render_plan, run_plan
+    from infra.plan.files import read_outputs_file
 
     try:
-        project = find_project(project_dir)
-        result = run_plan(project, stack, previous=_read_outputs(previous))
-    except AmlStackError as error:  # invalid config, or no project here
-        fail(str(error), EXIT_INVALID_CONFIG)
-    if quiet:
-        out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
-    else:
-        out.print(render_plan(result))
-    if since is not None:
-        from infra.plan.rollout import read_plan_resources, render_rollout, rollout
+        before = _check_plan_files(since=since, json_file=json_file, graph=graph)
+        outputs = read_outputs_file(previous) if previous is not None else None
+        result = run_plan(find_project(project_dir), stack, previous=outputs)
+        if quiet:
+            out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
+        else:
+            out.print(render_plan(result))
+        if before is not None:
+            from infra.plan.rollout import render_rollout, rollout
 
-        try:
-            steps = rollout(read_plan_resources(since), result.resources)
-        except ConfigError as error:
-            fail(str(error), EXIT_INVALID_CONFIG)
-        out.print(f"\nsteps from {since}:\n{render_rollout(steps)}", highlight=False)
-    if json_file is not None:
-        json_file.write_text(result.to_json())
-        err.print(f"plan JSON written to {json_file}")
-    if graph is not None:
-        try:
-            written = write_graph(result, graph)
-        except ValueError as error:
-            fail(str(error), EXIT_INVALID_CONFIG)
-        note = "" if written == graph else " (Graphviz 'dot' not found: Mermaid instead of SVG)"
-        err.print(f"graph written to {written}{note}")
+            steps = render_rollout(rollout(before, result.resources))
+            out.print(f"\nsteps from {since}:\n{steps}", highlight=False)
+        _write_plan_files(result, json_file=json_file, graph=graph)
+    except AmlStackError as error:  # invalid config or option, no project here, a bad file
+        fail(str(error), EXIT_INVALID_CONFIG)
     failed = result.failed_mandatory
     if failed:
         rules = ", ".join(sorted({p.policy for p in failed}))
@@ -150,6 +144,35 @@ def plan(
             "meet the rule, or waive it in amlstack:waivers with a reason",
             EXIT_POLICY_FAILED,
         )
+
+
+def _check_plan_files(
+    *, since: Path | None, json_file: Path | None, graph: Path | None
+) -> list[RecordedResource] | None:
+    """Before the plan runs: the resources of the `since` plan, and that the files to write
+    can be written (a `PlanFileError` otherwise)."""
+    from infra.plan.files import check_writable, read_plan_file
+    from infra.plan.graph import graph_format
+
+    if json_file is not None:
+        check_writable(json_file, option="--json")
+    if graph is not None:
+        graph_format(graph)
+        check_writable(graph, option="--graph")
+    return read_plan_file(since) if since is not None else None
+
+
+def _write_plan_files(plan: Plan, *, json_file: Path | None, graph: Path | None) -> None:
+    from infra.plan import write_graph
+    from infra.plan.files import write_file
+
+    if json_file is not None:
+        write_file(json_file, plan.to_json(), option="--json")
+        err.print(f"plan JSON written to {json_file}")
+    if graph is not None:
+        written = write_graph(plan, graph)
+        note = "" if written == graph else " (Graphviz 'dot' not found: Mermaid instead of SVG)"
+        err.print(f"graph written to {written}{note}")
 
 
 @app.command(
@@ -183,21 +206,6 @@ def policies() -> None:
             f"{escape(rule.required)} [dim]({escape(rule.sources)})[/]",
             highlight=False,
         )
-
-
-def _read_outputs(path: Path | None) -> dict[str, Any] | None:
-    """The stack outputs in `path` (``pulumi stack output --json``), or None without a file."""
-    if path is None:
-        return None
-    try:
-        outputs = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise ConfigError.single(
-            "--previous", str(path), f"expected the JSON of 'pulumi stack output --json': {error}"
-        ) from None
-    if not isinstance(outputs, dict):
-        raise ConfigError.single("--previous", str(path), "expected a JSON object of stack outputs")
-    return outputs
 
 
 # `amlstack job ...` and `amlstack model ...` (jobs/cli.py imports azure-ai-ml lazily).

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi.runtime.sync_await import _sync_await
 
 from components.network import check_isolation_change
+from components.recording import sync_await
 from infra.config import StackConfig
 
 __all__ = [
@@ -44,7 +44,7 @@ def deployed_network_isolation() -> dict[str, str]:
     )
     reference = pulumi.StackReference(name)
     # The SDK's own synchronous invokes wait like this; a program has no public sync read.
-    details = _sync_await(reference.get_output_details(NETWORK_ISOLATION_OUTPUT))
+    details = sync_await(reference.get_output_details(NETWORK_ISOLATION_OUTPUT))
     value: Any = details.value
     if not isinstance(value, Mapping):
         return {}

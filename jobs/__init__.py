@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from components.errors import (
+from jobs.errors import (
     CredentialError,
     JobError,
     JobSpecError,

@@ -19,12 +19,8 @@ from rich.logging import RichHandler
 from rich.markup import escape
 from rich.table import Table
 
-from components.errors import (
-    AmlStackError,
-    ConfigError,
-    JobSpecError,
-    StackContextError,
-)
+from components.errors import AmlStackError, ConfigError
+from jobs.errors import JobSpecError, StackContextError
 from jobs.inputs import (
     check_asset_name,
     check_folder,

@@ -29,8 +29,8 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
 from components._azure_rest import ARM_SCOPE
-from components.errors import CredentialError, JobError
 from jobs.context import StackContext
+from jobs.errors import CredentialError, JobError
 
 __all__ = [
     "ARM_SCOPE",

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.args import config_error_from
-from components.errors import AmlStackError, StackContextError
+from components.errors import AmlStackError
+from jobs.errors import StackContextError
 
 __all__ = [
     "OUTPUTS_ENV",

@@ -15,8 +15,8 @@ from typing import Any, Literal, Protocol
 
 from azure.core.exceptions import ResourceNotFoundError
 
-from components.errors import ModelError
 from jobs.context import StackContext
+from jobs.errors import ModelError
 
 __all__ = [
     "RUN_TAG",

@@ -17,7 +17,7 @@ from azure.ai.ml.entities import Component, PipelineComponent, PipelineJob
 from azure.ai.ml.entities._builders import BaseNode
 from azure.ai.ml.entities._job.pipeline.pipeline_job_settings import PipelineJobSettings
 
-from components.errors import JobSpecError
+from jobs.errors import JobSpecError
 from jobs.refs import asset_id, is_arm_id, is_binding, is_registry_id, parse_asset_ref
 from jobs.resolve import Resolver, resolve_component_dependencies, resolve_inputs
 

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.errors import JobSpecError
 from jobs.context import EnvironmentOutput, StackContext
+from jobs.errors import JobSpecError
 
 __all__ = [
     "ALL",

@@ -22,8 +22,8 @@ from azure.ai.ml.constants._common import ANONYMOUS_COMPONENT_NAME
 from azure.ai.ml.entities import Component, Environment
 from azure.ai.ml.entities._assets import Code
 
-from components.errors import JobSpecError, MissingPathError
 from jobs.context import StackContext
+from jobs.errors import JobSpecError, MissingPathError
 from jobs.refs import (
     Overrides,
     asset_id,

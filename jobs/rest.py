@@ -13,7 +13,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
 
 from components._azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient, service_error
-from components.errors import JobError
+from jobs.errors import JobError
 
 __all__ = ["COMPUTE_API_VERSION", "compute_state", "get_json"]
 

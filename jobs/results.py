@@ -16,7 +16,7 @@ from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError
 from azure.core.pipeline.transport import HttpTransport
 
-from components.errors import JobError
+from jobs.errors import JobError
 from jobs.rest import get_json
 
 __all__ = ["Metric", "download_outputs", "metrics", "tracking_base_url"]

@@ -17,7 +17,7 @@ from azure.ai.ml._utils._asset_utils import (
     get_upload_files_from_folder,
 )
 
-from components.errors import MissingPathError
+from jobs.errors import MissingPathError
 
 __all__ = ["LARGE_SNAPSHOT_BYTES", "LARGE_SNAPSHOT_FILES", "Snapshot", "take_snapshot"]
 

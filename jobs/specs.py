@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from components.errors import JobSpecError, MissingPathError
+from jobs.errors import JobSpecError, MissingPathError
 
 __all__ = ["LoadedSpec", "load_spec", "local_references", "parse_set"]
 

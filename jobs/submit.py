@@ -31,8 +31,8 @@ from azure.ai.ml.sweep import SweepJob
 from azure.core.exceptions import ResourceNotFoundError
 
 from components._azure_rest import ARM_ENDPOINT
-from components.errors import JobError, JobSpecError
 from jobs.context import StackContext
+from jobs.errors import JobError, JobSpecError
 from jobs.follow import status_text
 from jobs.models import STACK_TAG
 from jobs.pipelines import apply_default_compute, resolve_pipeline

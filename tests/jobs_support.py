@@ -11,8 +11,8 @@ from typing import Any
 from azure.ai.ml.entities import Model
 from azure.core.exceptions import ResourceNotFoundError
 
-from components.errors import MissingPathError
 from jobs.context import StackContext, load_context
+from jobs.errors import MissingPathError
 from jobs.specs import load_spec
 from jobs.submit import Request, SubmitOptions, dry_run
 from tests.conftest import ROOT

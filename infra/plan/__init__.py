@@ -13,7 +13,10 @@ from infra.plan.critical_path import (
     provisioning_seconds,
     steps_of,
 )
-from infra.plan.graph import to_dot, to_mermaid, write_graph
+from infra.plan.dependencies import dependency_order
+from infra.plan.errors import DependencyCycleError, PlanFileError
+from infra.plan.files import read_outputs_file, read_plan_file
+from infra.plan.graph import graph_format, to_dot, to_mermaid, write_graph
 from infra.plan.model import PLAN_VERSION, CriticalPath, Plan, PolicyResult
 from infra.plan.runner import policy_subjects, run_plan
 from infra.plan.stack_files import Project, StackFile, find_project, read_stack_file
@@ -27,17 +30,23 @@ __all__ = [
     "PROVISIONING_SECONDS",
     "SIDE_EFFECT_TYPES",
     "CriticalPath",
+    "DependencyCycleError",
     "Plan",
+    "PlanFileError",
     "PolicyResult",
     "Project",
     "StackFile",
     "Step",
+    "dependency_order",
     "estimate",
     "find_project",
+    "graph_format",
     "longest_path",
     "needless_waits",
     "policy_subjects",
     "provisioning_seconds",
+    "read_outputs_file",
+    "read_plan_file",
     "read_stack_file",
     "render_plan",
     "run_plan",

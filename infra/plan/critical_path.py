@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.testing import RecordedResource
+from components.recording import RecordedResource
+from infra.plan.dependencies import dependency_order
 from infra.plan.model import CriticalPath
 
 __all__ = [
@@ -194,12 +195,12 @@ def longest_path(steps: Iterable[Step]) -> CriticalPath:
     """The chain of steps, each depending on the one before, with the largest total seconds.
 
     Dependencies on URNs that are not steps are ignored. Ties go to the smallest URN, so the
-    same graph always gives the same path. Raises `ValueError` on a dependency cycle.
+    same graph always gives the same path. Raises `DependencyCycleError` on a dependency cycle.
     """
     by_urn = {step.urn: step for step in steps}
     finish: dict[str, int] = {}
     previous: dict[str, str | None] = {}
-    for urn in _topological(by_urn):
+    for urn in _order(by_urn):
         step = by_urn[urn]
         before: str | None = None
         for dependency in sorted(set(step.dependencies) & by_urn.keys()):
@@ -252,32 +253,14 @@ def needless_waits(
     return found
 
 
-def _topological(by_urn: Mapping[str, Step]) -> list[str]:
-    """URNs with every dependency before its dependents (Kahn's algorithm, URN order on ties)."""
-    waiting = {urn: set(step.dependencies) & by_urn.keys() for urn, step in by_urn.items()}
-    dependents: dict[str, list[str]] = {urn: [] for urn in by_urn}
-    for urn, dependencies in waiting.items():
-        for dependency in dependencies:
-            dependents[dependency].append(urn)
-    ready = sorted(urn for urn, dependencies in waiting.items() if not dependencies)
-    order: list[str] = []
-    while ready:
-        urn = ready.pop()
-        order.append(urn)
-        for dependent in dependents[urn]:
-            waiting[dependent].discard(urn)
-            if not waiting[dependent]:
-                ready.append(dependent)
-    if len(order) != len(by_urn):
-        cycle = sorted(urn for urn, dependencies in waiting.items() if dependencies)
-        raise ValueError(f"dependency cycle among: {', '.join(cycle)}")
-    return order
+def _order(by_urn: Mapping[str, Step]) -> list[str]:
+    return dependency_order({urn: step.dependencies for urn, step in by_urn.items()})
 
 
 def _ancestors(by_urn: Mapping[str, Step]) -> dict[str, set[str]]:
     """Every step's transitive dependencies (within the graph)."""
     ancestry: dict[str, set[str]] = {}
-    for urn in _topological(by_urn):
+    for urn in _order(by_urn):
         direct = set(by_urn[urn].dependencies) & by_urn.keys()
         ancestry[urn] = direct.union(*(ancestry[d] for d in direct))
     return ancestry

@@ -8,11 +8,13 @@ import subprocess
 from collections import defaultdict
 from pathlib import Path
 
-from components.testing import RecordedResource
+from components.recording import RecordedResource
+from infra.plan.errors import PlanFileError
+from infra.plan.files import write_file
 from infra.plan.model import Plan
 from infra.plan.tree import short_type
 
-__all__ = ["GRAPH_SUFFIXES", "to_dot", "to_mermaid", "write_graph"]
+__all__ = ["GRAPH_SUFFIXES", "graph_format", "to_dot", "to_mermaid", "write_graph"]
 
 GRAPH_SUFFIXES = (".svg", ".dot", ".gv", ".mmd", ".md")
 
@@ -53,31 +55,57 @@ def to_dot(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_graph(plan: Plan, path: Path) -> Path:
+def graph_format(path: Path, *, option: str = "--graph") -> str:
+    """The format `path`'s suffix asks for (one of `GRAPH_SUFFIXES`), else `PlanFileError`."""
+    suffix = path.suffix.lower()
+    if suffix not in GRAPH_SUFFIXES:
+        raise PlanFileError(
+            option,
+            path,
+            f"suffix {suffix or '(none)'!r} is no graph format",
+            f"expected one of {', '.join(GRAPH_SUFFIXES)}",
+        )
+    return suffix
+
+
+def write_graph(plan: Plan, path: Path, *, option: str = "--graph") -> Path:
     """Write the graph in the format `path`'s suffix asks for; returns the file written.
 
     ``.svg`` needs Graphviz's ``dot``; without it the Mermaid text goes to ``<path>.mmd`` instead.
+    A path that cannot be written, or a suffix of no format, is a `PlanFileError`.
     """
-    suffix = path.suffix.lower()
+    suffix = graph_format(path, option=option)
     if suffix == ".svg":
         dot = shutil.which("dot")
         if dot is None:
-            fallback = path.with_suffix(".mmd")
-            fallback.write_text(to_mermaid(plan))
-            return fallback
-        svg = subprocess.run(
+            path = path.with_suffix(".mmd")
+            text = to_mermaid(plan)
+        else:
+            text = _svg(dot, plan, path, option)
+    elif suffix in (".dot", ".gv"):
+        text = to_dot(plan)
+    elif suffix == ".md":
+        text = f"```mermaid\n{to_mermaid(plan)}```\n"
+    else:
+        text = to_mermaid(plan)
+    write_file(path, text, option=option)
+    return path
+
+
+def _svg(dot: str, plan: Plan, path: Path, option: str) -> str:
+    try:
+        done = subprocess.run(
             [dot, "-Tsvg"], input=to_dot(plan), capture_output=True, text=True, check=True
         )
-        path.write_text(svg.stdout)
-    elif suffix in (".dot", ".gv"):
-        path.write_text(to_dot(plan))
-    elif suffix == ".md":
-        path.write_text(f"```mermaid\n{to_mermaid(plan)}```\n")
-    elif suffix == ".mmd":
-        path.write_text(to_mermaid(plan))
-    else:
-        raise ValueError(f"graph file {path.name!r}: expected one of {', '.join(GRAPH_SUFFIXES)}")
-    return path
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", None) or str(error)
+        raise PlanFileError(
+            option,
+            path,
+            f"Graphviz failed to draw it ({detail.strip()})",
+            "expected a working 'dot'; or write .dot, .mmd or .md instead",
+        ) from None
+    return done.stdout
 
 
 def _node_ids(plan: Plan) -> dict[str, str]:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.testing import RecordedResource
+from components.recording import RecordedResource
 
 __all__ = ["PLAN_VERSION", "CriticalPath", "Plan", "PolicyResult"]
 

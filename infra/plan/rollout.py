@@ -11,17 +11,15 @@ Replacements and provider-side diffs are out of reach offline: a changed input s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-from components.errors import ConfigError
-from components.testing import RecordedResource
+from components.recording import RecordedResource
+from infra.plan.dependencies import dependency_order
 from infra.plan.tree import short_type
 
-__all__ = ["Step", "read_plan_resources", "render_rollout", "rollout"]
+__all__ = ["Step", "render_rollout", "rollout"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,9 @@ class Step:
 
 
 def rollout(before: Sequence[RecordedResource], after: Sequence[RecordedResource]) -> list[Step]:
-    """The steps from the resources of plan `before` to those of plan `after`, in order."""
+    """The steps from the resources of plan `before` to those of plan `after`, in order.
+
+    Raises `DependencyCycleError` when the resources of either plan wait for each other."""
     old = {r.urn: r for r in before if r.custom}
     new = {r.urn: r for r in after if r.custom}
     steps = [
@@ -50,42 +50,7 @@ def rollout(before: Sequence[RecordedResource], after: Sequence[RecordedResource
 
 
 def _dependency_order(resources: Mapping[str, RecordedResource]) -> list[str]:
-    """URNs with every resource after those it depends on; ties broken by URN, for stability."""
-    waiting = {urn: {d for d in r.dependencies if d in resources} for urn, r in resources.items()}
-    order: list[str] = []
-    while waiting:
-        ready = sorted(urn for urn, deps in waiting.items() if not deps)
-        if not ready:
-            raise ValueError(f"dependency cycle among {sorted(waiting)}")
-        for urn in ready:
-            del waiting[urn]
-        for deps in waiting.values():
-            deps.difference_update(ready)
-        order += ready
-    return order
-
-
-def read_plan_resources(path: Path) -> list[RecordedResource]:
-    """The resources of a plan JSON file written by ``amlstack plan --json``."""
-    try:
-        document = json.loads(path.read_text())
-        return [
-            RecordedResource(
-                urn=r["urn"],
-                type=r["type"],
-                name=r["name"],
-                custom=r["custom"],
-                parent=r["parent"],
-                inputs=r["inputs"],
-                dependencies=tuple(r["dependencies"]),
-                protect=r["protect"],
-            )
-            for r in document["resources"]
-        ]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ConfigError.single(
-            "--since", str(path), f"expected a plan JSON file from amlstack plan --json ({error})"
-        ) from None
+    return dependency_order({urn: r.dependencies for urn, r in resources.items()})
 
 
 def render_rollout(steps: Iterable[Step]) -> str:

@@ -9,13 +9,13 @@ from typing import Any
 import pulumi
 
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
-from components.errors import ConfigError
-from components.testing import RecordedResource, RecordingMocks, record
+from components.errors import AmlStackError, ConfigError
+from components.recording import RecordedResource, Recording, RecordingMocks, record
 from infra.config import StackConfig
 from infra.plan.critical_path import estimate
 from infra.plan.model import Plan, PolicyResult
 from infra.plan.references import stack_references
-from infra.plan.stack_files import Project, read_stack_file
+from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
 from infra.previous import own_stack_reference_name
 
@@ -39,45 +39,18 @@ def run_plan(
     baseline's rules run over the recorded resources. Raises `ConfigError` on invalid config.
     """
     stack_file = read_stack_file(project, stack)
-    outputs_of = {}
-    for name, local in stack_references(project, stack_file).items():
-        if local in (*referenced_by, stack):
-            chain = " -> ".join((*referenced_by, stack, local))
-            raise ConfigError.single(name, chain, "stack references must not form a cycle")
-        outputs_of[name] = run_plan(project, local, referenced_by=(*referenced_by, stack)).outputs
     mocks = RecordingMocks(
         subscription_id=str(
             stack_file.config.get("azure-native:subscriptionId", PLACEHOLDER_SUBSCRIPTION)
         ),
         tenant_id=str(stack_file.config.get("azure-native:tenantId", PLACEHOLDER_TENANT)),
         stack_references={
-            **outputs_of,
+            **_referenced_outputs(project, stack, stack_file, referenced_by),
             own_stack_reference_name(project.name, stack, None): previous or {},
         },
     )
-    loaded: list[StackConfig] = []
-
-    def program() -> None:
-        # The program validated its config before registering anything: the policies use that
-        # same StackConfig (the module global `stack_config`) rather than reading it again.
-        names = runpy.run_path(str(project.main), run_name="__main__")
-        loaded.append(names["stack_config"])
-
-    try:
-        recording = record(
-            program,
-            project=project.name,
-            stack=stack,
-            config=stack_file.config,
-            secret_keys=stack_file.secret_keys,
-            mocks=mocks,
-            root_directory=str(project.directory),
-        )
-    except pulumi.RunError as error:
-        if isinstance(error.__cause__, ConfigError):
-            raise error.__cause__ from None
-        raise
-    context = PolicyContext.from_config(loaded[0])
+    recording, config = _record_program(project, stack, stack_file, mocks)
+    context = PolicyContext.from_config(config)
     findings = evaluate(policy_subjects(recording.resources), context)
     unused = [
         f"waiver of {w.rule!r}{f' for workspace {w.workspace!r}' if w.workspace else ''} "
@@ -93,6 +66,55 @@ def run_plan(
         critical_path=estimate(recording.resources),
         warnings=(*stack_file.warnings, *unused),
     )
+
+
+def _referenced_outputs(
+    project: Project, stack: str, stack_file: StackFile, referenced_by: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """The outputs of each stack that `stack` references, planned first, by its full name."""
+    outputs_of = {}
+    for name, local in stack_references(project, stack_file).items():
+        if local in (*referenced_by, stack):
+            chain = " -> ".join((*referenced_by, stack, local))
+            raise ConfigError.single(name, chain, "stack references must not form a cycle")
+        outputs_of[name] = run_plan(project, local, referenced_by=(*referenced_by, stack)).outputs
+    return outputs_of
+
+
+def _record_program(
+    project: Project, stack: str, stack_file: StackFile, mocks: RecordingMocks
+) -> tuple[Recording, StackConfig]:
+    """Run the project's program for `stack` under `mocks`: what it registered, and the
+    `StackConfig` it validated before registering anything (the module global `stack_config`),
+    which the policies use rather than reading the config again."""
+    loaded: list[StackConfig] = []
+
+    def program() -> None:
+        names = runpy.run_path(str(project.main), run_name="__main__")
+        config = names.get("stack_config")
+        if not isinstance(config, StackConfig):
+            raise ConfigError.single(
+                "Pulumi.yaml: main",
+                str(project.main.relative_to(project.directory)),
+                "expected amlstack's program (infra/), which sets the module global stack_config",
+            )
+        loaded.append(config)
+
+    try:
+        recording = record(
+            program,
+            project=project.name,
+            stack=stack,
+            config=stack_file.config,
+            secret_keys=stack_file.secret_keys,
+            mocks=mocks,
+            root_directory=str(project.directory),
+        )
+    except pulumi.RunError as error:
+        if isinstance(error.__cause__, AmlStackError):
+            raise error.__cause__ from None
+        raise
+    return recording, loaded[0]
 
 
 def policy_subjects(resources: Iterable[RecordedResource]) -> list[Subject]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from components.errors import SECRET_MASK, AmlStackError, ConfigError
+from components.errors import MISSING, SECRET_MASK, AmlStackError, ConfigError
 
 __all__ = ["Project", "StackFile", "find_project", "read_stack_file"]
 
@@ -41,15 +41,41 @@ class StackFile:
 
 def find_project(start: Path) -> Project:
     """The project whose Pulumi.yaml is in `start` or the nearest parent directory."""
+    if not start.is_dir():
+        raise ConfigError.single(
+            "--project-dir",
+            str(start),
+            "expected a directory: the project's (with Pulumi.yaml) or one below it",
+        )
     for directory in (start.resolve(), *start.resolve().parents):
         manifest = directory / "Pulumi.yaml"
         if manifest.is_file():
-            data = yaml.safe_load(manifest.read_text()) or {}
-            main = directory / str(data.get("main", "."))
-            return Project(directory=directory, name=str(data["name"]), main=main)
+            return _read_manifest(manifest)
     raise AmlStackError(
         f"no Pulumi.yaml in {start.resolve()} or any parent; run from the project directory"
     )
+
+
+def _read_manifest(manifest: Path) -> Project:
+    """The project that `manifest` (a Pulumi.yaml) describes: its name and program."""
+    data = _read_mapping(manifest, "expected a Pulumi project file: a mapping with 'name:'")
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise ConfigError.single(
+            f"{manifest}: name",
+            MISSING if name is None else name,
+            "expected the project's name, a string (Pulumi config keys start with it)",
+        )
+    main = manifest.parent / str(data.get("main", "."))
+    program = main / "__main__.py" if main.is_dir() else main
+    if program.suffix != ".py" or not program.is_file():
+        raise ConfigError.single(
+            f"{manifest}: main",
+            data.get("main", MISSING),
+            "expected the program's directory (with __main__.py) or .py file, relative to "
+            "Pulumi.yaml",
+        )
+    return Project(directory=manifest.parent, name=name, main=main)
 
 
 def read_stack_file(project: Project, stack: str) -> StackFile:
@@ -60,14 +86,7 @@ def read_stack_file(project: Project, stack: str) -> StackFile:
         raise ConfigError.single(
             "stack", stack, f"expected a stack with a {path.name} file; stacks: {known}"
         )
-    try:
-        document = _load_yaml(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise ConfigError.single(
-            path.name, "(unparseable YAML)", f"expected valid YAML: {error}"
-        ) from None
-    if not isinstance(document, dict):
-        raise ConfigError.single(path.name, document, "expected a mapping with a 'config:' key")
+    document = _read_mapping(path, "expected a mapping with a 'config:' key")
     entries = document.get("config") or {}
     if not isinstance(entries, dict):
         raise ConfigError.single(
@@ -76,6 +95,10 @@ def read_stack_file(project: Project, stack: str) -> StackFile:
     config: dict[str, Any] = {}
     secret_keys: set[str] = set()
     for key, value in entries.items():
+        if not isinstance(key, str):
+            raise ConfigError.single(
+                f"{path.name}: config", key, "expected config keys that are strings"
+            )
         full_key = key if ":" in key else f"{project.name}:{key}"
         shown, secret = _reveal(value)
         config[full_key] = shown
@@ -87,6 +110,25 @@ def read_stack_file(project: Project, stack: str) -> StackFile:
             "this stack imports Pulumi ESC environments; the offline plan cannot resolve them"
         )
     return StackFile(config=config, secret_keys=frozenset(secret_keys), warnings=tuple(warnings))
+
+
+def _read_mapping(path: Path, expected: str) -> dict[Any, Any]:
+    """The YAML mapping in `path` (empty when the file is); anything else is a `ConfigError`."""
+    try:
+        document = _load_yaml(path.read_text(encoding="utf-8")) or {}
+    except OSError as error:
+        problem = f"expected a file that can be read: {error.strerror or error}"
+        raise ConfigError.single(path.name, str(path), problem) from None
+    except UnicodeDecodeError as error:
+        problem = f"expected YAML in UTF-8; {error.reason} at byte {error.start}"
+        raise ConfigError.single(path.name, "(not UTF-8 text)", problem) from None
+    except yaml.YAMLError as error:
+        raise ConfigError.single(
+            path.name, "(unparseable YAML)", f"expected valid YAML: {error}"
+        ) from None
+    if not isinstance(document, dict):
+        raise ConfigError.single(path.name, document, expected)
+    return document
 
 
 def _reveal(value: Any) -> tuple[Any, bool]:

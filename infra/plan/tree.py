@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
-from components.testing import RecordedResource
+from components.recording import RecordedResource
 from infra.plan.critical_path import provisioning_seconds
 from infra.plan.model import Plan
 

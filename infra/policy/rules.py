@@ -11,6 +11,7 @@ when a rule reads them; the pack reports those as "cannot run during preview", n
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,7 +19,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from components.durations import parse_duration
-from components.errors import MISSING
+from components.errors import MISSING, ConfigError
 
 __all__ = [
     "RULES",
@@ -30,6 +31,7 @@ __all__ = [
     "Subject",
     "present",
     "rule_by_id",
+    "unknown_rule",
     "workspace_of",
 ]
 
@@ -739,7 +741,15 @@ RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 
 
 def rule_by_id(rule_id: str) -> Rule:
+    """The rule with id `rule_id`; a `ConfigError` (naming the closest id) when there is none."""
     for rule in RULES:
         if rule.id == rule_id:
             return rule
-    raise KeyError(rule_id)
+    raise ConfigError.single("rule", rule_id, unknown_rule(rule_id))
+
+
+def unknown_rule(rule_id: str) -> str:
+    """What to say about `rule_id`, which is no rule's id: the closest id, and where ids are."""
+    close = difflib.get_close_matches(rule_id, RULE_IDS, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown rule; {hint}expected a rule id listed by 'amlstack policies'"

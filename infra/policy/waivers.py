@@ -12,13 +12,12 @@ The offline plan prints each waiver with its reason and records it in the plan J
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from pydantic import field_validator
 
 from components.args import Args
-from infra.policy.rules import RULE_IDS, rule_by_id
+from infra.policy.rules import RULE_IDS, rule_by_id, unknown_rule
 
 __all__ = ["MIN_REASON_LENGTH", "WaiverArgs", "check_waivers"]
 
@@ -40,9 +39,7 @@ class WaiverArgs(Args):
     def _known_rule(cls, value: str) -> str:
         if value in RULE_IDS:
             return value
-        close = difflib.get_close_matches(value, RULE_IDS, n=1, cutoff=0.5)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(f"unknown rule; {hint}expected a rule id listed by 'amlstack policies'")
+        raise ValueError(unknown_rule(value))
 
     @field_validator("reason")
     @classmethod

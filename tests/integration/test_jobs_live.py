@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from components.errors import CredentialError, StackContextError
 from jobs.client import ml_client, stack_credential
 from jobs.context import load_context
+from jobs.errors import CredentialError, StackContextError
 from jobs.follow import AzureJobSource, follow
 from jobs.models import register_model
 from jobs.results import metrics

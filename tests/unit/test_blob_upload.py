@@ -13,7 +13,7 @@ import pulumi
 import pytest
 from azure.core.rest import HttpRequest
 
-from components import testing
+from components import recording
 from components._azure_rest import AzureRestError
 from components.blob_upload import FolderUploadProvider, folder_url
 from components.code_asset import CodeUpload, snapshot_folder
@@ -111,7 +111,7 @@ def test_a_refusal_while_a_role_propagates_is_retried(project: Path) -> None:
 
 def test_a_lasting_refusal_says_which_role_is_missing(project: Path) -> None:
     fake = FakeBlobs(refusals=100)
-    with pytest.raises(RuntimeError, match="needs 'Storage Blob Data Contributor'"):
+    with pytest.raises(AzureRestError, match="needs 'Storage Blob Data Contributor'"):
         fake.provider().create(upload_props(project))
     assert len(fake.transport.sent) == 5
     assert fake.blobs == {}
@@ -145,13 +145,13 @@ def test_each_kind_of_upload_has_its_type_and_the_build_context_keeps_its_old_on
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     aliases: dict[str, list[Any]] = {}
-    drop = testing._drop_aliases
+    drop = recording._drop_aliases
 
     def spy(args: pulumi.ResourceTransformationArgs) -> Any:
         aliases[args.name] = list(args.opts.aliases or [])
         return drop(args)
 
-    monkeypatch.setattr(testing, "_drop_aliases", spy)
+    monkeypatch.setattr(recording, "_drop_aliases", spy)
     files = {"Dockerfile": hashlib.sha256(b"FROM python:3.11-slim\n").hexdigest()}
 
     def program() -> None:
@@ -166,14 +166,14 @@ def test_each_kind_of_upload_has_its_type_and_the_build_context_keeps_its_old_on
             prefix="amlstack/environments/serving/0123",
         )
 
-    recording = testing.record(program)
-    assert recording.named("code").type == "pulumi-python:dynamic/amlstack:CodeUpload"
-    assert recording.named("context").type == "pulumi-python:dynamic/amlstack:BuildContextUpload"
+    recorded = recording.record(program)
+    assert recorded.named("code").type == "pulumi-python:dynamic/amlstack:CodeUpload"
+    assert recorded.named("context").type == "pulumi-python:dynamic/amlstack:BuildContextUpload"
     assert aliases["code"] == []
     [alias] = aliases["context"]
     assert alias.type_ == "pulumi-python:dynamic:Resource"
     assert (alias.name, alias.parent) == (..., ...)  # the upload's own name and parent
-    assert recording.named("context").inputs["files"] == files
+    assert recorded.named("context").inputs["files"] == files
 
 
 CODE_UPLOAD_PROVIDER_BEFORE_THE_MERGE = (

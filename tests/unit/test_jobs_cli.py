@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from components.errors import CredentialError
 from infra.cli import app
 from jobs import cli as jobs_cli
 from jobs import client as jobs_client
 from jobs import context as jobs_context
 from jobs.cli import EXIT_AZURE, EXIT_INVALID_INPUT
+from jobs.errors import CredentialError
 from jobs.follow import EXIT_NOT_FINISHED
 from jobs.testing import FakeAzure, StaticCredential, fake_ml_client
 from tests.conftest import ROOT

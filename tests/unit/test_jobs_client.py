@@ -15,7 +15,6 @@ from azure.identity import (
     WorkloadIdentityCredential,
 )
 
-from components.errors import CredentialError, JobError
 from jobs.client import (
     CredentialChoice,
     check_credential,
@@ -26,6 +25,7 @@ from jobs.client import (
     registry_client,
 )
 from jobs.context import load_context
+from jobs.errors import CredentialError, JobError
 from jobs.testing import StaticCredential
 from tests.conftest import ROOT
 from tests.jobs_support import dev_context

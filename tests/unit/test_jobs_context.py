@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.errors import AmlStackError, StackContextError
+from components.errors import AmlStackError
 from jobs import context as context_module
 from jobs.context import load_context, outputs_env_var, parse_outputs
+from jobs.errors import StackContextError
 from tests.conftest import ROOT
 from tests.jobs_support import DEV_OUTPUTS, dev_context
 

@@ -9,7 +9,7 @@ from azure.ai.ml.entities import Model
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.errors import ModelError
+from jobs.errors import ModelError
 from jobs.models import (
     SOURCE_TAG,
     list_models,

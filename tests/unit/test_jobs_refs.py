@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.errors import JobSpecError
+from jobs.errors import JobSpecError
 from jobs.refs import (
     ALL,
     Overrides,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.errors import JobError
+from jobs.errors import JobError
 from jobs.rest import compute_state, get_json
 from jobs.results import metrics, tracking_base_url
 from jobs.testing import FakeAzure, StaticCredential, fake_ml_client

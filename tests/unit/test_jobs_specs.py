@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.errors import JobSpecError, MissingPathError
+from jobs.errors import JobSpecError, MissingPathError
 from jobs.specs import load_spec, local_references, parse_set
 from tests.jobs_support import copy_examples
 

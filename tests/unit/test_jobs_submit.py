@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from components.errors import JobError, JobSpecError, MissingPathError
 from jobs import snapshot as snapshot_module
+from jobs.errors import JobError, JobSpecError, MissingPathError
 from jobs.refs import Overrides
 from jobs.resolve import StackResolver
 from jobs.snapshot import take_snapshot

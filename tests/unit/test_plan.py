@@ -24,6 +24,7 @@ from infra.plan import (
     to_mermaid,
     write_graph,
 )
+from infra.plan.errors import PlanFileError
 from tests.conftest import ROOT
 
 STACKS = ["dev", "test", "prod"]
@@ -208,6 +209,18 @@ def test_a_dev_stack_may_write_the_dev_presets_registry_sku(scratch_project: Pat
     assert result.exit_code == 0, result.output
 
 
+def test_a_program_that_is_not_amlstacks_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: other\nruntime: python\nmain: other.py\n")
+    (tmp_path / "other.py").write_text("value = 1\n")
+    write_stack(tmp_path, "dev", {"other:size": 1})
+    result = runner.invoke(app, ["plan", "dev", "-C", str(tmp_path)])
+    assert result.exit_code == EXIT_INVALID_CONFIG, result.output
+    assert result.output.startswith(
+        "error: invalid configuration: Pulumi.yaml: main: 'other.py' is not allowed; expected "
+        "amlstack's program (infra/)"
+    )
+
+
 def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
     result = runner.invoke(app, ["plan", "staging", "-C", str(ROOT)])
     assert result.exit_code == EXIT_INVALID_CONFIG
@@ -274,5 +287,5 @@ def test_graph_formats(
     assert write_graph(plan, tmp_path / "g.md").read_text().startswith("```mermaid\nflowchart LR")
     monkeypatch.setattr("shutil.which", lambda _name: None)
     assert write_graph(plan, tmp_path / "g.svg") == tmp_path / "g.mmd"
-    with pytest.raises(ValueError, match=r"\.svg"):
+    with pytest.raises(PlanFileError, match=r"g\.png: suffix '\.png' is no graph format; .*\.svg"):
         write_graph(plan, tmp_path / "g.png")

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
+from components.errors import ConfigError
 from infra.policy import (
     RULE_IDS,
     RULES,
@@ -240,6 +241,11 @@ def test_rule_passes_good_inputs_and_fails_bad_ones(rule_id: str) -> None:
     violation = rule.check(subject(type_token, bad), Facts())
     assert violation is not None
     assert rule.path.split(" ")[0].split(",")[0] in violation or "required" in violation
+
+
+def test_an_unknown_rule_id_is_a_config_error_naming_the_closest() -> None:
+    with pytest.raises(ConfigError, match=r"rule: 'storage-tls1' .* did you mean 'storage-tls12'"):
+        rule_by_id("storage-tls1")
 
 
 def test_violation_names_the_path_the_value_and_what_is_required() -> None:

@@ -1,4 +1,4 @@
-"""`components.testing.record` stays observably the same while it skips work a recording never
+"""`components.recording.record` stays observably the same while it skips work a recording never
 needs: aliases are dropped and the garbage collector pauses only while the program runs, then
 leaves what it allocated to its rare full collections."""
 
@@ -9,7 +9,7 @@ import gc
 import pulumi
 import pytest
 
-from components.testing import Recording, paused_collector, record
+from components.recording import Recording, paused_collector, record
 
 
 def program(aliases: list[pulumi.Input[str | pulumi.Alias]] | None) -> None:
