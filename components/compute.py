@@ -31,6 +31,7 @@ from components.naming import (
     unique_suffix,
 )
 from components.schedule import ScheduleArgs
+from components.vm_sizes import CLUSTER_VM_SIZES, INSTANCE_VM_SIZES, vm_size_problem
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
@@ -47,15 +48,21 @@ __all__ = [
     "personal_instance",
 ]
 
-_VM_SIZE = re.compile(r"(?:standard|basic)_[a-z0-9]+(?:_[a-z0-9]+)*", re.IGNORECASE)
+_VM_SIZE = re.compile(r"(?:standard|basic)_[a-z0-9]+(?:-[a-z0-9]+)?(?:_[a-z0-9]+)*", re.IGNORECASE)
 _MINUTE = timedelta(minutes=1)
 _UNIQUE_NAMES = "compute names must be unique in a workspace"
 
 
-def check_vm_size(value: str) -> str:
-    """Return `value` when it has the form of an Azure VM size, else ValueError (validators)."""
+def check_vm_size(
+    value: str, *, offered: frozenset[str] = frozenset(), offered_for: str = ""
+) -> str:
+    """Return `value` when it has the form of an Azure VM size and, given the sizes `offered`
+    (for `offered_for`), is one of them exactly; else ValueError with the closest sizes."""
     if not _VM_SIZE.fullmatch(value):
         raise ValueError("expected an Azure VM size like 'Standard_DS3_v2' or 'Standard_NC6s_v3'")
+    problem = vm_size_problem(value, offered, offered_for=offered_for) if offered else None
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -93,8 +100,14 @@ class ComputeIdentityArgs(Args):
 class _ComputeSettings(Args):
     """What clusters and instances share."""
 
+    VM_SIZES: ClassVar[tuple[frozenset[str], str]] = (INSTANCE_VM_SIZES, "compute instances")
+
+    vm_size_check: bool = True
+    """Check `vmSize` against the sizes Azure ML offers (components/vm_sizes.py), spelled as
+    Azure does (``Standard_DS3_v2``). Default on; ``false`` allows a size newer than the table."""
     vm_size: str = "Standard_DS3_v2"
-    """Azure VM size (``Standard_DS3_v2``, ``STANDARD_NC6S_V3``). Default Standard_DS3_v2."""
+    """Azure VM size, spelled as Azure does (``Standard_DS3_v2``, ``Standard_NC6s_v3``). Default
+    Standard_DS3_v2."""
     identity: ComputeIdentityArgs = Field(default_factory=ComputeIdentityArgs)
     """Managed identity of the compute. Default: the workspace's user-assigned identity."""
     subnet: str | None = None
@@ -104,8 +117,11 @@ class _ComputeSettings(Args):
 
     @field_validator("vm_size")
     @classmethod
-    def _vm_size_format(cls, value: str) -> str:
-        return check_vm_size(value)
+    def _vm_size_offered(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("vm_size_check") is False:
+            return check_vm_size(value)
+        offered, offered_for = cls.VM_SIZES
+        return check_vm_size(value, offered=offered, offered_for=offered_for)
 
     @field_validator("subnet")
     @classmethod
@@ -115,6 +131,8 @@ class _ComputeSettings(Args):
 
 class ComputeClusterArgs(_ComputeSettings):
     """A compute cluster (AmlCompute): nodes for jobs, scaled between min and max nodes."""
+
+    VM_SIZES: ClassVar[tuple[frozenset[str], str]] = (CLUSTER_VM_SIZES, "compute clusters")
 
     name: str
     """Compute name in the workspace: 2-16 letters, digits and hyphens, starting with a letter."""

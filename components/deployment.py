@@ -20,6 +20,7 @@ from components.compute import check_vm_size
 from components.durations import iso_duration
 from components.naming import ONLINE_DEPLOYMENT
 from components.references import AssetRef, RefSource, parse_reference
+from components.vm_sizes import ONLINE_DEPLOYMENT_SKUS
 
 __all__ = [
     "AutoscaleArgs",
@@ -163,8 +164,13 @@ class DeploymentArgs(Args):
     none, only for an MLflow model (Azure then provides environment and scoring code)."""
     code: CodeArgs | None = None
     """The scoring code. Default: none, only for an MLflow model (set both or neither)."""
+    vm_size_check: bool = True
+    """Check `instanceType` against Azure ML's managed online endpoints SKU list
+    (components/vm_sizes.py), spelled as Azure does. Default on; ``false`` allows a size newer
+    than the table."""
     instance_type: str = "Standard_DS3_v2"
-    """VM size of each instance. Default ``Standard_DS3_v2`` (4 cores, 14 GiB)."""
+    """VM size of each instance, spelled as Azure does. Default ``Standard_DS3_v2`` (4 cores,
+    14 GiB)."""
     instance_count: int = Field(default=1, ge=1)
     """Instances to run. Default 1 (use 3 or more for production SLAs)."""
     request_settings: RequestSettingsArgs | None = None
@@ -191,8 +197,12 @@ class DeploymentArgs(Args):
 
     @field_validator("instance_type")
     @classmethod
-    def _valid_instance_type(cls, value: str) -> str:
-        return check_vm_size(value)
+    def _valid_instance_type(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("vm_size_check") is False:
+            return check_vm_size(value)
+        return check_vm_size(
+            value, offered=ONLINE_DEPLOYMENT_SKUS, offered_for="managed online deployments"
+        )
 
     @field_validator("model")
     @classmethod

@@ -24,6 +24,7 @@ from pydantic import SecretStr
 
 from components.errors import SECRET_MASK
 from components.testing import RecordedResource, Recording, record
+from components.vm_sizes import canonical
 from components.workspace import Workspace
 from infra.assets import add_assets, define_environments
 from infra.config import parse_stack_config
@@ -165,7 +166,7 @@ def cluster(spec: Spec) -> dict[str, Any]:
     raw = spec.raw
     config: dict[str, Any] = {"name": spec.name}
     if "size" in raw:
-        config["vmSize"] = raw["size"]
+        config["vmSize"] = canonical(raw["size"])  # amlstack asks for Azure's own spelling
     for key, ours in (("min_instances", "minNodes"), ("max_instances", "maxNodes")):
         if key in raw:
             config[ours] = raw[key]
@@ -202,7 +203,7 @@ def instance(spec: Spec) -> dict[str, Any]:
     # The spec creates an instance for whoever runs `az ml`; amlstack names the user.
     return {
         "name": spec.name,
-        "vmSize": raw["size"],
+        "vmSize": canonical(raw["size"]),
         "assignedUser": {"objectId": INSTANCE_USER},
         "schedules": schedules,
     }
@@ -288,7 +289,7 @@ def test_instances_carry_the_spec_size_and_schedules(corpus: Corpus) -> None:
         )
         theirs = spec.rest["properties"]["properties"]
         mine = ours.inputs["properties"]["properties"]
-        assert mine["vmSize"] == theirs["vmSize"], spec.path
+        assert mine["vmSize"].casefold() == theirs["vmSize"].casefold(), spec.path
         their_schedules = theirs.get("schedules", {}).get("computeStartStop", [])
         my_schedules = mine.get("schedules", {}).get("computeStartStop", [])
         assert len(my_schedules) == len(their_schedules), spec.path

@@ -42,7 +42,7 @@ def recording() -> Recording:
             ComputeClusterArgs(name="cpu"),
             ComputeClusterArgs(
                 name="gpu",
-                vm_size="STANDARD_NC6S_V3",
+                vm_size="Standard_NC6s_v3",
                 min_nodes=1,
                 max_nodes=3,
                 idle_time_before_scale_down="PT30M",  # type: ignore[arg-type]
@@ -110,7 +110,7 @@ def test_cluster_defaults_scale_to_zero_like_azure_ai_ml(recording: Recording) -
 
 def test_cluster_settings_reach_the_inputs(recording: Recording) -> None:
     gpu = compute(recording, "gpu")
-    assert inner(gpu)["vmSize"] == "STANDARD_NC6S_V3"
+    assert inner(gpu)["vmSize"] == "Standard_NC6s_v3"
     assert inner(gpu)["vmPriority"] == "LowPriority"
     assert inner(gpu)["scaleSettings"] == {
         "minNodeCount": 1,
