@@ -23,6 +23,7 @@ from typing import Any, Literal
 from pydantic import ValidationInfo, field_validator
 
 from components.args import Args, repeated
+from components.datastore import DatastoreType
 from components.naming import OUTBOUND_RULE, derive_name, unique_suffix
 from components.private_link import (
     PRIVATE_LINK_TYPES,
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 FirewallSku = Literal["Basic", "Standard"]
-DatastoreType = Literal["AzureBlob", "AzureDataLakeGen2", "AzureFile"]
 
 PYTHON_PACKAGE_HOSTS: tuple[str, ...] = (
     "anaconda.com",
@@ -58,7 +58,7 @@ PYTHON_PACKAGE_HOSTS: tuple[str, ...] = (
 isolation", scenario "Access public machine learning packages"; pip downloads from
 files.pythonhosted.org)."""
 
-DATASTORE_SUBRESOURCES: dict[str, tuple[str, ...]] = {
+DATASTORE_SUBRESOURCES: dict[DatastoreType, tuple[str, ...]] = {
     "AzureBlob": ("blob",),
     "AzureDataLakeGen2": ("dfs", "blob"),
     "AzureFile": ("file",),
@@ -280,12 +280,16 @@ def automatic_rules(
     """
     skip = {rule.target for rule in user_rules}
     covered_ids = {resource_id.lower() for resource_id in covered}
-    wanted: dict[tuple[str, str], str] = {}
-    for account in datastore_accounts:
-        for subresource in DATASTORE_SUBRESOURCES[account.datastore_type]:
-            wanted.setdefault((account.account_id.lower(), subresource), account.account_id)
+    targets = [
+        (account.account_id, subresource)
+        for account in datastore_accounts
+        for subresource in DATASTORE_SUBRESOURCES[account.datastore_type]
+    ]
     if registry_id is not None:
-        wanted.setdefault((registry_id.lower(), "amlregistry"), registry_id)
+        targets.append((registry_id, "amlregistry"))
+    wanted: dict[tuple[str, str], str] = {}  # ids compare without case; keep one spelling
+    for resource_id, subresource in sorted(targets):
+        wanted.setdefault((resource_id.lower(), subresource), resource_id)
     names = {*taken_names, *(rule.name for rule in user_rules)}
     rules = []
     for target in sorted(wanted):

@@ -379,7 +379,9 @@ _ACCOUNT_NAMES = st.from_regex(r"[a-z][a-z0-9]{2,23}", fullmatch=True)
 _ACCOUNTS = st.lists(
     st.builds(
         DatastoreAccount,
-        account_id=_ACCOUNT_NAMES.map(lambda n: f"{SUB}/Microsoft.Storage/storageAccounts/{n}"),
+        account_id=st.tuples(_ACCOUNT_NAMES, st.booleans()).map(
+            lambda n: f"{SUB}/Microsoft.Storage/storageAccounts/{n[0].upper() if n[1] else n[0]}"
+        ),
         datastore_type=st.sampled_from(sorted(DATASTORE_SUBRESOURCES)),
     ),
     max_size=6,
