@@ -57,12 +57,14 @@ from components.guards import delete_lock
 from components.key_vault import KeyVaultArgs
 from components.monitoring import MonitoringArgs
 from components.network import (
+    NetworkAccessArgs,
     NetworkArgs,
     OutboundArgs,
     PrivateDnsZones,
     PrivateDnsZonesArgs,
     PrivateEndpointsArgs,
 )
+from components.outbound import PrivateEndpointRuleArgs, ServiceTagRuleArgs
 from components.placement import Placement
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, RegistryArgs, grant_registry_user
@@ -110,6 +112,7 @@ __all__ = [
     "LocalCode",
     "ModelArgs",
     "MonitoringArgs",
+    "NetworkAccessArgs",
     "NetworkArgs",
     "OnlineEndpoint",
     "OnlineEndpointArgs",
@@ -119,6 +122,7 @@ __all__ = [
     "Principal",
     "PrivateDnsZones",
     "PrivateDnsZonesArgs",
+    "PrivateEndpointRuleArgs",
     "PrivateEndpointsArgs",
     "ProbeArgs",
     "Registry",
@@ -128,6 +132,7 @@ __all__ = [
     "SasCredentials",
     "ScheduleArgs",
     "ServicePrincipalCredentials",
+    "ServiceTagRuleArgs",
     "StorageArgs",
     "StorageTarget",
     "Workspace",

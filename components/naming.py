@@ -25,6 +25,7 @@ __all__ = [
     "ML_REGISTRY",
     "ONLINE_DEPLOYMENT",
     "ONLINE_ENDPOINT",
+    "OUTBOUND_RULE",
     "PRIVATE_ENDPOINT",
     "RESOURCE_GROUP",
     "STORAGE_ACCOUNT",
@@ -167,6 +168,14 @@ ONLINE_DEPLOYMENT = NameRule(
     32,
     r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
     f"3-32 {_ALNUM_HYPHEN}",
+)
+OUTBOUND_RULE = NameRule(
+    "outbound rule",
+    "",
+    3,
+    33,
+    r"[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}",
+    "3-33 letters, digits, '_' or '-', starting with a letter or digit, unique in the workspace",
 )
 PRIVATE_ENDPOINT = NameRule(
     "private endpoint",

@@ -1,16 +1,17 @@
-"""Network posture of a workspace: public access, the managed network and its outbound rules, and
-private endpoints (with private DNS) in a customer virtual network.
+"""Network posture of a workspace: public access, the managed network and its outbound rules,
+private endpoints (with private DNS) in a customer virtual network, and where people and the
+deployer connect from.
 
 Inbound: ``publicNetworkAccess: Disabled`` closes the workspace, storage, key vault and registry to
 the internet; people reach them through private endpoints in their own virtual network
 (``privateEndpoints``). Outbound: the managed network (``isolationMode``) decides what computes
-reach. Azure only moves a managed network forward (`ISOLATION_ORDER`), never back.
+reach, with the outbound rules of `components.outbound`. Azure only moves a managed network
+forward (`ISOLATION_ORDER`), never back.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -19,10 +20,19 @@ import pulumi
 from pulumi_azure_native import machinelearningservices, network, privatedns
 from pydantic import Field, ValidationInfo, field_validator
 
-from components.args import Args, repeated
+from components.args import Args
 from components.errors import ConfigError
 from components.naming import PRIVATE_ENDPOINT, check_subnet_id, derive_name, unique_suffix
+from components.outbound import (
+    PYTHON_PACKAGE_HOSTS,
+    FirewallSku,
+    OutboundArgs,
+    PrivateEndpointRuleArgs,
+    ServiceTagRuleArgs,
+    fqdn_rule_name,
+)
 from components.placement import Placement
+from components.private_link import dns_zones
 from components.regions import check_region
 
 __all__ = [
@@ -31,8 +41,11 @@ __all__ = [
     "PYTHON_PACKAGE_HOSTS",
     "FirewallSku",
     "IsolationMode",
+    "Location",
+    "NetworkAccessArgs",
     "NetworkArgs",
     "OutboundArgs",
+    "OutboundRule",
     "PrivateDnsZones",
     "PrivateDnsZonesArgs",
     "PrivateEndpointsArgs",
@@ -46,7 +59,12 @@ __all__ = [
 
 PublicNetworkAccess = Literal["Enabled", "Disabled"]
 IsolationMode = Literal["Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound"]
-FirewallSku = Literal["Basic", "Standard"]
+Location = Literal["public", "private"]
+OutboundRule = (
+    machinelearningservices.FqdnOutboundRuleArgs
+    | machinelearningservices.PrivateEndpointOutboundRuleArgs
+    | machinelearningservices.ServiceTagOutboundRuleArgs
+)
 
 ISOLATION_ORDER: tuple[IsolationMode, ...] = (
     "Disabled",
@@ -55,58 +73,12 @@ ISOLATION_ORDER: tuple[IsolationMode, ...] = (
 )
 """Managed network modes in the only order Azure can change them (each step is one-way)."""
 
-PYTHON_PACKAGE_HOSTS: tuple[str, ...] = (
-    "anaconda.com",
-    "*.anaconda.com",
-    "*.anaconda.org",
-    "pypi.org",
-    "*.pythonhosted.org",
-)
-"""Hosts pip and conda need to build job environments (Azure ML docs, "Managed virtual network
-isolation", scenario "Access public machine learning packages"; pip downloads from
-files.pythonhosted.org)."""
-
 PRIVATE_DNS_ZONES: dict[str, tuple[str, ...]] = {
-    "amlworkspace": ("privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"),
-    "blob": ("privatelink.blob.core.windows.net",),
-    "file": ("privatelink.file.core.windows.net",),
-    "dfs": ("privatelink.dfs.core.windows.net",),
-    "vault": ("privatelink.vaultcore.azure.net",),
-    "registry": ("privatelink.azurecr.io",),
+    group: dns_zones(group)
+    for group in ("amlworkspace", "blob", "file", "dfs", "vault", "registry")
 }
-"""Private DNS zones (Azure public cloud) by private link group id."""
-
-_HOST = re.compile(r"(\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-
-
-class OutboundArgs(Args):
-    """What computes in the managed network may reach beyond Azure ML's required destinations."""
-
-    python_packages: bool = True
-    """With ``AllowOnlyApprovedOutbound``: FQDN rules to PyPI and conda (`PYTHON_PACKAGE_HOSTS`),
-    so jobs can build environments with pip and conda. Default on. Azure implements FQDN rules
-    with a managed Azure Firewall, which is billed. Off: only Azure ML's required service tags and
-    private endpoints (curated environments and Microsoft Container Registry images still work)."""
-    fqdns: tuple[str, ...] = ()
-    """More hosts jobs may reach on ports 80 and 443 (``*.huggingface.co``). Only with
-    ``AllowOnlyApprovedOutbound`` (the other modes have no FQDN rules). Default none."""
-    firewall_sku: FirewallSku = "Standard"
-    """The Azure Firewall that carries FQDN rules: ``Standard`` (Azure's default) or ``Basic``
-    (cheaper, fewer features)."""
-
-    @field_validator("fqdns")
-    @classmethod
-    def _valid_hosts(cls, hosts: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [host for host in hosts if not _HOST.fullmatch(host)]
-        if bad:
-            raise ValueError(
-                f"{', '.join(map(repr, bad))}: expected lowercase host names like 'pypi.org' or "
-                "'*.anaconda.org' (no scheme, port or path)"
-            )
-        twice = repeated(hosts)
-        if twice:
-            raise ValueError(f"{', '.join(twice)} listed more than once")
-        return hosts
+"""Private DNS zones (Azure public cloud) of the group ids a workspace's private endpoints use
+(from `components.private_link.PRIVATE_LINK_TYPES`)."""
 
 
 class PrivateEndpointsArgs(Args):
@@ -139,6 +111,24 @@ class PrivateEndpointsArgs(Args):
         return self.subnet_id.rsplit("/subnets/", 1)[0]
 
 
+class NetworkAccessArgs(Args):
+    """Where the people of the workspace and the identity that deploys it connect from.
+
+    ``public``: from the internet (a laptop, a GitHub-hosted runner). ``private``: from inside the
+    virtual network that holds the private endpoints (``privateEndpoints``), or a network peered
+    with it that resolves through its private DNS zones: a self-hosted CI runner there, a VPN
+    gateway (point-to-site or site-to-site), ExpressRoute, or a Bastion jump box.
+    """
+
+    deployer: Location | None = None
+    """Where ``pulumi up`` runs. It uploads scoring code and build contexts to the workspace
+    storage, so it needs a path to that account. Default: ``private`` when
+    ``publicNetworkAccess`` is Disabled, ``public`` otherwise."""
+    people: Location | None = None
+    """Where the people of ``access`` use studio and the SDK from (the workspace, its storage,
+    key vault, datastores and telemetry). Default: as for `deployer`."""
+
+
 class NetworkArgs(Args):
     """How the workspace, its storage, key vault and registry are reached, and what they reach."""
 
@@ -154,19 +144,34 @@ class NetworkArgs(Args):
     """Private endpoints for the workspace, storage (blob, file, dfs), key vault and registry in
     your virtual network. Default none: the managed network has its own private endpoints, and
     people use the workspace through its public endpoint when that is enabled."""
+    access: NetworkAccessArgs = Field(default_factory=NetworkAccessArgs)
+    """Where people and the deployer connect from (see `NetworkAccessArgs`)."""
 
     @field_validator("outbound")
     @classmethod
-    def _fqdns_need_approved_outbound(
-        cls, outbound: OutboundArgs, info: ValidationInfo
-    ) -> OutboundArgs:
+    def _rules_fit_the_mode(cls, outbound: OutboundArgs, info: ValidationInfo) -> OutboundArgs:
         mode = info.data.get("isolation_mode")
-        if outbound.fqdns and mode is not None and mode != "AllowOnlyApprovedOutbound":
+        approved_only = {"fqdns": outbound.fqdns, "serviceTags": outbound.service_tags}
+        for key, rules in approved_only.items():
+            if rules and mode is not None and mode != "AllowOnlyApprovedOutbound":
+                raise ValueError(
+                    f"{key} need isolationMode 'AllowOnlyApprovedOutbound' (it is {mode!r}, "
+                    f"which has no {key} rules); remove {key} or change isolationMode"
+                )
+        if outbound.private_endpoints and mode == "Disabled":
             raise ValueError(
-                f"fqdns need isolationMode 'AllowOnlyApprovedOutbound' (it is {mode!r}, which "
-                "has no FQDN rules); remove fqdns or change isolationMode"
+                "privateEndpoints are rules of a managed network, and isolationMode 'Disabled' "
+                "has none; use 'AllowInternetOutbound' or 'AllowOnlyApprovedOutbound'"
             )
         return outbound
+
+    def location_of(self, who: Literal["deployer", "people"]) -> Location:
+        """Where `who` connects from: as configured, else private when the workspace is closed
+        to the internet and public otherwise."""
+        configured: Location | None = getattr(self.access, who)
+        if configured is not None:
+            return configured
+        return "private" if self.public_network_access == "Disabled" else "public"
 
 
 def check_isolation_change(field: str, deployed: str | None, wanted: str) -> None:
@@ -189,39 +194,70 @@ def check_isolation_change(field: str, deployed: str | None, wanted: str) -> Non
     )
 
 
-def outbound_rules(args: NetworkArgs) -> dict[str, str]:
-    """User-defined FQDN outbound rules of the managed network: rule name to host. Only
-    ``AllowOnlyApprovedOutbound`` has them; Azure adds the required service tags and the private
-    endpoints to the workspace's own dependencies itself."""
-    if args.isolation_mode != "AllowOnlyApprovedOutbound":
+def outbound_rules(args: NetworkArgs) -> dict[str, OutboundRule]:
+    """The user-defined outbound rules of the managed network, by rule name, as the provider's
+    inputs: FQDN and ServiceTag rules with ``AllowOnlyApprovedOutbound``, PrivateEndpoint rules
+    with either managed mode. Azure adds the required service tags and the private endpoints to
+    the workspace's own dependencies itself."""
+    if args.isolation_mode == "Disabled":
         return {}
-    hosts = list(PYTHON_PACKAGE_HOSTS) if args.outbound.python_packages else []
-    hosts += [host for host in args.outbound.fqdns if host not in hosts]
-    return {_rule_name(host): host for host in hosts}
+    user = machinelearningservices.RuleCategory.USER_DEFINED
+    rules: dict[str, OutboundRule] = {}
+    if args.isolation_mode == "AllowOnlyApprovedOutbound":
+        rules |= {
+            fqdn_rule_name(host): machinelearningservices.FqdnOutboundRuleArgs(
+                type="FQDN", category=user, destination=host
+            )
+            for host in args.outbound.hosts
+        }
+        rules |= {rule.name: _service_tag_rule(rule) for rule in args.outbound.service_tags}
+    rules |= {rule.name: _private_endpoint_rule(rule) for rule in args.outbound.private_endpoints}
+    return dict(sorted(rules.items()))
+
+
+def _private_endpoint_rule(
+    rule: PrivateEndpointRuleArgs,
+) -> machinelearningservices.PrivateEndpointOutboundRuleArgs:
+    return machinelearningservices.PrivateEndpointOutboundRuleArgs(
+        type="PrivateEndpoint",
+        category=machinelearningservices.RuleCategory.USER_DEFINED,
+        destination=machinelearningservices.PrivateEndpointDestinationArgs(
+            service_resource_id=rule.resource_id,
+            subresource_target=rule.subresource,
+            spark_enabled=rule.spark_enabled,
+        ),
+    )
+
+
+def _service_tag_rule(
+    rule: ServiceTagRuleArgs,
+) -> machinelearningservices.ServiceTagOutboundRuleArgs:
+    return machinelearningservices.ServiceTagOutboundRuleArgs(
+        type="ServiceTag",
+        category=machinelearningservices.RuleCategory.USER_DEFINED,
+        destination=machinelearningservices.ServiceTagDestinationArgs(
+            service_tag=rule.service_tag,
+            protocol=rule.protocol,
+            port_ranges=rule.port_ranges,
+            action=rule.action,
+        ),
+    )
 
 
 def managed_network_settings(
     args: NetworkArgs,
 ) -> machinelearningservices.ManagedNetworkSettingsArgs:
-    """The workspace's managed network: isolation mode, outbound rules and their firewall."""
+    """The workspace's managed network: isolation mode, outbound rules and the firewall that FQDN
+    rules need."""
     rules = outbound_rules(args)
+    fqdn = any(
+        isinstance(rule, machinelearningservices.FqdnOutboundRuleArgs) for rule in rules.values()
+    )
     return machinelearningservices.ManagedNetworkSettingsArgs(
         isolation_mode=args.isolation_mode,
-        outbound_rules={
-            rule: machinelearningservices.FqdnOutboundRuleArgs(
-                type="FQDN",
-                category=machinelearningservices.RuleCategory.USER_DEFINED,
-                destination=host,
-            )
-            for rule, host in rules.items()
-        }
-        or None,
-        firewall_sku=args.outbound.firewall_sku if rules else None,
+        outbound_rules=rules or None,
+        firewall_sku=args.outbound.firewall_sku if fqdn else None,
     )
-
-
-def _rule_name(host: str) -> str:
-    return "fqdn-" + host.replace("*.", "wildcard-").replace(".", "-")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,745 @@
+"""Who reaches what: every consumer -> target network path of a stack, decided offline.
+
+Input: the planned resources (``type`` and ``inputs`` as in the plan JSON), the resources of the
+stacks it references (the registry's owner), and where each workspace's people and deployer
+connect from (`WorkspaceConsumers`, from ``network.access``). Output: one `Path` per consumer and
+target, sorted; an unreachable one names the config key that would open a path.
+
+Consumers: each compute (its workspace's managed network, or its subnet), each online deployment
+(the managed network), the deployer (uploads to the workspace storage, model promotion to the
+registry), the people (studio and the SDK), and diagnostic settings (Azure Monitor's own channel).
+Targets: the workspace, its storage, key vault and container registry, each datastore account,
+the registry, Application Insights and Log Analytics.
+
+A path is, in the order tried:
+- ``privateEndpoint``: a ``network:PrivateEndpoint`` in the consumer's virtual network connected
+  to the target with the sub-resources it needs (telemetry: to an Azure Monitor private link
+  scope that holds the target);
+- ``outboundRule``: a managed-network rule to the target: a PrivateEndpoint rule, Azure's own
+  private endpoints to the workspace and its dependencies, or, when the target accepts public
+  traffic, a ServiceTag rule (Azure's required ``AzureMachineLearning`` and ``AzureMonitor``
+  included) allowing TCP 443;
+- ``trustedService``: diagnostic settings reach Log Analytics "over a secure private Microsoft
+  channel" whatever its network settings (Azure Monitor docs, "Design Azure Monitor Private Link
+  configuration");
+- ``public``: the target accepts traffic from the internet (public network access on, no
+  firewall default-deny) and the consumer may go there.
+The Azure facts behind these rules are in docs/internals/network-shapes.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from components.network import Location
+from components.outbound import DATASTORE_SUBRESOURCES
+from components.private_link import parse_resource_id
+from components.service_tags import port_ranges
+from components.testing import RecordedResource
+from components.workspace import WorkspaceArgs
+
+__all__ = ["Path", "Via", "WorkspaceConsumers", "consumers_of", "reachability"]
+
+Via = Literal["public", "privateEndpoint", "outboundRule", "trustedService", "none"]
+Channel = Literal["data", "ingestion", "query"]
+Key = tuple[str, str, str]
+"""A resource as ARM compares ids: (type, resource group, name), lowercased."""
+
+_ML = "azure-native:machinelearningservices"
+_STORAGE = "Microsoft.Storage/storageAccounts"
+_ML_WORKSPACE = "Microsoft.MachineLearningServices/workspaces"
+_ML_REGISTRY = "Microsoft.MachineLearningServices/registries"
+_SCOPE = "Microsoft.Insights/privateLinkScopes"
+
+
+@dataclass(frozen=True)
+class _Kind:
+    arm_type: str
+    name_input: str
+    label: str
+    service_tag: str
+    telemetry: bool = False
+
+
+_KINDS: dict[str, _Kind] = {
+    f"{_ML}:Workspace": _Kind(_ML_WORKSPACE, "workspaceName", "workspace", "AzureMachineLearning"),
+    f"{_ML}:Registry": _Kind(_ML_REGISTRY, "registryName", "registry", "AzureMachineLearning"),
+    "azure-native:storage:StorageAccount": _Kind(
+        _STORAGE, "accountName", "storage account", "Storage"
+    ),
+    "azure-native:keyvault:Vault": _Kind(
+        "Microsoft.KeyVault/vaults", "vaultName", "key vault", "AzureKeyVault"
+    ),
+    "azure-native:containerregistry:Registry": _Kind(
+        "Microsoft.ContainerRegistry/registries",
+        "registryName",
+        "container registry",
+        "AzureContainerRegistry",
+    ),
+    "azure-native:applicationinsights:Component": _Kind(
+        "Microsoft.Insights/components",
+        "resourceName",
+        "Application Insights",
+        "AzureMonitor",
+        telemetry=True,
+    ),
+    "azure-native:operationalinsights:Workspace": _Kind(
+        "Microsoft.OperationalInsights/workspaces",
+        "workspaceName",
+        "Log Analytics workspace",
+        "AzureMonitor",
+        telemetry=True,
+    ),
+}
+_KIND_BY_ARM_TYPE = {kind.arm_type.lower(): kind for kind in _KINDS.values()}
+
+_TELEMETRY_DOORS: tuple[tuple[Channel, str], ...] = (
+    ("ingestion", "publicNetworkAccessForIngestion"),
+    ("query", "publicNetworkAccessForQuery"),
+)
+"""Application Insights and Log Analytics inputs for each channel (absent: Enabled)."""
+
+_REQUIRED_TAGS = frozenset({"AzureMachineLearning", "AzureMonitor"})
+"""Service tags Azure adds to every AllowOnlyApprovedOutbound managed network that cover targets
+here (Azure ML docs, "Workspace Managed Virtual Network Isolation", "List of required rules")."""
+
+_DEPENDENCY_SUBRESOURCES: dict[str, frozenset[str]] = {
+    "workspace": frozenset({"amlworkspace"}),
+    "storage": frozenset({"blob", "file"}),
+    "keyVault": frozenset({"vault"}),
+    "containerRegistry": frozenset({"registry"}),
+}
+"""Azure's own private endpoints from a managed network to the workspace and its dependencies:
+with AllowOnlyApprovedOutbound always, with AllowInternetOutbound when their public access is
+off (same docs, "List of required rules")."""
+_DEPENDENCY_LABELS = {
+    "workspace": "the workspace",
+    "storage": "the workspace storage",
+    "keyVault": "the workspace key vault",
+    "containerRegistry": "the workspace container registry",
+}
+
+
+@dataclass(frozen=True)
+class WorkspaceConsumers:
+    """Where one workspace's people and deployer connect from."""
+
+    workspace: str
+    """The workspace's config key (``main``)."""
+    at: str
+    """Its place in config (``amlstack:workspaces[0]``): fixing keys start with it."""
+    deployer: Location
+    people: Location
+    private_network: str | None
+    """The virtual network of ``network.privateEndpoints``: where ``private`` is."""
+
+
+@dataclass(frozen=True, order=True)
+class Path:
+    """One consumer -> target row: ``{consumer, target, via, reachable, reason}``."""
+
+    consumer: str
+    """A URN (computes, deployments, diagnostic settings), or ``<workspace>:deployer`` and
+    ``<workspace>:people``."""
+    target: str
+    """The target's URN when planned (here or in a referenced stack), else its ARM id."""
+    via: Via
+    reachable: bool
+    reason: str
+    """What the consumer needs it for and how it gets there, or why not and the config key
+    that would open a path (``fix: ...``)."""
+
+
+def consumers_of(
+    workspaces: Sequence[WorkspaceArgs], *, at: str = "amlstack:workspaces"
+) -> tuple[WorkspaceConsumers, ...]:
+    """The people and deployer of each workspace of a stack's config."""
+    return tuple(
+        WorkspaceConsumers(
+            workspace=ws.name,
+            at=f"{at}[{index}]",
+            deployer=ws.network.location_of("deployer"),
+            people=ws.network.location_of("people"),
+            private_network=(
+                ws.network.private_endpoints.virtual_network_id
+                if ws.network.private_endpoints
+                else None
+            ),
+        )
+        for index, ws in enumerate(workspaces)
+    )
+
+
+def reachability(
+    resources: Iterable[RecordedResource],
+    consumers: Sequence[WorkspaceConsumers],
+    *,
+    external: Iterable[RecordedResource] = (),
+) -> tuple[Path, ...]:
+    """Every consumer -> target path of the planned `resources`, sorted by consumer and target.
+
+    `external` are the resources of referenced stacks: their targets and private endpoints
+    count, their consumers do not. A target known only by its ARM id (an existing account, a
+    registry of a stack not given) is assumed closed to the internet.
+    """
+    own = [r for r in resources if r.custom]
+    world = _World.of(own, [r for r in external if r.custom])
+    paths: set[Path] = set()
+    for who in consumers:
+        workspace = world.workspaces.get(who.workspace)
+        if workspace is None:
+            continue
+        for consumer, network, needs in _consumers(world, workspace, who):
+            paths |= {_decide(world, consumer, network, need, who) for need in _merged(needs)}
+    for setting in world.own_of("azure-native:monitor:DiagnosticSetting"):
+        target = world.target(world.key_of(str(setting.inputs.get("workspaceId", ""))))
+        paths.add(
+            Path(
+                setting.urn,
+                target.label,
+                "trustedService",
+                True,
+                f"diagnostic logs ({target.kind} {target.name}): sent over Azure Monitor's own "
+                "channel, which the workspace's network settings do not restrict",
+            )
+        )
+    return tuple(sorted(paths))
+
+
+# --- what the plan says ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    label: str
+    kind: str
+    name: str
+    service_tag: str | None
+    open_for: frozenset[Channel]
+    """What it accepts from the internet: ``data``, or for telemetry ``ingestion``/``query``."""
+    planned: bool
+    location: str | None = None
+    doors: str = ""
+    """What closes it to the internet, for messages."""
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    network: str
+    target: Key
+    groups: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Workspace:
+    resource: RecordedResource
+    mode: str
+    dependencies: Mapping[str, Key]
+    """``workspace``, ``storage``, ``keyVault``, ``containerRegistry``."""
+    insights: Key | None
+    rules: Mapping[str, Mapping[str, Any]]
+
+    def owns(self, r: RecordedResource) -> bool:
+        """Whether `r` is a child resource of this workspace (a compute, datastore...)."""
+        mine = self.resource.inputs
+        return (
+            r.inputs.get("workspaceName") == mine.get("workspaceName")
+            and r.inputs.get("resourceGroupName") == mine.get("resourceGroupName")
+            and r.type != self.resource.type
+        )
+
+
+@dataclass
+class _World:
+    own: Sequence[RecordedResource]
+    targets: dict[Key, _Target] = field(default_factory=dict)
+    ids: dict[Key, str] = field(default_factory=dict)
+    """ARM ids seen in inputs, for targets that are not planned."""
+    endpoints: list[_Endpoint] = field(default_factory=list)
+    scopes: dict[Key, tuple[frozenset[Key], Mapping[str, Any]]] = field(default_factory=dict)
+    workspaces: dict[str, _Workspace] = field(default_factory=dict)
+    registries: set[Key] = field(default_factory=set)
+    log_analytics: dict[Key, Key] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, own: Sequence[RecordedResource], external: Sequence[RecordedResource]) -> _World:
+        world = cls(own)
+        everything = [*own, *external]
+        linked: dict[Key, set[Key]] = defaultdict(set)
+        for r in everything:
+            inputs = r.inputs
+            if r.type in _KINDS:
+                key, target = _target_of(r)
+                world.targets[key] = target
+            if r.type == "azure-native:network:PrivateEndpoint":
+                world.endpoints += _endpoints_of(inputs)
+            elif r.type == "azure-native:monitor:PrivateLinkScopedResource":
+                scope = _key(_SCOPE, inputs.get("resourceGroupName"), inputs.get("scopeName"))
+                linked[scope].add(world.key_of(str(inputs.get("linkedResourceId", ""))))
+            elif r.type == "azure-native:applicationinsights:Component":
+                logs = world.key_of(str(inputs.get("workspaceResourceId", "")))
+                world.log_analytics[_target_of(r)[0]] = logs
+            elif r.type == "azure-native:authorization:RoleAssignment":
+                scope_key = world.key_of(str(inputs.get("scope", "")))
+                if scope_key[0] == _ML_REGISTRY.lower():
+                    world.registries.add(scope_key)
+            elif r.type == f"{_ML}:Registry":
+                world.registries.add(_target_of(r)[0])
+        for r in everything:
+            if r.type == "azure-native:monitor:PrivateLinkScope":
+                scope = _key(_SCOPE, r.inputs.get("resourceGroupName"), r.inputs.get("scopeName"))
+                modes = r.inputs.get("accessModeSettings") or {}
+                world.scopes[scope] = (frozenset(linked[scope]), modes)
+        for r in own:
+            if r.type == f"{_ML}:Workspace":
+                tags = r.inputs.get("tags") or {}
+                config_key = str(tags.get("workspace", r.name.removesuffix("-workspace")))
+                world.workspaces[config_key] = world.workspace_of(r)
+        return world
+
+    def own_of(self, type_token: str) -> list[RecordedResource]:
+        return [r for r in self.own if r.type == type_token]
+
+    def key_of(self, resource_id: str) -> Key:
+        """The key of an ARM id (a sub-resource id counts as its top-level resource)."""
+        parsed = parse_resource_id(_top_level(resource_id))
+        if parsed is None:
+            return ("", "", resource_id.lower())
+        self.ids.setdefault(parsed.key, _top_level(resource_id))
+        return parsed.key
+
+    def target(self, key: Key) -> _Target:
+        known = self.targets.get(key)
+        if known is not None:
+            return known
+        kind = _KIND_BY_ARM_TYPE.get(key[0])
+        return _Target(
+            label=self.ids.get(key, key[2]),
+            kind=kind.label if kind else "resource",
+            name=key[2],
+            service_tag=kind.service_tag if kind else None,
+            open_for=frozenset(),
+            planned=False,
+        )
+
+    def workspace_of(self, r: RecordedResource) -> _Workspace:
+        inputs = r.inputs
+        managed = inputs.get("managedNetwork") or {}
+        deps = {
+            name: self.key_of(str(inputs[key]))
+            for name, key in (
+                ("storage", "storageAccount"),
+                ("keyVault", "keyVault"),
+                ("containerRegistry", "containerRegistry"),
+            )
+            if inputs.get(key)
+        }
+        deps["workspace"] = _target_of(r)[0]
+        insights = inputs.get("applicationInsights")
+        return _Workspace(
+            resource=r,
+            mode=str(managed.get("isolationMode", "Disabled")),
+            dependencies=deps,
+            insights=self.key_of(str(insights)) if insights else None,
+            rules=managed.get("outboundRules") or {},
+        )
+
+
+def _top_level(resource_id: str) -> str:
+    parts = resource_id.split("/")
+    # /subscriptions/<s>/resourceGroups/<g>/providers/<Namespace>/<type>/<name>[/...]
+    return "/".join(parts[:9]) if len(parts) > 9 else resource_id
+
+
+def _key(arm_type: str, group: Any, name: Any) -> Key:
+    return (arm_type.lower(), str(group or "").lower(), str(name or "").lower())
+
+
+def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
+    kind = _KINDS[r.type]
+    inputs = r.inputs
+    open_for: frozenset[Channel]
+    doors = ""
+    if kind.telemetry:
+        open_for = frozenset(
+            channel
+            for channel, key in _TELEMETRY_DOORS
+            if str(inputs.get(key, "Enabled")).lower() != "disabled"
+        )
+    else:
+        props = (inputs.get("properties") if kind.label == "key vault" else inputs) or {}
+        firewall = props.get("networkRuleSet") or props.get("networkAcls") or {}
+        public = str(props.get("publicNetworkAccess", "Enabled")).lower() != "disabled"
+        allow = str(firewall.get("defaultAction", "Allow")).lower() != "deny"
+        open_for = frozenset({"data"}) if public and allow else frozenset()
+        shut = [
+            ("public network access disabled", not public),
+            ("firewall default deny", not allow),
+        ]
+        doors = ", ".join(text for text, applies in shut if applies)
+    key = _key(kind.arm_type, inputs.get("resourceGroupName"), inputs.get(kind.name_input))
+    location = inputs.get("location")
+    target = _Target(
+        label=r.urn,
+        kind=kind.label,
+        name=key[2],
+        service_tag=kind.service_tag,
+        open_for=open_for,
+        planned=True,
+        location=str(location).lower() if location else None,
+        doors=doors,
+    )
+    return key, target
+
+
+def _endpoints_of(inputs: Mapping[str, Any]) -> list[_Endpoint]:
+    subnet = str((inputs.get("subnet") or {}).get("id", ""))
+    network = subnet.rsplit("/subnets/", 1)[0].lower()
+    found = []
+    for connection in inputs.get("privateLinkServiceConnections") or ():
+        target = parse_resource_id(str(connection.get("privateLinkServiceId", "")))
+        if target is not None:
+            found.append(
+                _Endpoint(network, target.key, frozenset(connection.get("groupIds") or ()))
+            )
+    return found
+
+
+# --- consumers and what they need ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Internet:
+    who: Literal["deployer", "people"] | None
+    """Which configured consumer connects from the internet (None: a deployment of a workspace
+    without a managed network)."""
+
+
+@dataclass(frozen=True)
+class _VirtualNetwork:
+    id: str
+
+
+@dataclass(frozen=True)
+class _Managed:
+    workspace: _Workspace
+
+
+@dataclass(frozen=True)
+class _Nowhere:
+    """``private`` without private endpoints: there is no private network to be in."""
+
+
+_Network = _Internet | _VirtualNetwork | _Managed | _Nowhere
+
+
+@dataclass(frozen=True)
+class _Need:
+    target: Key
+    subresources: frozenset[str]
+    channel: Channel
+    purpose: str
+
+
+def _merged(needs: Iterable[_Need]) -> list[_Need]:
+    """One need per target and channel: the union of sub-resources, the purposes joined."""
+    grouped: dict[tuple[Key, Channel], list[_Need]] = defaultdict(list)
+    for need in needs:
+        grouped[(need.target, need.channel)].append(need)
+    return [
+        _Need(
+            target,
+            frozenset().union(*(n.subresources for n in group)),
+            channel,
+            ", ".join(dict.fromkeys(n.purpose for n in group)),
+        )
+        for (target, channel), group in grouped.items()
+    ]
+
+
+def _consumers(
+    world: _World, workspace: _Workspace, who: WorkspaceConsumers
+) -> list[tuple[str, _Network, list[_Need]]]:
+    deps = workspace.dependencies
+    children = [r for r in world.own if workspace.owns(r)]
+    core = [_Need(deps["workspace"], frozenset({"amlworkspace"}), "data", "the workspace API")]
+    if "storage" in deps:
+        core.append(_Need(deps["storage"], frozenset({"blob", "file"}), "data", "workspace files"))
+    if "keyVault" in deps:
+        core.append(_Need(deps["keyVault"], frozenset({"vault"}), "data", "workspace secrets"))
+    images = (
+        [_Need(deps["containerRegistry"], frozenset({"registry"}), "data", "environment images")]
+        if "containerRegistry" in deps
+        else []
+    )
+    datastores = _datastore_needs(children)
+    registry = [
+        _Need(key, frozenset({"amlregistry"}), "data", "registry models and environments")
+        for key in sorted(world.registries)
+    ]
+    managed: _Network = _Managed(workspace) if workspace.mode != "Disabled" else _Internet(None)
+    consumers: list[tuple[str, _Network, list[_Need]]] = []
+    for compute in (r for r in children if r.type == f"{_ML}:Compute"):
+        subnet = _compute_subnet(compute.inputs)
+        network = _VirtualNetwork(subnet.rsplit("/subnets/", 1)[0].lower()) if subnet else managed
+        consumers.append((compute.urn, network, [*core, *images, *datastores, *registry]))
+    for deployment in (r for r in children if r.type == f"{_ML}:OnlineDeployment"):
+        consumers.append(
+            (deployment.urn, managed, [*images, *_deployment_needs(world, workspace, deployment)])
+        )
+    uploads = []
+    if "storage" in deps and _uploads_to(world.own, deps["storage"]):
+        uploads.append(_Need(deps["storage"], frozenset({"blob"}), "data", "code uploads"))
+    logs = world.log_analytics.get(workspace.insights) if workspace.insights else None
+    queries = [
+        _Need(key, frozenset(), "query", "telemetry queries")
+        for key in (workspace.insights, logs)
+        if key is not None
+    ]
+    promotion = [
+        _Need(n.target, n.subresources, n.channel, "model promotion to the registry")
+        for n in registry
+    ]
+    deployer = _network_of("deployer", who.deployer, who)
+    people = _network_of("people", who.people, who)
+    consumers.append((f"{who.workspace}:deployer", deployer, [*uploads, *promotion]))
+    consumers.append((f"{who.workspace}:people", people, [*core, *datastores, *registry, *queries]))
+    return consumers
+
+
+def _network_of(
+    role: Literal["deployer", "people"], location: Location, who: WorkspaceConsumers
+) -> _Network:
+    if location == "public":
+        return _Internet(role)
+    if who.private_network is None:
+        return _Nowhere()
+    return _VirtualNetwork(who.private_network.lower())
+
+
+def _compute_subnet(inputs: Mapping[str, Any]) -> str | None:
+    inner = (inputs.get("properties") or {}).get("properties") or {}
+    subnet = inner.get("subnet")
+    value = subnet.get("id") if isinstance(subnet, Mapping) else None
+    return str(value) if value else None
+
+
+def _datastore_needs(children: Sequence[RecordedResource]) -> list[_Need]:
+    needs = []
+    for datastore in (r for r in children if r.type == f"{_ML}:Datastore"):
+        props = datastore.inputs.get("properties") or {}
+        kind = str(props.get("datastoreType", ""))
+        account = props.get("accountName")
+        if kind in DATASTORE_SUBRESOURCES and account:
+            key = _key(_STORAGE, props.get("resourceGroup"), account)
+            needs.append(_Need(key, frozenset(DATASTORE_SUBRESOURCES[kind]), "data", "datastores"))
+    return needs
+
+
+def _deployment_needs(
+    world: _World, workspace: _Workspace, deployment: RecordedResource
+) -> list[_Need]:
+    deps = workspace.dependencies
+    props = deployment.inputs.get("properties") or {}
+    needs = []
+    if "storage" in deps:
+        needs.append(_Need(deps["storage"], frozenset({"blob"}), "data", "model and code files"))
+    assets = " ".join(str(props.get(key, "")) for key in ("model", "environmentId")).lower()
+    needs += [
+        _Need(key, frozenset({"amlregistry"}), "data", "its model or environment in the registry")
+        for key in sorted(world.registries)
+        if f"azureml://registries/{key[2]}/" in assets
+    ]
+    if props.get("appInsightsEnabled") and workspace.insights is not None:
+        needs.append(_Need(workspace.insights, frozenset(), "ingestion", "request telemetry"))
+    return needs
+
+
+def _uploads_to(own: Sequence[RecordedResource], storage: Key) -> bool:
+    """Whether the plan uploads files (code, build contexts) to the account `storage`."""
+    return any(
+        str(r.inputs["accountUrl"]).removeprefix("https://").split(".", 1)[0].lower() == storage[2]
+        for r in own
+        if "accountUrl" in r.inputs
+    )
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+_Row = Callable[[Via, str], Path]
+
+
+def _decide(
+    world: _World, consumer: str, network: _Network, need: _Need, who: WorkspaceConsumers
+) -> Path:
+    target = world.target(need.target)
+    subs = ", ".join(sorted(need.subresources)) or "azuremonitor"
+
+    def row(via: Via, how: str) -> Path:
+        what = f"{need.purpose} ({target.kind} {target.name})"
+        return Path(consumer, target.label, via, via != "none", f"{what}: {how}")
+
+    is_open = need.channel in target.open_for
+    closed = _closed(target, need.channel)
+    if isinstance(network, _Nowhere):
+        return row(
+            "none",
+            "'private' needs the network of the workspace's private endpoints and there are "
+            f"none; fix: {who.at}.network.privateEndpoints.subnetId",
+        )
+    if isinstance(network, _Managed):
+        return _through_managed_network(
+            network.workspace, target, need, is_open=is_open, row=row, who=who
+        )
+    if isinstance(network, _VirtualNetwork):
+        endpoint = _private_endpoint(world, network.id, need)
+        if endpoint is True:
+            return row("privateEndpoint", f"private endpoint ({subs}) in {_short(network.id)}")
+        if endpoint:
+            return row("none", endpoint)
+        if is_open:
+            return row("public", "accepts public traffic")
+        return row(
+            "none",
+            f"{closed}; no private endpoint ({subs}) to it in {_short(network.id)}; fix: "
+            f"{_endpoint_fix(target, who)}",
+        )
+    if is_open:
+        return row("public", "accepts public traffic")
+    if network.who is None:
+        fix = f"{who.at}.network.isolationMode (a managed network)"
+    else:
+        fix = f"{who.at}.network.access.{network.who}: private"
+    return row("none", f"{closed}; this consumer comes from the internet; fix: {fix}")
+
+
+def _closed(target: _Target, channel: Channel) -> str:
+    if not target.planned:
+        return "not in this plan, so assumed closed to the internet"
+    if channel == "data":
+        return target.doors
+    return f"public network access for {channel} disabled"
+
+
+def _short(network_id: str) -> str:
+    return network_id.rsplit("/", 1)[-1]
+
+
+def _endpoint_fix(target: _Target, who: WorkspaceConsumers) -> str:
+    if target.kind == "registry":
+        return "private endpoints of the registry (amlstack:registry of its stack) in this network"
+    if not target.planned:
+        return "a private endpoint from the account's owner in this network"
+    return f"{who.at}.network.privateEndpoints"
+
+
+def _private_endpoint(world: _World, network: str, need: _Need) -> bool | str:
+    """True when a private endpoint in `network` reaches the need; a reason when an Azure
+    Monitor scope in that network shuts the target out; "" when there is no endpoint."""
+    if need.channel == "data":
+        groups: set[str] = set()
+        for endpoint in world.endpoints:
+            if endpoint.network == network and endpoint.target == need.target:
+                groups |= endpoint.groups
+        return bool(groups) and need.subresources <= groups
+    for endpoint in world.endpoints:
+        if endpoint.network != network or "azuremonitor" not in endpoint.groups:
+            continue
+        linked, modes = world.scopes.get(endpoint.target, (frozenset(), {}))
+        if need.target in linked:
+            return True
+        if modes.get(f"{need.channel}AccessMode", "Open") == "PrivateOnly":
+            return (
+                f"the Azure Monitor private link scope {endpoint.target[2]} of this network is "
+                f"PrivateOnly for {need.channel} and does not hold it; fix: add it to the scope"
+            )
+    return ""
+
+
+def _through_managed_network(
+    workspace: _Workspace,
+    target: _Target,
+    need: _Need,
+    *,
+    is_open: bool,
+    row: _Row,
+    who: WorkspaceConsumers,
+) -> Path:
+    mode = workspace.mode
+    internet = mode == "AllowInternetOutbound"
+    if need.channel != "data":
+        if not is_open:
+            return row(
+                "none",
+                f"public network access for {need.channel} disabled, and a managed network "
+                "cannot have a private endpoint to an Azure Monitor private link scope; fix: "
+                f"keep {need.channel} open to public networks ({who.at}.monitoring)",
+            )
+        if internet:
+            return row("public", "the managed network allows internet outbound")
+        return row("outboundRule", "Azure's required AzureMonitor service tag rule")
+    dependency = next((n for n, k in workspace.dependencies.items() if k == need.target), None)
+    if (
+        dependency is not None
+        and need.subresources <= _DEPENDENCY_SUBRESOURCES[dependency]
+        and not (internet and is_open)
+    ):
+        return row(
+            "outboundRule", f"Azure's own private endpoint to {_DEPENDENCY_LABELS[dependency]}"
+        )
+    covered = _rule_subresources(workspace, need.target)
+    if need.subresources <= covered:
+        subs = ", ".join(sorted(need.subresources))
+        return row("outboundRule", f"PrivateEndpoint outbound rule ({subs})")
+    if is_open and internet:
+        return row("public", "the managed network allows internet outbound")
+    if is_open:
+        tag = _service_tag_rule(workspace, target)
+        if tag is not None:
+            return row("outboundRule", tag)
+    why = _closed(target, "data") if not is_open else "only approved outbound is allowed"
+    missing = ", ".join(sorted(need.subresources - covered))
+    return row(
+        "none",
+        f"{why}; no PrivateEndpoint outbound rule ({missing}) to it; fix: "
+        f"{who.at}.network.outbound.privateEndpoints",
+    )
+
+
+def _rule_subresources(workspace: _Workspace, target: Key) -> set[str]:
+    covered = set()
+    for rule in workspace.rules.values():
+        destination = rule.get("destination")
+        if rule.get("type") != "PrivateEndpoint" or not isinstance(destination, Mapping):
+            continue
+        resource = parse_resource_id(str(destination.get("serviceResourceId", "")))
+        if resource is not None and resource.key == target:
+            covered.add(str(destination.get("subresourceTarget", "")))
+    return covered
+
+
+def _service_tag_rule(workspace: _Workspace, target: _Target) -> str | None:
+    """How approved-only outbound reaches a public `target` on TCP 443 by service tag, if it
+    does: one of Azure's required tags, or a user's ServiceTag rule."""
+    if target.service_tag in _REQUIRED_TAGS:
+        return f"Azure's required {target.service_tag} service tag rule"
+    for name, rule in sorted(workspace.rules.items()):
+        destination = rule.get("destination")
+        if rule.get("type") != "ServiceTag" or not isinstance(destination, Mapping):
+            continue
+        tag = str(destination.get("serviceTag", ""))
+        base, _, region = tag.partition(".")
+        if base != target.service_tag:
+            continue
+        if region and target.location and region.lower() != target.location:
+            continue
+        if destination.get("action", "Allow") != "Allow":
+            continue
+        if destination.get("protocol", "TCP") not in ("TCP", "*"):
+            continue
+        if any(a <= 443 <= b for a, b in port_ranges(str(destination.get("portRanges", "")))):
+            return f"ServiceTag outbound rule {name} ({tag})"
+    return None
