@@ -25,6 +25,7 @@ from components import roles
 from components.access import Grantee, assign_role, check_object_id
 from components.args import Args
 from components.naming import DATASTORE, STORAGE_CONTAINER, derive_name
+from components.private_link import DatastoreType
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
     "parse_account_id",
 ]
 
-DatastoreType = Literal["AzureBlob", "AzureDataLakeGen2", "AzureFile"]
 _ACCOUNT_ID = re.compile(
     r"/subscriptions/(?P<subscription>[^/]+)/resourceGroups/(?P<group>[^/]+)"
     r"/providers/Microsoft\.Storage/storageAccounts/(?P<account>[a-z0-9]{3,24})",

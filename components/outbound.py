@@ -23,10 +23,11 @@ from typing import Any, Literal
 from pydantic import ValidationInfo, field_validator
 
 from components.args import Args, repeated
-from components.datastore import DatastoreType
 from components.naming import OUTBOUND_RULE, derive_name, unique_suffix
 from components.private_link import (
+    DATASTORE_SUBRESOURCES,
     PRIVATE_LINK_TYPES,
+    DatastoreType,
     check_subresource,
     parse_resource_id,
     private_link_type,
@@ -34,7 +35,6 @@ from components.private_link import (
 from components.service_tags import check_port_ranges, check_service_tag
 
 __all__ = [
-    "DATASTORE_SUBRESOURCES",
     "PYTHON_PACKAGE_HOSTS",
     "DatastoreAccount",
     "FirewallSku",
@@ -57,15 +57,6 @@ PYTHON_PACKAGE_HOSTS: tuple[str, ...] = (
 """Hosts pip and conda need to build job environments (Azure ML docs, "Managed virtual network
 isolation", scenario "Access public machine learning packages"; pip downloads from
 files.pythonhosted.org)."""
-
-DATASTORE_SUBRESOURCES: dict[DatastoreType, tuple[str, ...]] = {
-    "AzureBlob": ("blob",),
-    "AzureDataLakeGen2": ("dfs", "blob"),
-    "AzureFile": ("file",),
-}
-"""Sub-resources a datastore of each type is read through. ADLS Gen2 needs ``blob`` too:
-"operations that target the Data Lake Storage Gen2 endpoint might be redirected to the Blob
-endpoint" (Azure Storage docs, "Use private endpoints for Azure Storage")."""
 
 _HOST = re.compile(r"(\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _SUPPORTED = ", ".join(t for t, facts in PRIVATE_LINK_TYPES.items() if facts.managed_network)

@@ -16,9 +16,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 __all__ = [
+    "DATASTORE_SUBRESOURCES",
     "PRIVATE_LINK_TYPES",
+    "DatastoreType",
     "PrivateLinkType",
     "ResourceId",
     "check_subresource",
@@ -26,6 +29,19 @@ __all__ = [
     "parse_resource_id",
     "private_link_type",
 ]
+
+DatastoreType = Literal["AzureBlob", "AzureDataLakeGen2", "AzureFile"]
+"""The storage services a datastore can point at."""
+
+DATASTORE_SUBRESOURCES: dict[DatastoreType, tuple[str, ...]] = {
+    "AzureBlob": ("blob",),
+    "AzureDataLakeGen2": ("dfs", "blob"),
+    "AzureFile": ("file",),
+}
+"""Sub-resources a datastore of each type is read through. ADLS Gen2 needs ``blob`` too:
+"operations that target the Data Lake Storage Gen2 endpoint might be redirected to the Blob
+endpoint" (Azure Storage docs, "Use private endpoints for Azure Storage")."""
+
 
 _BLOB = ("privatelink.blob.core.windows.net",)
 _ML_API = "privatelink.api.azureml.ms"

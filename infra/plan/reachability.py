@@ -35,10 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.network import Location
-from components.outbound import DATASTORE_SUBRESOURCES
-from components.private_link import parse_resource_id
+from components.private_link import DATASTORE_SUBRESOURCES, parse_resource_id
+from components.recording import RecordedResource
 from components.service_tags import port_ranges
-from components.testing import RecordedResource
 from components.workspace import WorkspaceArgs
 
 __all__ = ["Path", "Via", "WorkspaceConsumers", "consumers_of", "reachability"]

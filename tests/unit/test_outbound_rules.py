@@ -13,13 +13,17 @@ from components.errors import ConfigError
 from components.naming import OUTBOUND_RULE, derive_name
 from components.network import NetworkArgs
 from components.outbound import (
-    DATASTORE_SUBRESOURCES,
     DatastoreAccount,
     PrivateEndpointRuleArgs,
     automatic_rules,
     fqdn_rule_name,
 )
-from components.private_link import PRIVATE_LINK_TYPES, check_subresource, parse_resource_id
+from components.private_link import (
+    DATASTORE_SUBRESOURCES,
+    PRIVATE_LINK_TYPES,
+    check_subresource,
+    parse_resource_id,
+)
 from components.service_tags import SERVICE_TAGS, check_port_ranges, port_ranges
 from components.testing import record
 from components.workspace import Workspace, WorkspaceArgs
