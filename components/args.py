@@ -182,16 +182,19 @@ class _Place:
 
 def _place(model: type[BaseModel], loc: tuple[int | str, ...]) -> _Place:
     """Walk `loc` through the models; drop the union member tags pydantic inserts into it
-    (``model.str``, ``model.ModelArgs``, ``credentials.Sas``), which are no config keys."""
+    (``model.str``, ``model.ModelArgs``, ``credentials.Sas``), which are no config keys. A key
+    of a mapping field (``workspaces.main``) is kept, and the walk goes on into its value."""
     current: type[BaseModel] | None = model
     parent: type[BaseModel] | None = model
     annotation: Any = None
     members: dict[str, Any] = {}
     kept: list[int | str] = []
     scalar = False
+    map_key = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or map_key:
             kept.append(part)
+            map_key = False
             continue
         fields = _fields(current) if current is not None else {}
         if part in members:
@@ -202,6 +205,7 @@ def _place(model: type[BaseModel], loc: tuple[int | str, ...]) -> _Place:
             kept.append(part)
             parent, annotation = current, fields[part].annotation
             current, members = _model_in(annotation), _members(annotation)
+            map_key = typing.get_origin(annotation) is dict
         else:
             kept.append(part)
             parent, annotation, current, members = current, None, None, {}
@@ -243,6 +247,8 @@ def _flatten(annotation: Any) -> list[Any]:
         return [t for arg in typing.get_args(annotation) for t in _flatten(arg)]
     if origin in (list, tuple):
         return [t for arg in typing.get_args(annotation) if arg is not ... for t in _flatten(arg)]
+    if origin is dict:
+        return _flatten(typing.get_args(annotation)[1])
     return [annotation]
 
 

@@ -29,6 +29,7 @@ from components.naming import (
     derive_name,
     unique_suffix,
 )
+from components.outputs import ClusterOutput, InstanceOutput, Pending
 from components.schedule import ScheduleArgs
 
 if TYPE_CHECKING:
@@ -318,15 +319,12 @@ class ComputeCluster(_Compute[ComputeClusterArgs]):
             ),
         )
 
-    def outputs(self) -> dict[str, pulumi.Input[str] | int]:
+    def outputs(self) -> Pending[ClusterOutput]:
         """This cluster's entry in the stack outputs (``computes.<name>``)."""
-        return {
-            "kind": "AmlCompute",
-            "id": self.id,
-            "vmSize": self.args.vm_size,
-            "minNodes": self.args.min_nodes,
-            "maxNodes": self.args.max_nodes,
-        }
+        args = self.args
+        return ClusterOutput.pending(
+            id=self.id, vm_size=args.vm_size, min_nodes=args.min_nodes, max_nodes=args.max_nodes
+        )
 
 
 class ComputeInstance(_Compute[ComputeInstanceArgs]):
@@ -365,9 +363,9 @@ class ComputeInstance(_Compute[ComputeInstanceArgs]):
             ),
         )
 
-    def outputs(self) -> dict[str, pulumi.Input[str] | int]:
+    def outputs(self) -> Pending[InstanceOutput]:
         """This instance's entry in the stack outputs (``computes.<name>``)."""
-        return {"kind": "ComputeInstance", "id": self.id, "vmSize": self.args.vm_size}
+        return InstanceOutput.pending(id=self.id, vm_size=self.args.vm_size)
 
 
 def _identity(args: ComputeIdentityArgs, workspace: Workspace) -> ml.ManagedServiceIdentityArgs:

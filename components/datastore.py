@@ -25,6 +25,7 @@ from components import roles
 from components.access import Grantee, assign_role, check_object_id
 from components.args import Args
 from components.naming import DATASTORE, STORAGE_CONTAINER, derive_name
+from components.outputs import DatastoreOutput, DatastoreType, Pending
 
 if TYPE_CHECKING:
     from components.workspace import Workspace
@@ -42,7 +43,6 @@ __all__ = [
     "parse_account_id",
 ]
 
-DatastoreType = Literal["AzureBlob", "AzureDataLakeGen2", "AzureFile"]
 _ACCOUNT_ID = re.compile(
     r"/subscriptions/(?P<subscription>[^/]+)/resourceGroups/(?P<group>[^/]+)"
     r"/providers/Microsoft\.Storage/storageAccounts/(?P<account>[a-z0-9]{3,24})",
@@ -271,9 +271,9 @@ class Datastore(pulumi.ComponentResource):
         self.id: pulumi.Output[str] = self.datastore.id
         self.register_outputs({"id": self.id})
 
-    def outputs(self) -> dict[str, pulumi.Input[str]]:
+    def outputs(self) -> Pending[DatastoreOutput]:
         """This datastore's entry in the stack outputs (``datastores.<name>``)."""
-        return {"type": self.args.type, "id": self.id}
+        return DatastoreOutput.pending(type=self.args.type, id=self.id)
 
     def _create_container(
         self, name: str, target: StorageTarget, protect: bool

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pulumi
 
@@ -18,6 +17,7 @@ from components.compute import ComputeCluster, ComputeInstance, personal_instanc
 from components.data_lake import DataLake
 from components.datastore import Datastore, StorageTarget
 from components.environment import Environment, EnvironmentDefinition, define_environment
+from components.outputs import Outputs, Pending
 from components.workspace import Workspace, WorkspaceArgs
 from infra.config import StackConfig
 
@@ -32,8 +32,9 @@ class WorkspaceAssets:
     datastores: dict[str, Datastore]
     environments: dict[str, Environment]
 
-    def outputs(self) -> dict[str, Any]:
-        """The ``computes``, ``datastores`` and ``environments`` stack outputs of the workspace."""
+    def outputs(self) -> dict[str, dict[str, Pending[Outputs]]]:
+        """The ``computes``, ``datastores`` and ``environments`` stack outputs of the workspace,
+        by the `WorkspaceOutput` field names."""
         return {
             "computes": {name: c.outputs() for name, c in self.computes.items()},
             "datastores": {name: d.outputs() for name, d in self.datastores.items()},

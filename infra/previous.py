@@ -15,6 +15,7 @@ import pulumi
 from pulumi.runtime.sync_await import _sync_await
 
 from components.network import check_isolation_change
+from components.outputs import StackOutputs
 from infra.config import StackConfig
 
 __all__ = [
@@ -24,7 +25,7 @@ __all__ = [
     "refuse_impossible_changes",
 ]
 
-NETWORK_ISOLATION_OUTPUT = "networkIsolation"
+NETWORK_ISOLATION_OUTPUT = StackOutputs.key("network_isolation")
 """Stack output: workspace key to the managed network mode deployed."""
 
 

@@ -1,7 +1,7 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
 The jobs package and CI read the exported outputs (``pulumi stack output --json``), so their keys
-are a contract: see README, "Stack outputs".
+are a contract: `components.outputs` defines them, for the program and its readers alike.
 """
 
 from __future__ import annotations
@@ -11,10 +11,16 @@ from pulumi_azure_native import authorization, resources
 
 from components.naming import RESOURCE_GROUP, derive_name
 from components.network import PrivateDnsZones, PrivateDnsZonesArgs
+from components.outputs import (
+    EndpointOutput,
+    Pending,
+    StackOutputs,
+    WorkspaceOutput,
+    export_stack_outputs,
+)
 from components.workspace import Workspace
 from infra.assets import WorkspaceAssets, define_environments, deploy_assets
 from infra.config import StackConfig
-from infra.previous import NETWORK_ISOLATION_OUTPUT
 from infra.project import project_root
 from infra.serving import Serving, deploy_serving
 
@@ -102,41 +108,39 @@ def _export_outputs(
 ) -> None:
     """Export the stack's coordinates; nothing secret is ever exported."""
     client = authorization.get_client_config_output()
-    pulumi.export("subscriptionId", client.subscription_id)
-    pulumi.export("tenantId", client.tenant_id)
-    pulumi.export("resourceGroup", group_name)
-    pulumi.export("location", config.location)
-    pulumi.export("tier", config.tier)
-    if workspaces:
-        pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
-    pulumi.export(
-        "workspaces",
-        {
-            key: {
-                **_workspace_outputs(workspace),
-                **assets[key].outputs(),
-                **serving.workspace_outputs(key),
-            }
+    first = next(iter(workspaces.values()), None)
+    outputs = StackOutputs.pending(
+        subscription_id=client.subscription_id,
+        tenant_id=client.tenant_id,
+        resource_group=group_name,
+        location=config.location,
+        tier=config.tier,
+        workspace_name=first.workspace_name if first is not None else None,
+        workspaces={
+            key: _workspace_outputs(workspace, assets[key], serving.endpoint_outputs(key))
             for key, workspace in workspaces.items()
         },
+        registry=serving.registry.outputs() if serving.registry is not None else None,
+        # Read back on the next run to refuse changes Azure cannot make (infra.previous).
+        network_isolation={key: w.args.network.isolation_mode for key, w in workspaces.items()},
     )
-    if serving.registry is not None:
-        pulumi.export("registry", serving.registry.outputs())
-    # Read back on the next run to refuse changes Azure cannot make (infra.previous).
-    pulumi.export(
-        NETWORK_ISOLATION_OUTPUT,
-        {key: w.args.network.isolation_mode for key, w in workspaces.items()},
-    )
+    export_stack_outputs(outputs)
 
 
-def _workspace_outputs(workspace: Workspace) -> dict[str, pulumi.Input[str]]:
-    return {
-        "name": workspace.workspace_name,
-        "id": workspace.id,
-        "storageAccount": workspace.storage_account.name,
-        "keyVault": workspace.key_vault.name,
-        "containerRegistry": workspace.container_registry.name,
-        "applicationInsights": workspace.app_insights.name,
-        "identityClientId": workspace.identity.client_id,
-        "identityPrincipalId": workspace.identity.principal_id,
-    }
+def _workspace_outputs(
+    workspace: Workspace,
+    assets: WorkspaceAssets,
+    endpoints: dict[str, Pending[EndpointOutput]],
+) -> Pending[WorkspaceOutput]:
+    return WorkspaceOutput.pending(
+        name=workspace.workspace_name,
+        id=workspace.id,
+        storage_account=workspace.storage_account.name,
+        key_vault=workspace.key_vault.name,
+        container_registry=workspace.container_registry.name,
+        application_insights=workspace.app_insights.name,
+        identity_client_id=workspace.identity.client_id,
+        identity_principal_id=workspace.identity.principal_id,
+        endpoints=endpoints,
+        **assets.outputs(),
+    )

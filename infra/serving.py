@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pulumi
 
@@ -22,6 +22,7 @@ from components.deployment import CodeArgs, DeploymentArgs
 from components.endpoint import DeploymentAssets, EndpointWorkspace, OnlineEndpoint
 from components.environment import Environment, parse_curated
 from components.errors import ConfigError, ConfigProblem
+from components.outputs import EndpointOutput, Pending, RegistryOutput
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, grant_registry_user
 from components.workspace import Workspace, WorkspaceArgs
@@ -131,8 +132,9 @@ class RegistryInfo:
     id: pulumi.Output[str]
     location: pulumi.Output[str]
 
-    def outputs(self) -> dict[str, pulumi.Output[str]]:
-        return {"name": self.name, "id": self.id, "location": self.location}
+    def outputs(self) -> Pending[RegistryOutput]:
+        """The ``registry`` stack output."""
+        return RegistryOutput.pending(name=self.name, id=self.id, location=self.location)
 
 
 @dataclass
@@ -142,18 +144,11 @@ class Serving:
     registry: RegistryInfo | None = None
     endpoints: dict[str, dict[str, OnlineEndpoint]] = field(default_factory=dict)
 
-    def workspace_outputs(self, workspace_key: str) -> dict[str, Any]:
-        """``endpoints`` of one workspace: Azure name, scoring URI, deployments, traffic."""
+    def endpoint_outputs(self, workspace_key: str) -> dict[str, Pending[EndpointOutput]]:
+        """The ``endpoints`` stack output of one workspace, by endpoint key."""
         return {
-            "endpoints": {
-                key: {
-                    "name": endpoint.endpoint_name,
-                    "scoringUri": endpoint.scoring_uri,
-                    "deployments": endpoint.args.deployment_names,
-                    "traffic": endpoint.traffic.traffic,
-                }
-                for key, endpoint in self.endpoints.get(workspace_key, {}).items()
-            }
+            key: endpoint.outputs()
+            for key, endpoint in self.endpoints.get(workspace_key, {}).items()
         }
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.errors import JobSpecError
-from jobs.context import EnvironmentOutput, StackContext
+from components.outputs import EnvironmentOutput
+from jobs.context import StackContext
 
 __all__ = [
     "ALL",

@@ -151,7 +151,10 @@ def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         [args] = config.workspaces
         ws = Workspace("main", args, resource_group_name="rg", location="westeurope")
         assets = deploy_assets(ws, args, define_environments(config, copy)["main"])
-        pulumi.export("assets", assets.outputs())
+        entries = assets.outputs()
+        pulumi.export(
+            "assets", {k: {n: p.document() for n, p in v.items()} for k, v in entries.items()}
+        )
 
     recording = record(program, stack="conformance")
     seen = json.dumps([[r.inputs, r.outputs] for r in recording.resources] + [recording.outputs])
