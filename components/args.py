@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Self
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
-from components.errors import MISSING, UNKNOWN_KEY, ConfigError, ConfigProblem
+from components.errors import MISSING, UNKNOWN_KEY, AmlStackError, ConfigError, ConfigProblem
 
 __all__ = ["Args", "RepeatedValuesError", "check_unique", "config_error_from", "repeated"]
 
@@ -71,7 +71,7 @@ def repeated(values: Sequence[str]) -> list[str]:
     return sorted({value for value in values if values.count(value) > 1})
 
 
-class RepeatedValuesError(ValueError):
+class RepeatedValuesError(AmlStackError, ValueError):
     """Some values occur more than once where each must be unique (see `check_unique`)."""
 
     def __init__(self, rule: str, values: Sequence[str]) -> None:
@@ -209,16 +209,19 @@ class _Place:
 
 def _place(model: type[BaseModel], loc: tuple[int | str, ...]) -> _Place:
     """Walk `loc` through the models; drop the union member tags pydantic inserts into it
-    (``model.str``, ``model.ModelArgs``, ``credentials.Sas``), which are no config keys."""
+    (``model.str``, ``model.ModelArgs``, ``credentials.Sas``), which are no config keys. A key
+    of a mapping field (``workspaces.main``) is kept, and the walk goes on into its value."""
     current: type[BaseModel] | None = model
     parent: type[BaseModel] | None = model
     annotation: Any = None
     members: dict[str, Any] = {}
     kept: list[int | str] = []
     scalar = False
+    map_key = False
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or map_key:
             kept.append(part)
+            map_key = False
             continue
         fields = _fields(current) if current is not None else {}
         if part in members:
@@ -229,6 +232,7 @@ def _place(model: type[BaseModel], loc: tuple[int | str, ...]) -> _Place:
             kept.append(part)
             parent, annotation = current, fields[part].annotation
             current, members = _model_in(annotation), _members(annotation)
+            map_key = typing.get_origin(annotation) is dict
         else:
             kept.append(part)
             parent, annotation, current, members = current, None, None, {}
@@ -270,6 +274,8 @@ def _flatten(annotation: Any) -> list[Any]:
         return [t for arg in typing.get_args(annotation) for t in _flatten(arg)]
     if origin in (list, tuple):
         return [t for arg in typing.get_args(annotation) if arg is not ... for t in _flatten(arg)]
+    if origin is dict:
+        return _flatten(typing.get_args(annotation)[1])
     return [annotation]
 
 

@@ -4,7 +4,7 @@ Azure ML reads scoring code (``codeUri``) and Docker build contexts (``contextUr
 folder, so the stack uploads those folders itself, as azure-ai-ml does. pulumi-azure-native's
 ``storage.Blob`` cannot: it authenticates with the account key, which the workspace storage
 refuses (pulumi/pulumi-azure-native#2015, #2948). `FolderUpload` PUTs each file as a block blob
-through `components._azure_rest` with a token for the identity running ``pulumi up``.
+through `components.azure_rest` with a token for the identity running ``pulumi up``.
 
 Its inputs carry each file's SHA-256, not its content: the state stays small, and the upload
 checks that a file still has the hash the program read. A folder's content decides its prefix
@@ -93,7 +93,7 @@ class FolderUploadProvider(dynamic.ResourceProvider):
         self.propagation_wait_seconds = propagation_wait_seconds
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        from components._azure_rest import AzureRestError, raise_for_status
+        from components.azure_rest import AzureRestError, raise_for_status
 
         rest = self._rest(props)
         folder = _project_directory(Path.cwd()) / str(props["source"])
@@ -130,7 +130,7 @@ class FolderUploadProvider(dynamic.ResourceProvider):
         )
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        from components._azure_rest import raise_for_status
+        from components.azure_rest import raise_for_status
 
         rest = self._rest(props)
         for name in sorted(dict(props.get("files") or {})):
@@ -144,7 +144,7 @@ class FolderUploadProvider(dynamic.ResourceProvider):
         """Keep the blobs: a retained code or environment version points at them."""
 
     def _rest(self, props: Mapping[str, Any]) -> Any:
-        from components._azure_rest import RestClient
+        from components.azure_rest import RestClient
 
         return RestClient(
             str(props["accountUrl"]),

@@ -30,6 +30,7 @@ from components.naming import (
     derive_name,
     unique_suffix,
 )
+from components.outputs import ClusterOutput, InstanceOutput, Pending
 from components.schedule import ScheduleArgs
 from components.vm_sizes import CLUSTER_VM_SIZES, INSTANCE_VM_SIZES, vm_size_problem
 from components.workspace_ref import WorkspaceRef
@@ -350,15 +351,12 @@ class ComputeCluster(_Compute[ComputeClusterArgs]):
             ),
         )
 
-    def outputs(self) -> dict[str, pulumi.Input[str] | int]:
+    def outputs(self) -> Pending[ClusterOutput]:
         """This cluster's entry in the stack outputs (``computes.<name>``)."""
-        return {
-            "kind": "AmlCompute",
-            "id": self.id,
-            "vmSize": self._args.vm_size,
-            "minNodes": self._args.min_nodes,
-            "maxNodes": self._args.max_nodes,
-        }
+        args = self._args
+        return ClusterOutput.pending(
+            id=self.id, vm_size=args.vm_size, min_nodes=args.min_nodes, max_nodes=args.max_nodes
+        )
 
 
 class ComputeInstance(_Compute[ComputeInstanceArgs]):
@@ -397,9 +395,9 @@ class ComputeInstance(_Compute[ComputeInstanceArgs]):
             ),
         )
 
-    def outputs(self) -> dict[str, pulumi.Input[str] | int]:
+    def outputs(self) -> Pending[InstanceOutput]:
         """This instance's entry in the stack outputs (``computes.<name>``)."""
-        return {"kind": "ComputeInstance", "id": self.id, "vmSize": self._args.vm_size}
+        return InstanceOutput.pending(id=self.id, vm_size=self._args.vm_size)
 
 
 def _identity(args: ComputeIdentityArgs, workspace: WorkspaceRef) -> ml.ManagedServiceIdentityArgs:

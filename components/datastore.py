@@ -25,7 +25,7 @@ from components import roles
 from components.access import Grantee, assign_role, check_object_id
 from components.args import Args
 from components.naming import DATASTORE, STORAGE_CONTAINER, derive_name
-from components.private_link import DatastoreType
+from components.outputs import DatastoreOutput, DatastoreType, Pending
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
@@ -271,9 +271,9 @@ class Datastore(pulumi.ComponentResource):
         self.id: pulumi.Output[str] = self.datastore.id
         self.register_outputs({"id": self.id})
 
-    def outputs(self) -> dict[str, pulumi.Input[str]]:
+    def outputs(self) -> Pending[DatastoreOutput]:
         """This datastore's entry in the stack outputs (``datastores.<name>``)."""
-        return {"type": self._args.type, "id": self.id}
+        return DatastoreOutput.pending(type=self._args.type, id=self.id)
 
     def _create_container(
         self, name: str, target: StorageTarget, protect: bool

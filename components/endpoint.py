@@ -37,6 +37,7 @@ from components.endpoint_traffic import EndpointTraffic
 from components.errors import ConfigError
 from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
+from components.outputs import EndpointOutput, Pending
 from components.traffic import complete_split, mirror_problems, traffic_problems
 from components.workspace_ref import WorkspaceRef
 
@@ -200,6 +201,15 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 "deployments": args.deployment_names,
                 "traffic": self.traffic.traffic,
             }
+        )
+
+    def outputs(self) -> Pending[EndpointOutput]:
+        """This endpoint's entry in the stack outputs (``endpoints.<key>``)."""
+        return EndpointOutput.pending(
+            name=self.endpoint_name,
+            scoring_uri=self.scoring_uri,
+            deployments=list(self.deployment_names),
+            traffic=self.traffic.traffic,
         )
 
     def _create_deployments(

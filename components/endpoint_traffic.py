@@ -107,7 +107,7 @@ class EndpointTrafficProvider(dynamic.ResourceProvider):
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         endpoint_id = str(props["endpointId"])
         traffic, mirror = _ints(props.get("traffic") or {}), _ints(props.get("mirrorTraffic") or {})
-        from components._azure_rest import AzureRestError
+        from components.azure_rest import AzureRestError
 
         arm = self._arm()
         endpoint = arm.get(endpoint_id)
@@ -132,7 +132,7 @@ class EndpointTrafficProvider(dynamic.ResourceProvider):
     def _arm(self) -> _Arm:
         import time
 
-        from components._azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient
+        from components.azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient
 
         rest = RestClient(
             ARM_ENDPOINT,
@@ -186,7 +186,7 @@ class _Arm:
         return result
 
     def _wait(self, deadline: float, resource_id: str) -> None:
-        from components._azure_rest import AzureRestError
+        from components.azure_rest import AzureRestError
 
         if self.clock() > deadline:
             raise AzureRestError(
@@ -196,7 +196,7 @@ class _Arm:
 
 
 def _json(response: Any, what: str) -> dict[str, Any]:
-    from components._azure_rest import raise_for_status
+    from components.azure_rest import raise_for_status
 
     raise_for_status(response, what)
     payload = response.json() if response.content else {}
@@ -204,7 +204,7 @@ def _json(response: Any, what: str) -> dict[str, Any]:
 
 
 def _url(resource_id: str) -> str:
-    from components._azure_rest import ARM_ENDPOINT
+    from components.azure_rest import ARM_ENDPOINT
 
     return f"{ARM_ENDPOINT}{resource_id}?api-version={API_VERSION}"
 
@@ -214,7 +214,7 @@ def _state(resource: Mapping[str, Any]) -> str:
 
 
 def _raise_unless_succeeded(state: object, payload: Mapping[str, Any], resource_id: str) -> None:
-    from components._azure_rest import AzureRestError
+    from components.azure_rest import AzureRestError
 
     if state != "Succeeded":
         error = payload.get("error") or {}

@@ -33,6 +33,7 @@ from components.args import Args
 from components.blob_upload import FolderUpload, folder_url
 from components.errors import ConfigError
 from components.naming import ENVIRONMENT
+from components.outputs import EnvironmentKind, EnvironmentOutput, Pending
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
@@ -46,7 +47,6 @@ __all__ = [
     "parse_curated",
 ]
 
-EnvironmentKind = Literal["curated", "system-managed", "user-managed"]
 _MAX_BUILD_CONTEXT_BYTES = 1024 * 1024
 _VERSION_LENGTH = 16
 _REGISTRY_REF = re.compile(
@@ -323,9 +323,12 @@ class Environment(pulumi.ComponentResource):
         self.id = self.version.id
         self.register_outputs({"id": self.id})
 
-    def outputs(self) -> dict[str, pulumi.Input[str]]:
+    def outputs(self) -> Pending[EnvironmentOutput]:
         """This environment's entry in the stack outputs (``environments.<name>``)."""
-        return {"kind": self.definition.kind, "version": self.definition.version, "id": self.id}
+        definition = self.definition
+        return EnvironmentOutput.pending(
+            kind=definition.kind, version=definition.version, id=self.id
+        )
 
     def _build_context(
         self, name: str, workspace: WorkspaceRef, opts: pulumi.ResourceOptions

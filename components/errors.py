@@ -6,7 +6,9 @@ Catch `AmlStackError` for all of them, or a subclass for one kind of failure::
     ├── ConfigError                  (also ValueError) invalid stack config or component
     │                                arguments, before anything registers; `problems` holds one
     │                                `ConfigProblem` (field, value, what is allowed) per mistake
-    ├── AzureRestError               components._azure_rest: Azure refused a request of
+    ├── RepeatedValuesError          components.args: (also ValueError) `check_unique` in a
+    │                                validator; reaches users as a `ConfigError` on that key
+    ├── AzureRestError               components.azure_rest: Azure refused a request of
     │                                amlstack's own (a dynamic provider's upload or traffic split)
     ├── PlanFileError                infra.plan.errors: a file `amlstack plan` reads or writes
     │                                (--since, --previous, --json, --graph) cannot be used

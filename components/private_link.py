@@ -16,7 +16,8 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Literal
+
+from components.outputs import DatastoreType
 
 __all__ = [
     "DATASTORE_SUBRESOURCES",
@@ -29,9 +30,6 @@ __all__ = [
     "parse_resource_id",
     "private_link_type",
 ]
-
-DatastoreType = Literal["AzureBlob", "AzureDataLakeGen2", "AzureFile"]
-"""The storage services a datastore can point at."""
 
 DATASTORE_SUBRESOURCES: dict[DatastoreType, tuple[str, ...]] = {
     "AzureBlob": ("blob",),

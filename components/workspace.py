@@ -59,6 +59,7 @@ from components.network import (
     create_private_endpoints,
     managed_network_settings,
 )
+from components.outputs import Pending, WorkspaceOutput
 from components.placement import Placement
 from components.storage import StorageArgs, create_workspace_storage, guard_storage
 from components.tags import stack_tags
@@ -316,6 +317,24 @@ class Workspace(pulumi.ComponentResource):
     def endpoints(self) -> Mapping[str, OnlineEndpoint]:
         """The online endpoints added so far, by endpoint key."""
         return MappingProxyType(self._children["endpoint"])  # type: ignore[arg-type]
+
+    def outputs(self) -> Pending[WorkspaceOutput]:
+        """This workspace's entry in the stack outputs (``workspaces.<key>``), its children's
+        included."""
+        return WorkspaceOutput.pending(
+            name=self.workspace_name,
+            id=self.id,
+            storage_account=self.storage_account.name,
+            key_vault=self.key_vault.name,
+            container_registry=self.container_registry.name,
+            application_insights=self.app_insights.name,
+            identity_client_id=self.identity.client_id,
+            identity_principal_id=self.identity.principal_id,
+            computes={name: c.outputs() for name, c in self.computes.items()},
+            datastores={name: d.outputs() for name, d in self.datastores.items()},
+            environments={name: e.outputs() for name, e in self.environments.items()},
+            endpoints={key: e.outputs() for key, e in self.endpoints.items()},
+        )
 
     # -- access ---------------------------------------------------------------------------
 

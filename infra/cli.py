@@ -1,57 +1,29 @@
-"""The ``amlstack`` command line: ``plan`` and ``policies`` here; the ``job`` and ``model`` verbs,
-and the consoles every command prints through, come from ``jobs.cli``."""
+"""``amlstack plan`` and ``amlstack policies``: the stack, offline, and the baseline's rules.
+
+``infra.entrypoint`` composes these with the ``job`` and ``model`` commands of ``jobs.cli``; both
+print through `components.console` and exit with `components.exit_codes.ExitCode`."""
 
 from __future__ import annotations
 
-import atexit
-import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
+from components.console import ProjectDir, err, fail, out
 from components.errors import AmlStackError
+from components.exit_codes import ExitCode
 from components.recording import paused_collector
-from jobs.cli import ProjectDir, err, fail, job_app, model_app, out
 
 if TYPE_CHECKING:
     from components.recording import RecordedResource
     from infra.plan import Plan
 
-__all__ = ["EXIT_INVALID_CONFIG", "EXIT_POLICY_FAILED", "app", "main"]
+__all__ = ["app"]
 
-EXIT_INVALID_CONFIG = 2
-EXIT_POLICY_FAILED = 3
-
-app = typer.Typer(
-    name="amlstack",
-    help=(
-        "Azure Machine Learning as code: plan a stack offline, then run jobs and manage models "
-        "on the deployed stack."
-    ),
-    epilog="\n".join(
-        [
-            "Start with [bold]amlstack plan dev[/]: what pulumi up would deploy for "
-            "Pulumi.dev.yaml, computed offline (no Azure, no Pulumi CLI). Deploying is pulumi up "
-            'itself (README, "Deploy for real"); job and model work on the deployed stack.',
-            "",
-            "Examples:",
-            "  amlstack plan dev",
-            "  amlstack policies",
-            "  amlstack job submit jobs/train.yml --stack dev --dry-run",
-            "  amlstack model list --stack dev --outputs outputs-dev.json",
-            "",
-            "Exit codes: 0 done; 2 invalid input (stack config, job spec, stack outputs or an "
-            "option), nothing done; 3 a mandatory policy failed (plan); 4 no Azure credential, "
-            "or Azure refused (job, model); 10-13 how a followed job ended (job). Each "
-            "command's --help has the details.",
-        ]
-    ),
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-)
+app = typer.Typer()
+"""``plan`` and ``policies``; ``infra.entrypoint`` mounts them at the top of ``amlstack``."""
 
 
 @app.command(
@@ -135,14 +107,14 @@ def plan(
             out.print(f"\nsteps from {since}:\n{steps}", highlight=False)
         _write_plan_files(result, json_file=json_file, graph=graph)
     except AmlStackError as error:  # invalid config or option, no project here, a bad file
-        fail(str(error), EXIT_INVALID_CONFIG)
+        fail(str(error), ExitCode.INVALID_INPUT)
     failed = result.failed_mandatory
     if failed:
         rules = ", ".join(sorted({p.policy for p in failed}))
         fail(
             f"{len(failed)} mandatory polic{'y' if len(failed) == 1 else 'ies'} failed ({rules}); "
             "meet the rule, or waive it in amlstack:waivers with a reason",
-            EXIT_POLICY_FAILED,
+            ExitCode.POLICY_FAILED,
         )
 
 
@@ -206,17 +178,3 @@ def policies() -> None:
             f"{escape(rule.required)} [dim]({escape(rule.sources)})[/]",
             highlight=False,
         )
-
-
-# `amlstack job ...` and `amlstack model ...` (jobs/cli.py imports azure-ai-ml lazily).
-app.add_typer(job_app, name="job")
-app.add_typer(model_app, name="model")
-
-
-def main() -> None:
-    """Console script entry point."""
-    # The process ends with its command; Python's last cyclic garbage collection, at exit, would
-    # scan every object a plan kept (1.5 million for 50 workspaces: 1-2 s) only to free memory
-    # that the exit frees anyway. Frozen objects are left out of it.
-    atexit.register(gc.freeze)
-    app()

@@ -14,6 +14,7 @@ from typing import Any
 import pulumi
 
 from components.network import check_isolation_change
+from components.outputs import StackOutputs
 from components.recording import sync_await
 from infra.config import StackConfig
 
@@ -24,7 +25,7 @@ __all__ = [
     "refuse_impossible_changes",
 ]
 
-NETWORK_ISOLATION_OUTPUT = "networkIsolation"
+NETWORK_ISOLATION_OUTPUT = StackOutputs.key("network_isolation")
 """Stack output: workspace key to the managed network mode deployed."""
 
 

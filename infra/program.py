@@ -2,28 +2,26 @@
 
 Each workspace of the config becomes a `Workspace`; its computes, datastores, environments and
 endpoints are added through it (``workspace.add_*``). The jobs package and CI read the exported
-outputs (``pulumi stack output --json``), so their keys are a contract: see README, "Stack
-outputs".
+outputs (``pulumi stack output --json``), so their keys are a contract: `components.outputs`
+defines them, for the program and its readers alike.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import pulumi
 from pulumi_azure_native import authorization, resources
 
 from components.naming import RESOURCE_GROUP, derive_name
 from components.network import PrivateDnsZones, PrivateDnsZonesArgs
+from components.outputs import StackOutputs, export_stack_outputs
 from components.tags import stack_tags
 from components.workspace import Workspace
 from infra.assets import add_assets, define_environments
 from infra.config import StackConfig
-from infra.previous import NETWORK_ISOLATION_OUTPUT
 from infra.project import project_root
 from infra.serving import RegistryInfo, add_endpoints, stack_registry
 
-__all__ = ["deploy", "workspace_outputs"]
+__all__ = ["deploy"]
 
 
 def deploy(config: StackConfig) -> dict[str, Workspace]:
@@ -100,45 +98,17 @@ def _export_outputs(
 ) -> None:
     """Export the stack's coordinates; nothing secret is ever exported."""
     client = authorization.get_client_config_output()
-    pulumi.export("subscriptionId", client.subscription_id)
-    pulumi.export("tenantId", client.tenant_id)
-    pulumi.export("resourceGroup", group_name)
-    pulumi.export("location", config.location)
-    pulumi.export("tier", config.tier)
-    if workspaces:
-        pulumi.export("workspaceName", next(iter(workspaces.values())).workspace_name)
-    pulumi.export(
-        "workspaces", {key: workspace_outputs(workspace) for key, workspace in workspaces.items()}
+    first = next(iter(workspaces.values()), None)
+    outputs = StackOutputs.pending(
+        subscription_id=client.subscription_id,
+        tenant_id=client.tenant_id,
+        resource_group=group_name,
+        location=config.location,
+        tier=config.tier,
+        workspace_name=first.workspace_name if first is not None else None,
+        workspaces={key: workspace.outputs() for key, workspace in workspaces.items()},
+        registry=registry.outputs() if registry is not None else None,
+        # Read back on the next run to refuse changes Azure cannot make (infra.previous).
+        network_isolation={w.name: w.network.isolation_mode for w in config.workspaces},
     )
-    if registry is not None:
-        pulumi.export("registry", registry.outputs())
-    # Read back on the next run to refuse changes Azure cannot make (infra.previous).
-    pulumi.export(
-        NETWORK_ISOLATION_OUTPUT, {w.name: w.network.isolation_mode for w in config.workspaces}
-    )
-
-
-def workspace_outputs(workspace: Workspace) -> dict[str, Any]:
-    """One workspace's entry in the ``workspaces`` stack output."""
-    return {
-        "name": workspace.workspace_name,
-        "id": workspace.id,
-        "storageAccount": workspace.storage_account.name,
-        "keyVault": workspace.key_vault.name,
-        "containerRegistry": workspace.container_registry.name,
-        "applicationInsights": workspace.app_insights.name,
-        "identityClientId": workspace.identity.client_id,
-        "identityPrincipalId": workspace.identity.principal_id,
-        "computes": {name: c.outputs() for name, c in workspace.computes.items()},
-        "datastores": {name: d.outputs() for name, d in workspace.datastores.items()},
-        "environments": {name: e.outputs() for name, e in workspace.environments.items()},
-        "endpoints": {
-            key: {
-                "name": endpoint.endpoint_name,
-                "scoringUri": endpoint.scoring_uri,
-                "deployments": list(endpoint.deployment_names),
-                "traffic": endpoint.traffic.traffic,
-            }
-            for key, endpoint in workspace.endpoints.items()
-        },
-    }
+    export_stack_outputs(outputs)

@@ -17,6 +17,7 @@ import pulumi
 from components.code_asset import LocalCode, snapshot_folder
 from components.deployment import DeploymentArgs
 from components.endpoint import DeploymentAssets
+from components.outputs import Pending, RegistryOutput
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, grant_registry_user
 from components.workspace import Workspace
@@ -33,8 +34,9 @@ class RegistryInfo:
     id: pulumi.Output[str]
     location: pulumi.Output[str]
 
-    def outputs(self) -> dict[str, pulumi.Output[str]]:
-        return {"name": self.name, "id": self.id, "location": self.location}
+    def outputs(self) -> Pending[RegistryOutput]:
+        """The ``registry`` stack output."""
+        return RegistryOutput.pending(name=self.name, id=self.id, location=self.location)
 
 
 def add_endpoints(

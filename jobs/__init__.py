@@ -22,8 +22,9 @@ from jobs.errors import (
 )
 
 if TYPE_CHECKING:
+    from components.outputs import StackOutputs
     from jobs.client import ml_client, registry_client, stack_credential
-    from jobs.context import StackContext, StackOutputs, load_context
+    from jobs.context import StackContext, load_context
     from jobs.follow import AzureJobSource, JobSource, Outcome, exit_code, follow
     from jobs.models import ModelVersion, list_models, promote_model, register_model
     from jobs.refs import Overrides
@@ -73,7 +74,8 @@ __all__ = [
 
 _HOMES = {
     "jobs.client": ("ml_client", "registry_client", "stack_credential"),
-    "jobs.context": ("StackContext", "StackOutputs", "load_context"),
+    "components.outputs": ("StackOutputs",),
+    "jobs.context": ("StackContext", "load_context"),
     "jobs.follow": ("AzureJobSource", "JobSource", "Outcome", "exit_code", "follow"),
     "jobs.models": ("ModelVersion", "list_models", "promote_model", "register_model"),
     "jobs.refs": ("Overrides",),

@@ -1,25 +1,31 @@
 """``amlstack job ...`` and ``amlstack model ...``: jobs and models on a provisioned stack.
 
 azure-ai-ml is imported inside the commands, so ``amlstack --help`` and ``amlstack plan`` stay fast.
+Every command that works on a stack takes the same options (``--stack``, ``--outputs``,
+``--workspace``, ``--project-dir``, ``--tenant``): `on_stack` gives them to it as one
+`StackTarget`. The program mounting these apps (``infra.entrypoint``) may hand them a `JobsHost`
+as the click context object: its offline plan stands in for a deployed stack in dry runs.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.logging import RichHandler
-from rich.markup import escape
 from rich.table import Table
 
+from components.console import ProjectDir, err, fail, out
 from components.errors import AmlStackError, ConfigError
+from components.exit_codes import ExitCode
 from jobs.errors import JobSpecError, StackContextError
 from jobs.inputs import (
     check_asset_name,
@@ -32,24 +38,10 @@ from jobs.inputs import (
 )
 
 if TYPE_CHECKING:
-    from jobs.context import StackContext
+    from jobs.context import PlanOutputs, StackContext
     from jobs.follow import Outcome
 
-__all__ = [
-    "EXIT_AZURE",
-    "EXIT_INVALID_INPUT",
-    "ProjectDir",
-    "err",
-    "fail",
-    "job_app",
-    "model_app",
-    "out",
-]
-
-EXIT_INVALID_INPUT = 2
-"""The spec, the stack outputs or an option is invalid; nothing was sent."""
-EXIT_AZURE = 4
-"""No credential worked, or Azure refused or failed a request."""
+__all__ = ["JobsHost", "StackTarget", "job_app", "model_app", "on_stack"]
 
 _EXIT_CODES = (
     "Exit codes: 0 completed; 2 invalid spec, stack outputs or option (nothing sent); "
@@ -101,11 +93,6 @@ model_app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-out = Console(width=None if Console().is_terminal else 160)
-"""Results, on stdout (160 columns when it is not a terminal, so piped tables do not wrap)."""
-err = Console(stderr=True)
-"""Notes and errors, on stderr. ``amlstack plan`` prints through the same two consoles."""
-
 Stack = Annotated[str, typer.Option("--stack", "-s", help="Stack name (Pulumi.STACK.yaml).")]
 Outputs = Annotated[
     Path | None,
@@ -118,9 +105,6 @@ Outputs = Annotated[
 ]
 Workspace = Annotated[
     str | None, typer.Option("--workspace", "-w", help="Workspace key. Default: the first.")
-]
-ProjectDir = Annotated[
-    Path, typer.Option("--project-dir", "-C", help="Directory with Pulumi.yaml (or below it).")
 ]
 Tenant = Annotated[
     str | None, typer.Option("--tenant", help="Azure AD tenant to sign in to. Default: any.")
@@ -151,6 +135,18 @@ Poll = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+_TARGET_OPTIONS = tuple(
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+    for name, annotation, default in (
+        ("stack", Stack, inspect.Parameter.empty),
+        ("outputs", Outputs, None),
+        ("workspace", Workspace, None),
+        ("project_dir", ProjectDir, Path()),
+        ("tenant", Tenant, None),
+    )
+)
+"""The options of every command that works on a stack (`on_stack`), ``--tenant`` last."""
+_CONTEXT = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
 
 
 @contextmanager
@@ -162,17 +158,11 @@ def _handled() -> Iterator[None]:
     try:
         yield
     except (ConfigError, JobSpecError, StackContextError) as error:
-        fail(str(error), EXIT_INVALID_INPUT)
+        fail(str(error), ExitCode.INVALID_INPUT)
     except AmlStackError as error:
-        fail(str(error), EXIT_AZURE)
+        fail(str(error), ExitCode.AZURE)
     except AzureError as error:
-        fail(f"Azure: {error.message or error}", EXIT_AZURE)
-
-
-def fail(message: str, code: int) -> NoReturn:
-    """Print `message` as an error (no traceback) and exit with `code`."""
-    err.print(f"[red]error:[/] {escape(message)}", soft_wrap=True, highlight=False)
-    raise typer.Exit(code)
+        fail(f"Azure: {error.message or error}", ExitCode.AZURE)
 
 
 def _quiet_sdk_logging() -> None:
@@ -186,41 +176,72 @@ def _quiet_sdk_logging() -> None:
         ours.propagate = False
 
 
-def _context(
-    stack: str,
-    outputs: Path | None,
-    workspace: str | None,
-    project_dir: Path,
-    *,
-    allow_plan: bool = False,
-) -> StackContext:
-    from jobs.context import load_context
+@dataclass(frozen=True)
+class JobsHost:
+    """What the program mounting these commands gives them (as the click context object)."""
 
-    context = load_context(
-        stack,
-        outputs_file=outputs,
-        workspace=workspace,
-        project_dir=project_dir,
-        allow_plan=allow_plan,
-    )
-    err.print(f"stack {stack}: outputs from {context.source}", highlight=False)
-    return context
+    offline_plan: PlanOutputs | None = None
+    """Stands in for a deployed stack's outputs in dry runs (`jobs.context.load_context`)."""
 
 
-def _connect(
-    stack: str, outputs: Path | None, workspace: str | None, project_dir: Path, tenant: str | None
-) -> tuple[StackContext, Any, Any]:
-    """The stack's context, a checked credential and an ``MLClient`` for its workspace."""
-    context = _context(stack, outputs, workspace, project_dir)
-    credential, client = _clients(context, tenant)
-    return context, credential, client
+@dataclass(frozen=True)
+class StackTarget:
+    """The stack a command works on, from the options every such command takes."""
+
+    stack: str
+    outputs: Path | None
+    workspace: str | None
+    project_dir: Path
+    tenant: str | None
+    host: JobsHost
+
+    def context(self, *, dry_run: bool = False) -> StackContext:
+        """The stack's context; in a dry run the host's offline plan may stand in for it."""
+        from jobs.context import load_context
+
+        context = load_context(
+            self.stack,
+            outputs_file=self.outputs,
+            workspace=self.workspace,
+            project_dir=self.project_dir,
+            offline_plan=self.host.offline_plan if dry_run else None,
+        )
+        err.print(f"stack {self.stack}: outputs from {context.source}", highlight=False)
+        return context
+
+    def clients(self, context: StackContext) -> tuple[Any, Any]:
+        """A checked credential (for ``--tenant``) and an ``MLClient`` for the workspace."""
+        from jobs.client import ml_client, stack_credential
+
+        credential = stack_credential(self.tenant)
+        return credential, ml_client(context, credential)
+
+    def connect(self) -> tuple[StackContext, Any, Any]:
+        """The stack's context, a checked credential and an ``MLClient`` for its workspace."""
+        context = self.context()
+        credential, client = self.clients(context)
+        return context, credential, client
 
 
-def _clients(context: StackContext, tenant: str | None) -> tuple[Any, Any]:
-    from jobs.client import ml_client, stack_credential
+def on_stack(command: Callable[..., None]) -> Callable[..., None]:
+    """Give `command` the options that name a stack: its ``target: StackTarget`` parameter
+    becomes ``--stack``, ``--outputs``, ``--workspace`` and ``--project-dir`` in its place, and
+    ``--tenant`` last; `command` receives them as one `StackTarget`."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "target"]
+    at = list(signature.parameters).index("target")
+    parameters = [*own[:at], *_TARGET_OPTIONS[:-1], *own[at:], _TARGET_OPTIONS[-1], _CONTEXT]
 
-    credential = stack_credential(tenant)
-    return credential, ml_client(context, credential)
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        ctx: typer.Context = values.pop(_CONTEXT.name)
+        shared = {p.name: values.pop(p.name) for p in _TARGET_OPTIONS}
+        host = ctx.find_object(JobsHost) or JobsHost()
+        command(**values, target=StackTarget(**shared, host=host))
+
+    run.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    return run
 
 
 def _pairs(values: list[str], option: str, *, bare: str | None = None) -> dict[str, str]:
@@ -234,7 +255,7 @@ def _pairs(values: list[str], option: str, *, bare: str | None = None) -> dict[s
             result[bare] = key
         else:
             expected = "NAME or SPEC_NAME=STACK_NAME" if bare else "KEY=VALUE"
-            fail(f"{option} {value!r}: expected {expected}", EXIT_INVALID_INPUT)
+            fail(f"{option} {value!r}: expected {expected}", ExitCode.INVALID_INPUT)
     return result
 
 
@@ -248,7 +269,7 @@ def _check_follow(timeout: float | None, cancel_on_timeout: bool) -> None:
         fail(
             "--cancel-on-timeout without --timeout: expected --timeout SECONDS with it "
             "(the job is canceled when that time passes)",
-            EXIT_INVALID_INPUT,
+            ExitCode.INVALID_INPUT,
         )
 
 
@@ -280,16 +301,14 @@ def _finish(outcome: Outcome) -> NoReturn:
         ]
     )
 )
+@on_stack
 def submit(
     spec: Annotated[
         str,
         typer.Argument(help="A job YAML (command, sweep, pipeline) or file.py:builder."),
     ],
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
+    target: StackTarget,
     dry_run: Annotated[
         bool,
         typer.Option(
@@ -327,7 +346,6 @@ def submit(
     timeout: Timeout = None,
     cancel_on_timeout: CancelOnTimeout = False,
     poll: Poll = 10.0,
-    tenant: Tenant = None,
 ) -> None:
     """Submit a command, sweep or pipeline job to the stack's workspace.
 
@@ -354,12 +372,12 @@ def submit(
                 environments=_pairs(environment or [], "--environment", bare=ALL),
             ),
         )
-        context = _context(stack, outputs, workspace, project_dir, allow_plan=dry_run)
+        context = target.context(dry_run=dry_run)
         loaded = load_spec(spec, overrides=set_ or [])
         if dry_run:
             typer.echo(make_request(loaded, context, options).to_json(), nl=False)
             return
-        credential, client = _clients(context, tenant)
+        credential, client = target.clients(context)
         submitted = send(
             loaded,
             context,
@@ -392,80 +410,68 @@ def _follow(
 
 
 @job_app.command(epilog=_EXIT_CODES)
+@on_stack
 def logs(
     job: JobName,
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
+    target: StackTarget,
     timeout: Timeout = None,
     cancel_on_timeout: CancelOnTimeout = False,
     poll: Poll = 10.0,
-    tenant: Tenant = None,
 ) -> None:
     """Stream a job's logs until it ends; the exit code says how it ended."""
     _check_follow(timeout, cancel_on_timeout)
     with _handled():
-        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        _, _, client = target.connect()
         _follow(client, job, timeout, cancel_on_timeout, poll)
 
 
 @job_app.command(epilog=_EXIT_CODES)
+@on_stack
 def status(
     job: JobName,
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
-    tenant: Tenant = None,
+    target: StackTarget,
 ) -> None:
     """Show a job's status; for a failed job, the failing step, its error and log tail."""
     with _handled():
         from jobs.follow import AzureJobSource, outcome_of
 
-        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        _, _, client = target.connect()
         source = AzureJobSource(client)
         outcome = outcome_of(source, job, source.status(job))
     _finish(outcome)
 
 
 @job_app.command()
+@on_stack
 def cancel(
     job: JobName,
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
-    tenant: Tenant = None,
+    target: StackTarget,
 ) -> None:
     """Cancel a job (and, for a pipeline, its running steps)."""
     with _handled():
         from jobs.follow import AzureJobSource
 
-        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        _, _, client = target.connect()
         AzureJobSource(client).cancel(job)
         out.print(f"{job}: cancel requested", highlight=False)
 
 
 @job_app.command()
+@on_stack
 def metrics(
     job: JobName,
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
+    target: StackTarget,
     as_json: AsJson = False,
-    tenant: Tenant = None,
 ) -> None:
     """List the latest value of each MLflow metric a run logged."""
     with _handled():
         from jobs.results import metrics as read_metrics
 
-        _, credential, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        _, credential, client = target.connect()
         found = read_metrics(client, credential, job)
     if as_json:
         _print_json(found)
@@ -477,13 +483,11 @@ def metrics(
 
 
 @job_app.command()
+@on_stack
 def download(
     job: JobName,
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
+    target: StackTarget,
     output: Annotated[
         str | None,
         typer.Option(
@@ -495,28 +499,25 @@ def download(
     to: Annotated[
         Path, typer.Option("--to", help="Destination folder.", parser=option_parser(check_folder))
     ] = Path("outputs"),
-    tenant: Tenant = None,
 ) -> None:
     """Download a job's outputs (and logs) to a folder."""
     with _handled():
         from jobs.results import download_outputs
 
-        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        _, _, client = target.connect()
         written = download_outputs(client, job, to, output_name=output)
         out.print(f"{job}: outputs downloaded to {written}", highlight=False)
 
 
 @model_app.command()
+@on_stack
 def register(
     name: ModelName,
     *,
     job: Annotated[
         str, typer.Option("--job", help="The run whose output holds the model.", parser=_NAME)
     ],
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
+    target: StackTarget,
     output: Annotated[
         str,
         typer.Option(
@@ -532,15 +533,16 @@ def register(
         str, typer.Option("--type", help="mlflow_model or custom_model.")
     ] = "mlflow_model",
     description: Annotated[str | None, typer.Option(help="Model description.")] = None,
-    tenant: Tenant = None,
 ) -> None:
     """Register a model from a run's output; the same run output twice gives the same version."""
     if model_type not in ("mlflow_model", "custom_model"):
-        fail(f"--type {model_type!r}: expected mlflow_model or custom_model", EXIT_INVALID_INPUT)
+        fail(
+            f"--type {model_type!r}: expected mlflow_model or custom_model", ExitCode.INVALID_INPUT
+        )
     with _handled():
         from jobs.models import register_model
 
-        context, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        context, _, client = target.connect()
         model = register_model(
             client.models,
             context,
@@ -556,6 +558,7 @@ def register(
 
 
 @model_app.command()
+@on_stack
 def promote(
     name: ModelName,
     version: Annotated[
@@ -565,24 +568,21 @@ def promote(
         ),
     ],
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
-    tenant: Tenant = None,
+    target: StackTarget,
 ) -> None:
     """Copy a model version to the stack's Azure ML registry (once)."""
     with _handled():
         from jobs.client import registry_client
         from jobs.models import promote_model
 
-        context = _context(stack, outputs, workspace, project_dir)
+        context = target.context()
         if context.registry is None:
             raise StackContextError(
-                f"stack {stack!r} has no registry in its outputs: promote needs one; set "
-                f"amlstack:registry (or amlstack:registryStack) in Pulumi.{stack}.yaml and deploy"
+                f"stack {target.stack!r} has no registry in its outputs: promote needs one; set "
+                f"amlstack:registry (or amlstack:registryStack) in Pulumi.{target.stack}.yaml and "
+                "deploy"
             )
-        credential, client = _clients(context, tenant)
+        credential, client = target.clients(context)
         registry = registry_client(context, credential)
         model = promote_model(client.models, registry.models, context, name=name, version=version)
         registry_name = context.registry.name
@@ -595,24 +595,21 @@ def promote(
 
 
 @model_app.command("list")
+@on_stack
 def list_(
     name: Annotated[
         str | None,
         typer.Argument(help="A model name. Default: every model's latest.", parser=_NAME),
     ] = None,
     *,
-    stack: Stack,
-    outputs: Outputs = None,
-    workspace: Workspace = None,
-    project_dir: ProjectDir = Path(),
+    target: StackTarget,
     as_json: AsJson = False,
-    tenant: Tenant = None,
 ) -> None:
     """List model versions with their lineage: the run and stack they came from."""
     with _handled():
         from jobs.models import list_models
 
-        _, _, client = _connect(stack, outputs, workspace, project_dir, tenant)
+        _, _, client = target.connect()
         found = list_models(client.models, name)
     if as_json:
         _print_json(found)

@@ -28,7 +28,7 @@ from urllib.parse import quote
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
-from components._azure_rest import ARM_SCOPE
+from components.azure_rest import ARM_SCOPE
 from jobs.context import StackContext
 from jobs.errors import CredentialError, JobError
 

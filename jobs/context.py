@@ -1,16 +1,19 @@
 """Where a stack is: its workspace coordinates, computes, environments, datastores and registry.
 
-Everything the jobs package knows about a stack comes from the stack's outputs (README, "Stack
-outputs"), found in this order:
+Everything the jobs package knows about a stack comes from the stack's outputs, whose shape is
+`components.outputs.StackOutputs` (docs/reference/stack-outputs.md), found in this order:
 
 1. ``--outputs FILE``: what ``pulumi stack output --json`` printed;
 2. the environment: ``AMLSTACK_OUTPUTS_<STACK>`` (e.g. ``AMLSTACK_OUTPUTS_DEV``), then
    ``AMLSTACK_OUTPUTS``, each the same JSON document (CI sets it from ``pulumi stack output``);
 3. the Pulumi Automation API, when a Pulumi CLI is installed and the stack exists;
-4. only where nothing real is needed (a dry run): the offline plan of ``Pulumi.<stack>.yaml``,
-   whose subscription is a placeholder unless the stack file sets one.
+4. only where nothing real is needed (a dry run), when the caller hands one over: the offline
+   plan of ``Pulumi.<stack>.yaml`` (`PlanOutputs`; the ``amlstack`` command hands over
+   ``infra.entrypoint.plan_outputs``), whose subscription is a placeholder unless the stack
+   file sets one. The plan lives in ``infra``, which this package does not import.
 
-When none is available, `StackContextError` says what was tried and how to provide one.
+When none is available, `StackContextError` says what was tried and how to provide one; when
+the outputs found do not match the contract, it names each key that differs and the stack.
 """
 
 from __future__ import annotations
@@ -19,28 +22,22 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic.alias_generators import to_camel
+from pydantic import ValidationError
 
 from components.args import config_error_from
 from components.errors import AmlStackError
+from components.outputs import RegistryOutput, StackOutputs, WorkspaceOutput
 from jobs.errors import StackContextError
 
 __all__ = [
     "OUTPUTS_ENV",
-    "ComputeOutput",
-    "DatastoreOutput",
-    "EndpointOutput",
-    "EnvironmentOutput",
-    "RegistryOutput",
+    "PlanOutputs",
     "StackContext",
-    "StackOutputs",
-    "WorkspaceOutput",
     "load_context",
     "outputs_env_var",
     "parse_outputs",
@@ -48,85 +45,11 @@ __all__ = [
 
 OUTPUTS_ENV = "AMLSTACK_OUTPUTS"
 """Environment variable holding a stack's outputs as JSON (``AMLSTACK_OUTPUTS_<STACK>`` first)."""
+_REFERENCE = "docs/reference/stack-outputs.md"
 
-
-class _Output(BaseModel):
-    """Outputs are read leniently: keys added by later versions of the program are ignored."""
-
-    model_config = ConfigDict(
-        frozen=True, extra="ignore", alias_generator=to_camel, validate_by_name=True
-    )
-
-
-class ComputeOutput(_Output):
-    """One compute of a workspace."""
-
-    kind: Literal["AmlCompute", "ComputeInstance"]
-    id: str
-    vm_size: str = ""
-    min_nodes: int | None = None
-    max_nodes: int | None = None
-
-
-class EnvironmentOutput(_Output):
-    """One environment: a workspace environment version, or a curated one in a registry."""
-
-    kind: Literal["curated", "system-managed", "user-managed"]
-    version: str
-    id: str
-
-
-class DatastoreOutput(_Output):
-    """One datastore of a workspace."""
-
-    type: str
-    id: str
-
-
-class EndpointOutput(_Output):
-    """One online endpoint, its deployments and their traffic."""
-
-    scoring_uri: str = ""
-    deployments: tuple[str, ...] = ()
-    traffic: dict[str, int] = Field(default_factory=dict)
-
-
-class WorkspaceOutput(_Output):
-    """One workspace of the stack and what it holds."""
-
-    name: str
-    id: str
-    storage_account: str = ""
-    key_vault: str = ""
-    container_registry: str = ""
-    application_insights: str = ""
-    identity_client_id: str = ""
-    identity_principal_id: str = ""
-    computes: dict[str, ComputeOutput] = Field(default_factory=dict)
-    environments: dict[str, EnvironmentOutput] = Field(default_factory=dict)
-    datastores: dict[str, DatastoreOutput] = Field(default_factory=dict)
-    endpoints: dict[str, EndpointOutput] = Field(default_factory=dict)
-
-
-class RegistryOutput(_Output):
-    """The Azure ML registry the stacks share for promotion."""
-
-    name: str
-    id: str
-    location: str = ""
-
-
-class StackOutputs(_Output):
-    """The document ``pulumi stack output --json`` prints for an amlstack stack."""
-
-    subscription_id: str
-    tenant_id: str = ""
-    resource_group: str
-    location: str = ""
-    tier: str = ""
-    workspace_name: str = ""
-    workspaces: dict[str, WorkspaceOutput] = Field(min_length=1)
-    registry: RegistryOutput | None = None
+PlanOutputs = Callable[[str, Path], Mapping[str, Any]]
+"""The offline plan's outputs of a stack, from the stack name and the project directory (or a
+directory below it); raises `AmlStackError` when the stack cannot be planned."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +64,7 @@ class StackContext:
 
     @property
     def workspace(self) -> WorkspaceOutput:
+        """The workspace jobs go to."""
         return self.outputs.workspaces[self.workspace_key]
 
     @property
@@ -169,8 +93,9 @@ class StackContext:
         return self.source.startswith("plan")
 
 
-def parse_outputs(document: object, *, source: str) -> StackOutputs:
-    """Validate an outputs document; a bad one raises `StackContextError` naming the key."""
+def parse_outputs(document: object, *, stack: str, source: str) -> StackOutputs:
+    """Validate an outputs document against the contract; a missing, renamed or unknown key
+    raises `StackContextError` naming the key and the stack."""
     if isinstance(document, Mapping) and "outputs" in document and "version" in document:
         document = document["outputs"]  # a whole plan JSON document was given
     try:
@@ -179,7 +104,9 @@ def parse_outputs(document: object, *, source: str) -> StackOutputs:
         problems = config_error_from(error, model=StackOutputs, at="").problems
         lines = "\n".join(f"  - {problem}" for problem in problems)
         raise StackContextError(
-            f"the stack outputs from {source} do not look like an amlstack stack's:\n{lines}"
+            f"the outputs of stack {stack!r} from {source} do not match the stack outputs "
+            f"amlstack writes ({_REFERENCE}):\n{lines}\nWere they written by another amlstack "
+            "version? Run pulumi up with this one, then export the outputs again."
         ) from None
 
 
@@ -194,18 +121,24 @@ def load_context(
     outputs_file: Path | None = None,
     workspace: str | None = None,
     project_dir: Path = Path(),
-    allow_plan: bool = False,
+    offline_plan: PlanOutputs | None = None,
     env: Mapping[str, str] | None = None,
 ) -> StackContext:
     """The context of `stack` from the first source that has its outputs (see module doc).
 
-    `workspace` is a workspace key of the stack (default: the first one). `allow_plan` lets the
-    offline plan stand in for a deployed stack: only for dry runs, since its ids are synthesized.
+    `workspace` is a workspace key of the stack (default: the first one). `offline_plan` stands in
+    for a deployed stack when no source has its outputs: only for dry runs, since its ids may be
+    synthesized.
     """
     env = os.environ if env is None else env
-    source, document = _find_outputs(stack, outputs_file, project_dir, allow_plan, env)
-    outputs = parse_outputs(document, source=source)
+    source, document = _find_outputs(stack, outputs_file, project_dir, offline_plan, env)
+    outputs = parse_outputs(document, stack=stack, source=source)
     keys = list(outputs.workspaces)
+    if not keys:
+        raise StackContextError(
+            f"stack {stack!r} has no workspace (its outputs from {source} list none); jobs and "
+            "models need one: add a workspace to its config and deploy"
+        )
     key = workspace if workspace is not None else _first_workspace(outputs)
     if key not in outputs.workspaces:
         raise StackContextError(
@@ -227,7 +160,7 @@ def _find_outputs(
     stack: str,
     outputs_file: Path | None,
     project_dir: Path,
-    allow_plan: bool,
+    offline_plan: PlanOutputs | None,
     env: Mapping[str, str],
 ) -> tuple[str, Any]:
     if outputs_file is not None:
@@ -247,8 +180,8 @@ def _find_outputs(
             return f"pulumi stack {stack}", _automation_outputs(stack, project_dir)
         except AmlStackError as error:
             tried.append(f"the Pulumi CLI ({error})")
-    if allow_plan:
-        return f"plan of Pulumi.{stack}.yaml (offline)", _plan_outputs(stack, project_dir)
+    if offline_plan is not None:
+        return f"plan of Pulumi.{stack}.yaml (offline)", offline_plan(stack, project_dir)
     raise StackContextError(
         f"no outputs for stack {stack!r}; tried: {'; '.join(tried)}. Deploy the stack and run "
         f"`pulumi stack output --json > outputs-{stack}.json`, then pass --outputs "
@@ -281,19 +214,11 @@ def _automation_outputs(stack: str, project_dir: Path) -> dict[str, Any]:
     """The deployed stack's outputs through the Automation API; secrets are never read."""
     from pulumi import automation
 
-    from infra.plan import find_project
-
-    project = find_project(project_dir)
     try:
-        selected = automation.select_stack(stack_name=stack, work_dir=str(project.directory))
+        # The Pulumi CLI finds Pulumi.yaml in the working directory or the nearest parent.
+        selected = automation.select_stack(stack_name=stack, work_dir=str(project_dir.resolve()))
         outputs = selected.outputs()
     except automation.errors.CommandError as error:
         first = str(error).strip().splitlines()
         raise StackContextError(first[0] if first else "pulumi failed") from None
     return {key: value.value for key, value in outputs.items() if not value.secret}
-
-
-def _plan_outputs(stack: str, project_dir: Path) -> dict[str, Any]:
-    from infra.plan import find_project, run_plan
-
-    return run_plan(find_project(project_dir), stack).outputs

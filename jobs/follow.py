@@ -5,8 +5,8 @@ scripted source and a fake clock; `AzureJobSource` is the azure-ai-ml one. When 
 outcome carries the failing step (for pipelines, the first failed child job), its error and the
 last lines of its log.
 
-Exit codes, for CI: 0 completed, 10 failed, 11 canceled, 12 still running at the timeout, 13 not
-finished yet (``status``).
+Exit codes, for CI (`components.exit_codes.ExitCode`): 0 completed, 10 failed, 11 canceled, 12
+still running at the timeout, 13 not finished yet (``status``).
 """
 
 from __future__ import annotations
@@ -16,12 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from components.exit_codes import ExitCode
+
 __all__ = [
-    "EXIT_CANCELED",
-    "EXIT_COMPLETED",
-    "EXIT_FAILED",
-    "EXIT_NOT_FINISHED",
-    "EXIT_TIMED_OUT",
     "TAIL_LINES",
     "TERMINAL_STATUSES",
     "AzureJobSource",
@@ -32,12 +29,6 @@ __all__ = [
     "outcome_of",
     "status_text",
 ]
-
-EXIT_COMPLETED = 0
-EXIT_FAILED = 10
-EXIT_CANCELED = 11
-EXIT_TIMED_OUT = 12
-EXIT_NOT_FINISHED = 13
 
 TERMINAL_STATUSES = frozenset({"Completed", "Failed", "Canceled", "NotResponding"})
 _FAILED = frozenset({"Failed", "NotResponding"})
@@ -76,8 +67,8 @@ class Outcome:
     log_tail: tuple[str, ...] = field(default=())
 
     @property
-    def exit_code(self) -> int:
-        return EXIT_TIMED_OUT if self.timed_out else exit_code(self.status)
+    def exit_code(self) -> ExitCode:
+        return ExitCode.JOB_TIMED_OUT if self.timed_out else exit_code(self.status)
 
     def summary(self) -> str:
         lines = [f"{self.name}: {self.status}" + (" (timed out)" if self.timed_out else "")]
@@ -97,15 +88,15 @@ def status_text(job: Any) -> str:
     return str(getattr(status, "value", status))
 
 
-def exit_code(status: str) -> int:
+def exit_code(status: str) -> ExitCode:
     """The exit code for a job in `status` (see module doc)."""
     if status == "Completed":
-        return EXIT_COMPLETED
+        return ExitCode.OK
     if status in _FAILED:
-        return EXIT_FAILED
+        return ExitCode.JOB_FAILED
     if status in _CANCELED:
-        return EXIT_CANCELED
-    return EXIT_NOT_FINISHED
+        return ExitCode.JOB_CANCELED
+    return ExitCode.JOB_NOT_FINISHED
 
 
 def follow(

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobs.context import EnvironmentOutput, StackContext
+from components.outputs import EnvironmentOutput
+from jobs.context import StackContext
 from jobs.errors import JobSpecError
 
 __all__ = [

@@ -12,7 +12,7 @@ from typing import Any
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
 
-from components._azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient, service_error
+from components.azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient, service_error
 from jobs.errors import JobError
 
 __all__ = ["COMPUTE_API_VERSION", "compute_state", "get_json"]

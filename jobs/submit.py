@@ -30,7 +30,7 @@ from azure.ai.ml.entities._validation import PathAwareSchemaValidatableMixin
 from azure.ai.ml.sweep import SweepJob
 from azure.core.exceptions import ResourceNotFoundError
 
-from components._azure_rest import ARM_ENDPOINT
+from components.azure_rest import ARM_ENDPOINT
 from jobs.context import StackContext
 from jobs.errors import JobError, JobSpecError
 from jobs.follow import status_text

@@ -1,8 +1,10 @@
 """Test helpers for code built on the jobs package: a fake Azure behind a real ``MLClient``.
 
-`FakeAzure` is an azure-core transport: the real azure-ai-ml client builds, sends and parses every
-request, and `FakeAzure` answers from canned JSON (e.g. the REST examples of the Azure REST API
-specs) and records what was sent. `StaticCredential` hands out a token that never expires::
+`FakeAzure` is an azure-core transport: the real client (azure-ai-ml's, or amlstack's own REST
+pipeline, `components.azure_rest`) builds, sends and parses every request, with retries, bearer
+tokens and long-running-operation polling, and `FakeAzure` answers from canned JSON (e.g. the REST
+examples of the Azure REST API specs) or from a handler, and records what was sent.
+`StaticCredential` hands out a token that never expires::
 
     from jobs.testing import FakeAzure, fake_ml_client
 
@@ -18,9 +20,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AccessToken, AccessTokenInfo
 from azure.core.pipeline.transport import HttpTransport
@@ -30,7 +33,20 @@ from azure.core.utils import CaseInsensitiveDict
 
 from jobs.context import StackContext
 
-__all__ = ["FakeAzure", "Sent", "StaticCredential", "fake_ml_client", "fake_token"]
+__all__ = [
+    "Answer",
+    "FakeAzure",
+    "Handler",
+    "Sent",
+    "StaticCredential",
+    "fake_ml_client",
+    "fake_token",
+]
+
+Answer = tuple[int, Any] | tuple[int, Any, dict[str, str]]
+"""A response: status, JSON body (None: no content) and, optionally, headers."""
+Handler = Callable[[HttpRequest], Answer]
+"""Answers one request (to compute the answer from the request, or to keep state)."""
 
 
 def fake_token(*, audience: str = "https://management.azure.com/", tenant: str = "tenant") -> str:
@@ -70,17 +86,23 @@ class Sent:
     method: str
     url: str
     body: Any
+    """The content: parsed JSON, else text, else bytes (None without content)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
-        return self.url.split("?", 1)[0]
+        return urlsplit(self.url).path
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.url).query
 
 
 @dataclass
 class _Route:
     method: str
     pattern: re.Pattern[str]
-    answers: list[tuple[int, Any, dict[str, str]]]
+    handler: Handler
 
 
 @dataclass
@@ -99,22 +121,30 @@ class FakeAzure(HttpTransport):  # type: ignore[type-arg]
         headers: dict[str, str] | None = None,
     ) -> None:
         """Answer with `bodies` in turn (the last one repeats); newer routes win."""
-        answers = [(status, body, headers or {}) for body in (bodies or (None,))]
-        self.routes.insert(0, _Route(method.upper(), re.compile(url_pattern), answers))
+        answers: list[Answer] = [(status, body, headers or {}) for body in (bodies or (None,))]
 
-    def requests_to(self, method: str, url_pattern: str) -> list[Sent]:
+        def next_answer(_request: HttpRequest) -> Answer:
+            return answers.pop(0) if len(answers) > 1 else answers[0]
+
+        self.handle(method, url_pattern, next_answer)
+
+    def handle(self, method: str, url_pattern: str, handler: Handler) -> None:
+        """Answer requests whose URL matches `url_pattern` with ``handler(request)``; newer
+        routes win."""
+        self.routes.insert(0, _Route(method.upper(), re.compile(url_pattern), handler))
+
+    def requests_to(self, method: str, url_pattern: str = "") -> list[Sent]:
+        """The requests sent with `method` to a URL that matches `url_pattern`."""
         pattern = re.compile(url_pattern)
         return [s for s in self.sent if s.method == method.upper() and pattern.search(s.url)]
 
     def send(self, request: HttpRequest, **_kwargs: Any) -> HttpResponseImpl:
         body = _decode(getattr(request, "content", None) or getattr(request, "data", None))
-        self.sent.append(Sent(request.method, request.url, body))
+        self.sent.append(Sent(request.method, request.url, body, dict(request.headers)))
         for route in self.routes:
             if route.method == request.method and route.pattern.search(request.url):
-                status, answer, headers = (
-                    route.answers.pop(0) if len(route.answers) > 1 else route.answers[0]
-                )
-                return _response(request, status, answer, headers)
+                status, answer, *headers = route.handler(request)
+                return _response(request, status, answer, headers[0] if headers else {})
         error = {"error": {"code": "NotFound", "message": f"no fake for {request.url}"}}
         return _response(request, 404, error, {})
 
@@ -148,7 +178,10 @@ def fake_ml_client(context: StackContext, azure: FakeAzure, **kwargs: Any) -> An
 def _decode(content: Any) -> Any:
     if content is None:
         return None
-    text = content.decode() if isinstance(content, bytes) else content
+    try:
+        text = content.decode() if isinstance(content, bytes) else content
+    except UnicodeDecodeError:
+        return content
     if not isinstance(text, str):
         return text
     try:
@@ -169,7 +202,10 @@ def _response(
         headers=CaseInsensitiveDict({"content-type": "application/json", **headers}),
         stream_download_generator=_no_stream,
     )
-    response._content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    if body is None:
+        response._content = b""
+    else:
+        response._content = body if isinstance(body, bytes) else json.dumps(body).encode()
     return response
 
 

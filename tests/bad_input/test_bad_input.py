@@ -13,8 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from components.exit_codes import ExitCode
 from components.testing import RecordingMocks
-from infra.cli import EXIT_INVALID_CONFIG, app
+from infra.entrypoint import app
 from tests.conftest import ROOT, make_scratch_project
 
 HERE = Path(__file__).parent
@@ -71,7 +72,7 @@ def test_bad_config_is_refused_before_anything_is_registered(
     monkeypatch.setattr(RecordingMocks, "new_resource", new_resource)
     result = runner.invoke(app, arguments)
     message = result.output
-    assert result.exit_code == EXIT_INVALID_CONFIG, message
+    assert result.exit_code == ExitCode.INVALID_INPUT, message
     assert "Traceback" not in message
     assert message.startswith("error: invalid configuration"), message
     for part in ("key", "value", "allowed"):

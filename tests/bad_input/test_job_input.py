@@ -15,10 +15,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.cli import app
+from components.exit_codes import ExitCode
+from infra.entrypoint import app
 from jobs import cli as jobs_cli
 from jobs import context as jobs_context
-from jobs.cli import EXIT_INVALID_INPUT
 from tests.conftest import ROOT
 from tests.jobs_support import DEV_OUTPUTS
 
@@ -74,14 +74,14 @@ def test_bad_job_input_exits_2_before_anything_is_sent(
 
         return record
 
-    monkeypatch.setattr(jobs_cli, "_clients", refuse("credential and client"))
+    monkeypatch.setattr(jobs_cli.StackTarget, "clients", refuse("credential and client"))
     monkeypatch.setattr(jobs_submit, "Request", refuse("request built"))
     monkeypatch.setattr(socket.socket, "connect", refuse("connection"))
 
     args = [arg.format(**placeholders) for arg in case["args"]]
     result = runner.invoke(app, args)
     message = _plain(result.output)
-    assert result.exit_code == EXIT_INVALID_INPUT, result.output
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     assert happened == []

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.cli import EXIT_INVALID_CONFIG, app
+from components.exit_codes import ExitCode
+from infra.entrypoint import app
 from infra.plan import runner as plan_runner
 from tests.conftest import ROOT, make_scratch_project
 from tests.jobs_support import DEV_OUTPUTS
@@ -51,7 +52,7 @@ def test_a_bad_plan_file_exits_2_with_one_message(
     args = [arg.format(outputs=DEV_OUTPUTS) for arg in case.get("args", [])]
     result = runner.invoke(app, ["plan", "dev", *args])
     message = " ".join(result.output.split())
-    assert result.exit_code == EXIT_INVALID_CONFIG, result.output
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     assert message.startswith("error: "), message

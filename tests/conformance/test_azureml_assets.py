@@ -28,7 +28,6 @@ from components.vm_sizes import canonical
 from components.workspace import Workspace
 from infra.assets import add_assets, define_environments
 from infra.config import parse_stack_config
-from infra.program import workspace_outputs
 
 LOADERS = {"compute": load_compute, "datastore": load_datastore, "environment": load_environment}
 EXPECTED = {"compute": 7, "datastore": 6, "environment": 3}
@@ -155,7 +154,7 @@ def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
             "main", args.workspace_args(), resource_group_name="rg", location="westeurope"
         )
         add_assets(ws, args, define_environments(config, copy)["main"])
-        pulumi.export("assets", workspace_outputs(ws))
+        pulumi.export("assets", ws.outputs().document())
 
     recording = record(program, stack="conformance")
     seen = json.dumps([[r.inputs, r.outputs] for r in recording.resources] + [recording.outputs])

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from infra.entrypoint import plan_outputs
 from jobs.context import StackContext, load_context
 from jobs.refs import Overrides
 from jobs.submit import API_VERSIONS, SubmitOptions
@@ -57,7 +58,7 @@ def examples(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def context() -> StackContext:
     return load_context(
-        "dev", outputs_file=STACK_OUTPUTS, project_dir=ROOT, allow_plan=True, env={}
+        "dev", outputs_file=STACK_OUTPUTS, project_dir=ROOT, offline_plan=plan_outputs, env={}
     )
 
 

@@ -11,8 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from components.errors import ConfigError
-from infra.cli import EXIT_INVALID_CONFIG, app
+from components.exit_codes import ExitCode
 from infra.config import parse_stack_config
+from infra.entrypoint import app
 
 USER = {"objectId": "0a1b2c3d-0000-4000-8000-000000000004", "type": "User"}
 ASSIGNED = {"objectId": USER["objectId"]}
@@ -285,6 +286,6 @@ def test_a_missing_conda_file_fails_the_plan_before_anything_registers(
     }
     (scratch_project / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
     result = CliRunner().invoke(app, ["plan", "bad", "-C", str(scratch_project)])
-    assert result.exit_code == EXIT_INVALID_CONFIG, result.output
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.output
     assert "amlstack:workspaces[0].environments[0].condaFile: 'envs/nope.yml'" in result.output
     assert "Traceback" not in result.output

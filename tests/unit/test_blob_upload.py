@@ -12,14 +12,16 @@ import dill
 import pulumi
 import pytest
 from azure.core.rest import HttpRequest
+from pulumi.dynamic.dynamic import serialize_provider
 
 from components import recording
-from components._azure_rest import AzureRestError
+from components.azure_rest import AzureRestError
 from components.blob_upload import FolderUploadProvider, folder_url
 from components.code_asset import CodeUpload, snapshot_folder
 from components.environment import BuildContextUpload
+from jobs.testing import Answer, FakeAzure, StaticCredential, fake_token
 from tests.conftest import ROOT
-from tests.fake_transport import Answer, FakeCredential, FakeTransport
+from tests.unit.test_endpoint_traffic import classes_loaded
 
 ACCOUNT = "https://stmain.blob.core.windows.net/"
 CONTAINER = "azureml-blobstore-guid"
@@ -38,7 +40,9 @@ class FakeBlobs:
     def __init__(self, refusals: int = 0) -> None:
         self.blobs: dict[str, bytes] = {}
         self.refusals = refusals
-        self.transport = FakeTransport(fallback=self.answer)
+        self.transport = FakeAzure()
+        for method in ("PUT", "HEAD"):
+            self.transport.handle(method, "", self.answer)
 
     def answer(self, request: HttpRequest) -> Answer:
         if self.refusals:
@@ -52,7 +56,7 @@ class FakeBlobs:
 
     def provider(self) -> FolderUploadProvider:
         return FolderUploadProvider(
-            transport=self.transport, credential=FakeCredential(), propagation_wait_seconds=0
+            transport=self.transport, credential=StaticCredential(), propagation_wait_seconds=0
         )
 
 
@@ -89,10 +93,12 @@ def test_create_uploads_every_file_of_the_project_folder_with_an_entra_token(
         f"{folder}/lib/my%20util.py": b"X = 1",
         f"{folder}/score.py": b"def run(): ...",
     }
-    put = fake.transport.requests("PUT")[0]
+    put = fake.transport.requests_to("PUT")[0]
     assert put.headers["x-ms-blob-type"] == "BlockBlob"
     assert put.headers["x-ms-version"] == "2023-11-03"
-    assert put.headers["Authorization"] == "Bearer token-for-https://storage.azure.com/.default"
+    assert (
+        put.headers["Authorization"] == f"Bearer {fake_token(audience='https://storage.azure.com')}"
+    )
 
 
 def test_a_file_changed_since_the_preview_is_not_uploaded(project: Path) -> None:
@@ -118,7 +124,7 @@ def test_a_lasting_refusal_says_which_role_is_missing(project: Path) -> None:
 
 
 def test_new_content_replaces_moving_the_folder_does_not(project: Path) -> None:
-    provider = FolderUploadProvider(credential=FakeCredential())
+    provider = FolderUploadProvider(credential=StaticCredential())
     olds = upload_props(project)
     assert not provider.diff("id", olds, dict(olds)).changes
     moved = provider.diff("id", olds, {**olds, "source": "elsewhere"})
@@ -192,7 +198,42 @@ def test_code_uploads_deployed_before_the_merge_can_still_be_read_and_deleted(
     fake = FakeBlobs()
     props = upload_props(project)
     fake.provider().create(props)
-    loaded.transport, loaded.credential = fake.transport, FakeCredential()
+    loaded.transport, loaded.credential = fake.transport, StaticCredential()
     assert loaded.read("id", props).id == "id"
     loaded.delete("id", props)
     assert len(fake.blobs) == 2
+
+
+FOLDER_UPLOAD_PROVIDER_BEFORE_THE_REST_MODULE_WENT_PUBLIC = (
+    "gASVkwAAAAAAAACMFmNvbXBvbmVudHMuYmxvYl91cGxvYWSUjBRGb2xkZXJVcGxvYWRQcm92aWRlcpSTlCmBlH2UKIwK"
+    "Y3JlZGVudGlhbJROjBRwcm9wYWdhdGlvbl9hdHRlbXB0c5RLBYwYcHJvcGFnYXRpb25fd2FpdF9zZWNvbmRzlEdANAAA"
+    "AAAAAIwJdHJhbnNwb3J0lE51Yi4="
+)
+"""``serialize_provider(FolderUploadProvider())`` as amlstack wrote it into states while the REST
+pipeline was the private ``components._azure_rest``."""
+
+
+@pytest.mark.parametrize(
+    ("blob", "module", "name"),
+    [
+        (CODE_UPLOAD_PROVIDER_BEFORE_THE_MERGE, "components.code_asset", "CodeUploadProvider"),
+        (
+            FOLDER_UPLOAD_PROVIDER_BEFORE_THE_REST_MODULE_WENT_PUBLIC,
+            "components.blob_upload",
+            "FolderUploadProvider",
+        ),
+    ],
+)
+def test_uploads_deployed_before_the_rename_name_only_their_class_and_still_upload(
+    project: Path, blob: str, module: str, name: str
+) -> None:
+    """Renaming ``components._azure_rest`` needs no alias: no deployed state names it."""
+    loaded, seen = classes_loaded(blob)
+    assert seen == [(module, name)]
+    fake = FakeBlobs()
+    loaded.transport, loaded.credential = fake.transport, StaticCredential()
+    loaded.create(upload_props(project))
+    assert len(fake.blobs) == 2
+    assert serialize_provider(FolderUploadProvider()) == (
+        FOLDER_UPLOAD_PROVIDER_BEFORE_THE_REST_MODULE_WENT_PUBLIC
+    )

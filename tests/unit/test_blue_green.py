@@ -18,7 +18,8 @@ import yaml
 from typer.testing import CliRunner
 
 from components.errors import ConfigError
-from infra.cli import EXIT_INVALID_CONFIG, app
+from components.exit_codes import ExitCode
+from infra.entrypoint import app
 from infra.plan import Plan, find_project, run_plan
 from infra.plan.rollout import Step, rollout
 from tests.conftest import ROOT
@@ -189,6 +190,6 @@ def test_cli_since_needs_a_plan_file(project: Path, tmp_path: Path) -> None:
     edit(project, *STEPS["0-blue"])
     missing = tmp_path / "nope.json"
     result = CliRunner().invoke(app, ["plan", "dev", "-C", str(project), "--since", str(missing)])
-    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "--since" in result.output
     assert "expected a plan JSON file" in result.output

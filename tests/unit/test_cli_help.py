@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
+from infra.entrypoint import app
 
 runner = CliRunner()
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from components import Principal, Workspace, WorkspaceArgs
 from components._fake_azure import ARM_PATHS
 from components.testing import Recording, record
-from infra.cli import app
+from infra.entrypoint import app
 from infra.plan import Plan, find_project, run_plan
 from infra.plan.critical_path import (
     DEFAULT_SECONDS,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,11 +22,11 @@ from azure.core.rest import HttpRequest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
-from components._azure_rest import AzureRestError
+from components.azure_rest import ARM_ENDPOINT, AzureRestError
 from components.blob_upload import FolderUploadProvider
 from components.endpoint_traffic import API_VERSION, EndpointTrafficProvider
+from jobs.testing import Answer, FakeAzure, StaticCredential, fake_token
 from tests.conftest import ROOT
-from tests.fake_transport import Answer, FakeCredential, FakeTransport
 
 ENDPOINT = (
     "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/test-rg/providers/"
@@ -55,21 +57,19 @@ class FakeArm:
             deployment["properties"]["provisioningState"] = state
             self.deployments[name] = deployment
         self.polls = 0
-        self.transport = FakeTransport(
-            {
-                ("GET", ENDPOINT): self.get_endpoint,
-                ("PUT", ENDPOINT): self.put_endpoint,
-                ("GET", OPERATION): self.get_operation,
-                **{
-                    ("GET", f"{ENDPOINT}/deployments/{name}"): self.deployment(name)
-                    for name in deployments
-                },
-            }
-        )
+        self.transport = FakeAzure()
+        routes = [
+            ("GET", ENDPOINT, self.get_endpoint),
+            ("PUT", ENDPOINT, self.put_endpoint),
+            ("GET", OPERATION, self.get_operation),
+            *(("GET", f"{ENDPOINT}/deployments/{n}", self.deployment(n)) for n in deployments),
+        ]
+        for method, path, handler in routes:
+            self.transport.handle(method, rf"^{re.escape(ARM_ENDPOINT + path)}(\?|$)", handler)
 
     def provider(self) -> EndpointTrafficProvider:
         return EndpointTrafficProvider(
-            transport=self.transport, credential=FakeCredential(), poll_seconds=0
+            transport=self.transport, credential=StaticCredential(), poll_seconds=0
         )
 
     def get_endpoint(self, _request: HttpRequest) -> Answer:
@@ -122,10 +122,10 @@ def test_create_writes_the_split_with_a_put_of_the_endpoint_and_waits(arm: FakeA
     result = arm.provider().create(props({"blue": 100, "green": 0}))
     assert result.id == ENDPOINT
     assert result.outs == props({"blue": 100, "green": 0})
-    [put] = arm.transport.requests("PUT")
+    [put] = arm.transport.requests_to("PUT")
     assert put.query == f"api-version={API_VERSION}"
-    assert put.headers["Authorization"] == "Bearer token-for-https://management.azure.com/.default"
-    body = put.json()
+    assert put.headers["Authorization"] == f"Bearer {fake_token(audience=ARM_ENDPOINT)}"
+    body = put.body
     assert body["properties"]["traffic"] == {"blue": 100, "green": 0}
     assert body["properties"]["mirrorTraffic"] == {}
     assert body["properties"]["authMode"] == "AMLToken"  # the rest of the endpoint is kept
@@ -156,7 +156,7 @@ def test_shift_then_remove_updates_the_endpoint_in_place(arm: FakeArm) -> None:
         assert (diff.changes, diff.replaces) == (True, [])
         outs = provider.update(ENDPOINT, as_state(outs), news).outs or {}
         assert arm.live("traffic") == news["traffic"]
-    assert [p.json()["properties"]["traffic"] for p in arm.transport.requests("PUT")] == [
+    assert [p.body["properties"]["traffic"] for p in arm.transport.requests_to("PUT")] == [
         {"blue": 100, "green": 0},
         {"blue": 90, "green": 10},
         {"blue": 0, "green": 100},
@@ -191,7 +191,7 @@ def test_delete_sends_no_traffic_anywhere_so_deployments_can_go(arm: FakeArm) ->
     assert (arm.live("traffic"), arm.live("mirrorTraffic")) == ({}, {})
     arm.endpoint = None  # the endpoint is gone already: nothing to do
     provider.delete(ENDPOINT, as_state(outs))
-    assert len(arm.transport.requests("PUT")) == 2
+    assert len(arm.transport.requests_to("PUT")) == 2
 
 
 def test_read_reports_drift_and_a_missing_endpoint(arm: FakeArm) -> None:
@@ -218,14 +218,12 @@ def test_traffic_moves_only_to_deployments_that_succeeded(shared: Path) -> None:
     with pytest.raises(AzureRestError, match=r"deployment 'red' .* is missing"):
         arm.provider().create(props({"blue": 90, "red": 10}))
     arm.provider().create(props({"blue": 100, "green": 0}))  # 0% to a failed one is fine
-    assert len(arm.transport.requests("PUT")) == 1
+    assert len(arm.transport.requests_to("PUT")) == 1
 
 
 def test_azure_errors_name_the_code_and_message(arm: FakeArm) -> None:
-    arm.transport.routes[("PUT", ENDPOINT)] = lambda _r: (
-        400,
-        {"error": {"code": "BadArgument", "message": "Traffic must sum to 100"}},
-    )
+    error = {"error": {"code": "BadArgument", "message": "Traffic must sum to 100"}}
+    arm.transport.respond("PUT", re.escape(ENDPOINT), error, status=400)
     with pytest.raises(AzureRestError, match="400 BadArgument: Traffic must sum to 100"):
         arm.provider().create(props({"blue": 100}))
 
@@ -270,3 +268,39 @@ def test_serialized_provider_is_small_deterministic_and_loads_back(
     loaded = dill.loads(base64.b64decode(blob))
     assert type(loaded) is provider
     assert {key: getattr(loaded, key) for key in settings} == settings
+
+
+TRAFFIC_PROVIDER_BEFORE_THE_REST_MODULE_WENT_PUBLIC = (
+    "gASVkQAAAAAAAACMG2NvbXBvbmVudHMuZW5kcG9pbnRfdHJhZmZpY5SMF0VuZHBvaW50VHJhZmZpY1Byb3ZpZGVylJOU"
+    "KYGUfZQojApjcmVkZW50aWFslE6MDHBvbGxfc2Vjb25kc5RHQCQAAAAAAACMD3RpbWVvdXRfc2Vjb25kc5RHQJwgAAAA"
+    "AACMCXRyYW5zcG9ydJROdWIu"
+)
+"""``serialize_provider(EndpointTrafficProvider())`` as amlstack wrote it into states while the
+REST pipeline was the private ``components._azure_rest``."""
+
+
+def classes_loaded(blob: str) -> tuple[Any, list[tuple[str, str]]]:
+    """Unpickle `blob` as Pulumi does (dill), recording every class or function it imports."""
+    seen: list[tuple[str, str]] = []
+
+    class Recording(dill.Unpickler):  # type: ignore[misc]
+        def find_class(self, module: str, name: str) -> Any:
+            seen.append((module, name))
+            return super().find_class(module, name)
+
+    return Recording(io.BytesIO(base64.b64decode(blob))).load(), seen
+
+
+def test_a_traffic_provider_deployed_before_the_rename_still_loads_and_works(arm: FakeArm) -> None:
+    """Deployed states name only the provider's class, never the REST module it imports in its
+    methods: renaming ``components._azure_rest`` needs no alias, and the state does not change."""
+    loaded, seen = classes_loaded(TRAFFIC_PROVIDER_BEFORE_THE_REST_MODULE_WENT_PUBLIC)
+    assert seen == [("components.endpoint_traffic", "EndpointTrafficProvider")]
+    assert serialize_provider(EndpointTrafficProvider()) == (
+        TRAFFIC_PROVIDER_BEFORE_THE_REST_MODULE_WENT_PUBLIC
+    )
+    loaded.transport, loaded.credential = arm.transport, StaticCredential()
+    assert loaded.read(ENDPOINT, props({"blue": 100})).id == ENDPOINT
+    arm.endpoint = None
+    with pytest.raises(AzureRestError, match="does not exist"):
+        loaded.create(props({"blue": 100}))

@@ -12,13 +12,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
+from components.exit_codes import ExitCode
+from infra.entrypoint import app
 from jobs import cli as jobs_cli
 from jobs import client as jobs_client
 from jobs import context as jobs_context
-from jobs.cli import EXIT_AZURE, EXIT_INVALID_INPUT
 from jobs.errors import CredentialError
-from jobs.follow import EXIT_NOT_FINISHED
 from jobs.testing import FakeAzure, StaticCredential, fake_ml_client
 from tests.conftest import ROOT
 from tests.jobs_support import DEV_OUTPUTS, FakeModels, dev_context
@@ -68,7 +67,7 @@ def test_one_compute_for_every_step(spec: Path) -> None:
 
 def test_an_unknown_compute_exits_2_naming_it(spec: Path) -> None:
     result = invoke("job", "submit", str(spec), *STACK, "--dry-run")
-    assert result.exit_code == EXIT_INVALID_INPUT
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "'cpu-cluster' is not a compute of stack 'dev'" in result.output
     assert "its computes: cpu, dev-box, gpu" in result.output
     assert "Traceback" not in result.output
@@ -78,17 +77,17 @@ def test_a_missing_code_folder_exits_2(spec: Path) -> None:
     (spec.parent / "src" / "train.py").unlink()
     (spec.parent / "src").rmdir()
     result = invoke("job", "submit", str(spec), *STACK, "--dry-run", "--compute", "cpu")
-    assert result.exit_code == EXIT_INVALID_INPUT
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "job.yml: code: folder" in result.output
     assert "does not exist" in result.output
 
 
 def test_bad_options_exit_2(spec: Path) -> None:
     result = invoke("job", "submit", str(spec), *STACK, "--dry-run", "--compute", "a=")
-    assert result.exit_code == EXIT_INVALID_INPUT
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "expected NAME or SPEC_NAME=STACK_NAME" in result.output
     result = invoke("job", "submit", str(spec), *STACK, "--dry-run", "--tag", "team")
-    assert result.exit_code == EXIT_INVALID_INPUT
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "expected KEY=VALUE" in result.output
 
 
@@ -97,7 +96,7 @@ def test_no_stack_outputs_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AMLSTACK_OUTPUTS", raising=False)
     monkeypatch.delenv("AMLSTACK_OUTPUTS_DEV", raising=False)
     result = invoke("job", "status", "train-1", "--stack", "dev")
-    assert result.exit_code == EXIT_INVALID_INPUT
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "no outputs for stack 'dev'" in result.output
 
 
@@ -107,14 +106,14 @@ def test_no_credential_exits_4_with_the_advice(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(jobs_client, "stack_credential", no_login)
     result = invoke("job", "status", "train-1", *STACK)
-    assert result.exit_code == EXIT_AZURE
+    assert result.exit_code == ExitCode.AZURE
     assert "no Azure credential worked" in result.output
     assert "Traceback" not in result.output
 
 
 def fake_clients(monkeypatch: pytest.MonkeyPatch, client: Any) -> None:
     monkeypatch.setattr(
-        jobs_cli, "_clients", lambda _context, _tenant: (StaticCredential(), client)
+        jobs_cli.StackTarget, "clients", lambda _target, _context: (StaticCredential(), client)
     )
 
 
@@ -135,7 +134,7 @@ def test_status_exit_code_follows_the_job(monkeypatch: pytest.MonkeyPatch) -> No
     azure.respond("GET", r"/jobs/train-1\?", job)
     fake_clients(monkeypatch, fake_ml_client(context, azure))
     result = invoke("job", "status", "train-1", *STACK)
-    assert result.exit_code == EXIT_NOT_FINISHED
+    assert result.exit_code == ExitCode.JOB_NOT_FINISHED
     assert "train-1: Running" in result.output
     job["properties"]["status"] = "Completed"
     azure.respond("GET", r"/jobs/train-1\?", job)
@@ -150,9 +149,9 @@ def test_model_register_twice_reports_the_same_version(monkeypatch: pytest.Monke
     assert "registered: churn:1 from train-1/artifacts/model" in first.output
     assert "already registered: churn:1" in again.output
     bad = invoke("model", "register", "churn", "--job", "j", "--type", "onnx", *STACK)
-    assert bad.exit_code == EXIT_INVALID_INPUT
+    assert bad.exit_code == ExitCode.INVALID_INPUT
 
 
 def test_the_cli_does_not_import_azure_ai_ml_until_a_job_command_runs() -> None:
-    code = "import sys, infra.cli, jobs; sys.exit('azure.ai.ml' in sys.modules)"
+    code = "import sys, infra.entrypoint, jobs; sys.exit('azure.ai.ml' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False).returncode == 0

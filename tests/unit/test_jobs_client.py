@@ -15,6 +15,7 @@ from azure.identity import (
     WorkloadIdentityCredential,
 )
 
+from infra.entrypoint import plan_outputs
 from jobs.client import (
     CredentialChoice,
     check_credential,
@@ -130,7 +131,7 @@ def test_a_working_credential_passes() -> None:
 
 
 def test_clients_refuse_the_offline_plan_and_a_stack_without_registry() -> None:
-    offline = load_context("dev", env={}, project_dir=ROOT, allow_plan=True)
+    offline = load_context("dev", env={}, project_dir=ROOT, offline_plan=plan_outputs)
     with pytest.raises(JobError, match="not a deployed workspace"):
         ml_client(offline, StaticCredential())
     without_registry = offline.outputs.model_copy(update={"registry": None})

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.errors import AmlStackError
+from infra.entrypoint import plan_outputs
 from jobs import context as context_module
 from jobs.context import load_context, outputs_env_var, parse_outputs
 from jobs.errors import StackContextError
@@ -114,7 +115,7 @@ def test_a_failing_pulumi_falls_back_to_the_plan_only_for_dry_runs(
     monkeypatch.setattr(context_module, "_automation_outputs", not_logged_in)
     with pytest.raises(StackContextError, match="the Pulumi CLI \\(error: no stack named"):
         load_context("dev", env={}, project_dir=ROOT)
-    context = load_context("dev", env={}, project_dir=ROOT, allow_plan=True)
+    context = load_context("dev", env={}, project_dir=ROOT, offline_plan=plan_outputs)
     assert context.offline
     assert context.workspace_name == "mlw-amlstack-dev-main"
     assert context.subscription_id == "00000000-0000-0000-0000-000000000000"
@@ -122,7 +123,8 @@ def test_a_failing_pulumi_falls_back_to_the_plan_only_for_dry_runs(
 
 def test_a_whole_plan_document_is_accepted() -> None:
     plan = {"version": 1, "project": "amlstack", "stack": "dev", "outputs": DEV}
-    assert parse_outputs(plan, source="plan.json").workspaces["main"].name.endswith("-main")
+    outputs = parse_outputs(plan, stack="dev", source="plan.json")
+    assert outputs.workspaces["main"].name.endswith("-main")
 
 
 def test_stack_context_error_is_an_amlstack_error() -> None:

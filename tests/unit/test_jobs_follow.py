@@ -8,12 +8,8 @@ from typing import Any
 
 import pytest
 
+from components.exit_codes import ExitCode
 from jobs.follow import (
-    EXIT_CANCELED,
-    EXIT_COMPLETED,
-    EXIT_FAILED,
-    EXIT_NOT_FINISHED,
-    EXIT_TIMED_OUT,
     AzureJobSource,
     exit_code,
     follow,
@@ -100,20 +96,20 @@ def test_logs_stream_incrementally_until_the_job_completes() -> None:
         "[train-1] Completed",
         "done",
     ]
-    assert outcome.exit_code == EXIT_COMPLETED
+    assert outcome.exit_code == ExitCode.OK
     assert clock.slept == [5, 5, 5]
 
 
 def test_a_timeout_stops_following_and_can_cancel() -> None:
     outcome, lines, clock = run(ScriptedJob(statuses=["Running"]), timeout=25, poll_seconds=10)
     assert outcome.timed_out
-    assert outcome.exit_code == EXIT_TIMED_OUT
+    assert outcome.exit_code == ExitCode.JOB_TIMED_OUT
     assert clock.slept == [10, 10, 5]
     job = ScriptedJob(statuses=["Running"])
     outcome, lines, _ = run(job, timeout=5, poll_seconds=10, cancel_on_timeout=True)
     assert job.canceled
     assert lines[-1] == "[train-1] timed out after 5 s: cancel requested"
-    assert outcome.exit_code == EXIT_TIMED_OUT
+    assert outcome.exit_code == ExitCode.JOB_TIMED_OUT
 
 
 def test_a_failed_pipeline_names_its_failing_step_with_error_and_log_tail() -> None:
@@ -125,7 +121,7 @@ def test_a_failed_pipeline_names_its_failing_step_with_error_and_log_tail() -> N
         child_logs={"train-1-score": {"user_logs/std_log.txt": log, "system.txt": "boot\n"}},
     )
     outcome, _, _ = run(job, stream_logs=False)
-    assert outcome.exit_code == EXIT_FAILED
+    assert outcome.exit_code == ExitCode.JOB_FAILED
     assert outcome.failed_step == "train-1-score"
     assert outcome.error == "Execution failed: bad column"
     assert len(outcome.log_tail) == 30
@@ -144,13 +140,13 @@ def test_a_failed_command_job_reports_its_own_error() -> None:
 @pytest.mark.parametrize(
     ("status", "code"),
     [
-        ("Completed", EXIT_COMPLETED),
-        ("Failed", EXIT_FAILED),
-        ("NotResponding", EXIT_FAILED),
-        ("Canceled", EXIT_CANCELED),
-        ("CancelRequested", EXIT_CANCELED),
-        ("Running", EXIT_NOT_FINISHED),
-        ("Queued", EXIT_NOT_FINISHED),
+        ("Completed", ExitCode.OK),
+        ("Failed", ExitCode.JOB_FAILED),
+        ("NotResponding", ExitCode.JOB_FAILED),
+        ("Canceled", ExitCode.JOB_CANCELED),
+        ("CancelRequested", ExitCode.JOB_CANCELED),
+        ("Running", ExitCode.JOB_NOT_FINISHED),
+        ("Queued", ExitCode.JOB_NOT_FINISHED),
     ],
 )
 def test_exit_codes(status: str, code: int) -> None:

@@ -30,7 +30,7 @@ def test_a_creating_compute_is_read_where_the_sdk_cannot(shared: Path) -> None:
         fake_ml_client(CONTEXT, azure).compute.get("cpu")
     assert compute_state(COMPUTE, StaticCredential(), transport=azure) == "Creating"
     [sent] = azure.requests_to("GET", r"/computes/cpu\?api-version=2025-12-01")
-    assert sent.path == f"https://management.azure.com{COMPUTE}"
+    assert sent.path == COMPUTE
 
 
 def test_a_provisioned_compute_reports_its_state(shared: Path) -> None:

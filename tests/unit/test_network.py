@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from components.errors import ConfigError
+from components.exit_codes import ExitCode
 from components.naming import OUTBOUND_RULE
 from components.network import (
     ISOLATION_ORDER,
@@ -25,7 +26,7 @@ from components.network import (
 )
 from components.testing import Recording, record
 from components.workspace import Workspace, WorkspaceArgs
-from infra.cli import EXIT_INVALID_CONFIG, app
+from infra.entrypoint import app
 from infra.plan import Plan, find_project, run_plan
 
 runner = CliRunner()
@@ -231,7 +232,7 @@ def test_plan_refuses_going_back_from_the_deployed_mode(scratch_project: Path) -
     result = runner.invoke(
         app, ["plan", "back", "-C", str(scratch_project), "--previous", str(previous)]
     )
-    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "amlstack:workspaces[0].network.isolationMode: 'AllowInternetOutbound'" in (
         result.output.replace("\n", " ")
     )
@@ -269,6 +270,6 @@ def test_an_unreadable_previous_file_is_a_config_error(scratch_project: Path) ->
     bad = scratch_project / "outputs.json"
     bad.write_text("[1, 2")
     result = runner.invoke(app, ["plan", "dev", "-C", str(scratch_project), "--previous", str(bad)])
-    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "--previous" in result.output
     assert "pulumi stack output --json" in result.output

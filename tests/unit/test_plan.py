@@ -13,8 +13,9 @@ import yaml
 from typer.testing import CliRunner
 
 from components.errors import ConfigError
+from components.exit_codes import ExitCode
 from components.testing import RecordingMocks, record
-from infra.cli import EXIT_INVALID_CONFIG, app
+from infra.entrypoint import app
 from infra.plan import (
     Plan,
     find_project,
@@ -190,7 +191,7 @@ def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: P
         {"amlstack:location": "westeurope", "amlstack:workspaces": [{"name": "main", "acess": {}}]},
     )
     result = runner.invoke(app, ["plan", "typo", "-C", str(scratch_project)])
-    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert (
         "amlstack:workspaces[0].acess: unknown key 'acess'; did you mean 'access'?" in result.output
     )
@@ -214,7 +215,7 @@ def test_a_program_that_is_not_amlstacks_is_refused(tmp_path: Path) -> None:
     (tmp_path / "other.py").write_text("value = 1\n")
     write_stack(tmp_path, "dev", {"other:size": 1})
     result = runner.invoke(app, ["plan", "dev", "-C", str(tmp_path)])
-    assert result.exit_code == EXIT_INVALID_CONFIG, result.output
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.output
     assert result.output.startswith(
         "error: invalid configuration: Pulumi.yaml: main: 'other.py' is not allowed; expected "
         "amlstack's program (infra/)"
@@ -223,7 +224,7 @@ def test_a_program_that_is_not_amlstacks_is_refused(tmp_path: Path) -> None:
 
 def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
     result = runner.invoke(app, ["plan", "staging", "-C", str(ROOT)])
-    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert result.exit_code == ExitCode.INVALID_INPUT
     assert "Pulumi.staging.yaml" in result.output
     assert "dev, prod, shared, test" in result.output
 

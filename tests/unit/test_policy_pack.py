@@ -21,8 +21,9 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 from typer.testing import CliRunner
 
+from components.exit_codes import ExitCode
 from components.testing import record
-from infra.cli import EXIT_POLICY_FAILED, app
+from infra.entrypoint import app
 from infra.plan import Plan, find_project, run_plan
 from infra.policy import RULES, PolicyContext
 from infra.policy.pack import baseline_policies, context_from_stack_config
@@ -225,7 +226,7 @@ def test_cli_prints_violations_and_waivers_and_exits_3(scratch_project: Path) ->
     result = CliRunner().invoke(
         app, ["plan", "open", "-C", str(scratch_project), "--json", str(out)]
     )
-    assert result.exit_code == EXIT_POLICY_FAILED
+    assert result.exit_code == ExitCode.POLICY_FAILED
     text = " ".join(result.output.split())
     assert "waived workspace-public-network-disabled (team-workspace)" in text
     assert "waived: the team reaches it from the office network" in text

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from components.errors import SECRET_MASK
 from components.testing import Recording, record
-from infra.cli import app
+from infra.entrypoint import app
 from infra.plan import find_project, run_plan
 from tests.conftest import ROOT
 

@@ -1,7 +1,9 @@
 """The one bearer-token HTTP pipeline amlstack sends its own REST requests through (ARM and blob
 storage): the dynamic providers' and the jobs package's raw reads. Plus Azure's error message.
 
-Imported inside the providers' methods, so that loading a pickled provider stays cheap.
+A public module: the jobs package shares it. Imported inside the providers' methods, so that
+loading a pickled provider stays cheap; a pickled provider names only its own class, never this
+module (it was ``components._azure_rest`` before, and needs no alias under that name).
 """
 
 from __future__ import annotations
