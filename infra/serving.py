@@ -24,6 +24,7 @@ from components.environment import Environment, parse_curated
 from components.errors import ConfigError, ConfigProblem
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, grant_registry_user
+from components.suggest import did_you_mean
 from components.workspace import Workspace, WorkspaceArgs
 
 if TYPE_CHECKING:
@@ -62,15 +63,15 @@ def check_serving(config: StackConfig, *, at: str, root: Path | None = None) -> 
     """
     has_registry = config.registry is not None or config.registry_stack is not None
     problems: list[ConfigProblem] = []
-    for index, workspace in enumerate(config.workspaces):
-        base = f"{at}workspaces[{index}].endpoints"
+    for workspace in config.workspaces:
+        base = f"{at}workspaces[{workspace.name}].endpoints"
         twice = repeated([e.name for e in workspace.endpoints])
         if twice:
             problems.append(ConfigProblem(base, twice, "endpoint names must be unique"))
         environments = defined_environments(workspace)
-        for e_index, endpoint in enumerate(workspace.endpoints):
-            for d_index, deployment in enumerate(endpoint.deployments):
-                where = f"{base}[{e_index}].deployments[{d_index}]"
+        for endpoint in workspace.endpoints:
+            for deployment in endpoint.deployments:
+                where = f"{base}[{endpoint.name}].deployments[{deployment.name}]"
                 problems += _deployment_problems(
                     deployment, where, environments, has_registry=has_registry, root=root
                 )
@@ -99,8 +100,9 @@ def _deployment_problems(
         yield ConfigProblem(
             f"{where}.environment",
             deployment.environment,
-            f"not an environment of this workspace's config (defined: {known}); or use "
-            "azureml:<name>:<version>, azureml://registries/... or an ARM id",
+            f"not an environment of this workspace's config; {did_you_mean(env.name, environments)}"
+            f"defined: {known}; or use azureml:<name>:<version>, azureml://registries/... or an "
+            "ARM id",
         )
     if root is not None and deployment.code is not None and deployment.code.path is not None:
         yield from _code_problems(deployment.code, f"{where}.code", root)
@@ -114,12 +116,15 @@ def _defined(env: AssetRef, environments: Mapping[str, str | None]) -> bool:
 def _code_problems(code: CodeArgs, where: str, root: Path) -> Iterator[ConfigProblem]:
     folder = root / str(code.path)
     if not folder.is_dir():
-        yield ConfigProblem(f"{where}.path", code.path, f"expected a folder; {folder} is none")
+        yield ConfigProblem(
+            f"{where}.path", code.path, f"expected a folder in {root}", problem="folder not found"
+        )
     elif not (folder / code.scoring_script).is_file():
         yield ConfigProblem(
             f"{where}.scoringScript",
             code.scoring_script,
-            f"expected a file inside {code.path}",
+            f"expected a file in {code.path}",
+            problem="file not found",
         )
 
 

@@ -29,6 +29,7 @@ from pydantic.alias_generators import to_camel
 
 from components.args import config_error_from
 from components.errors import AmlStackError, StackContextError
+from components.suggest import did_you_mean
 
 __all__ = [
     "OUTPUTS_ENV",
@@ -208,8 +209,8 @@ def load_context(
     key = workspace if workspace is not None else _first_workspace(outputs)
     if key not in outputs.workspaces:
         raise StackContextError(
-            f"--workspace {key!r}: stack {stack!r} has no workspace {key!r}; its workspaces: "
-            f"{', '.join(keys)}"
+            f"--workspace {key!r}: stack {stack!r} has no workspace {key!r}; "
+            f"{did_you_mean(key, keys)}its workspaces: {', '.join(keys)}"
         )
     return StackContext(stack=stack, source=source, outputs=outputs, workspace_key=key)
 
