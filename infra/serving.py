@@ -100,9 +100,9 @@ def _deployment_problems(
         yield ConfigProblem(
             f"{where}.environment",
             deployment.environment,
-            f"not an environment of this workspace's config; {did_you_mean(env.name, environments)}"
-            f"defined: {known}; or use azureml:<name>:<version>, azureml://registries/... or an "
-            "ARM id",
+            f"not an environment of this workspace's config (defined: {known}); "
+            f"{did_you_mean(env.name, environments)}or use azureml:<name>:<version>, "
+            "azureml://registries/... or an ARM id",
         )
     if root is not None and deployment.code is not None and deployment.code.path is not None:
         yield from _code_problems(deployment.code, f"{where}.code", root)
@@ -123,7 +123,7 @@ def _code_problems(code: CodeArgs, where: str, root: Path) -> Iterator[ConfigPro
         yield ConfigProblem(
             f"{where}.scoringScript",
             code.scoring_script,
-            f"expected a file in {code.path}",
+            f"expected a file inside {code.path}",
             problem="file not found",
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import runpy
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from infra.plan import (
     find_project,
     read_stack_file,
     run_plan,
+    plan_graph,
     to_dot,
     to_mermaid,
     write_graph,
@@ -70,8 +72,10 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
         "outputs",
         "policies",
         "criticalPath",
+        "principals",
     }
     assert document["version"] == 1
+    assert document["principals"]["0a1b2c3d-0000-4000-8000-000000000004"] == "alice@contoso.com"
     assert (document["project"], document["stack"]) == ("amlstack", "dev")
     urns = [r["urn"] for r in document["resources"]]
     assert urns == sorted(urns)
@@ -191,7 +195,8 @@ def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: P
     result = runner.invoke(app, ["plan", "typo", "-C", str(scratch_project)])
     assert result.exit_code == EXIT_INVALID_CONFIG
     assert (
-        "amlstack:workspaces[0].acess: unknown key 'acess'; did you mean 'access'?" in result.output
+        "amlstack:workspaces[main].acess: unknown key 'acess'; did you mean 'access'?"
+        in result.output
     )
     assert "Traceback" not in result.output
 
@@ -248,7 +253,7 @@ def test_graph_formats(
     tmp_path: Path, plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = plans["dev"]
-    mermaid, dot = to_mermaid(plan), to_dot(plan)
+    full = plan_graph(plan, "full")
     edges = sum(
         1
         for r in plan.resources
@@ -256,11 +261,62 @@ def test_graph_formats(
         for d in r.dependencies
         if d in {x.urn for x in plan.resources if x.custom}
     )
-    assert mermaid.count("-->") == edges
-    assert dot.count("->") == edges
+    assert len(full.nodes) == sum(1 for r in plan.resources if r.custom)
+    assert len(full.edges) == edges
+    assert to_mermaid(plan, "full").count("-->") == edges
+    assert to_dot(plan, "full").count("->") == edges
+    dot = to_dot(plan)
     assert write_graph(plan, tmp_path / "g.dot").read_text() == dot
     assert write_graph(plan, tmp_path / "g.md").read_text().startswith("```mermaid\nflowchart LR")
     monkeypatch.setattr("shutil.which", lambda _name: None)
     assert write_graph(plan, tmp_path / "g.svg") == tmp_path / "g.mmd"
     with pytest.raises(ValueError, match=r"\.svg"):
         write_graph(plan, tmp_path / "g.png")
+
+
+def dot_nodes(dot: str) -> dict[str, str]:
+    """Node id -> its attributes, from the node lines of a DOT text."""
+    return dict(re.findall(r"^\s*(n\d+) \[(.*)\];$", dot, flags=re.MULTILINE))
+
+
+def test_the_default_graph_is_readable_and_marks_the_critical_path(
+    plans: dict[str, Plan],
+) -> None:
+    plan = plans["dev"]
+    dot = to_dot(plan)
+    nodes = dot_nodes(dot)
+    assert len(nodes) <= 40 < sum(1 for r in plan.resources if r.custom)
+    critical = {node for node, attributes in nodes.items() if "critical:" in attributes}
+    by_label = {attributes.split("\\n")[1]: node for node, attributes in nodes.items()}
+    names = {r.urn: r.name for r in plan.resources}
+    on_path = [names[urn] for urn in plan.critical_path.resources]
+    assert {by_label[name] for name in on_path if name in by_label} <= critical
+    assert "main-credit-blue" in on_path and by_label["main-credit-blue"] in critical
+    assert (
+        "ml:OnlineDeployment\\nmain-credit-blue\\ncritical: 10 min"
+        in nodes[by_label["main-credit-blue"]]
+    )
+    critical_edges = re.findall(r"(n\d+) -> (n\d+) \[color=", dot)
+    assert len(critical_edges) == len(critical) - 1  # one chain through every critical node
+    assert "about 25 min 30 s to deploy" in dot
+    # Role assignments, locks and diagnostic settings are folded into their resource.
+    assert "RoleAssignment" not in dot and "DiagnosticSetting" not in dot
+    assert "+ diagnostics, 8 roles" in nodes[by_label["main-workspace"]]
+    # A box per workspace and per endpoint.
+    boxes = re.findall(r'subgraph cluster_\w+ \{\n\s*label="([^"]+)"', dot)
+    assert sorted(boxes) == ["OnlineEndpoint main-credit", "Workspace main"]
+
+
+def test_every_resource_can_be_drawn_and_prod_stays_readable(plans: dict[str, Plan]) -> None:
+    full = plan_graph(plans["prod"], "full")
+    assert {n.label[1] for n in full.nodes} >= {"main-storage-lock", "main-workspace-diagnostics"}
+    assert len(plan_graph(plans["prod"]).nodes) <= 40
+
+
+def test_a_graph_file_of_an_unknown_kind_is_refused_before_planning(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["plan", "no-such-stack", "-C", str(ROOT), "--graph", str(tmp_path / "g.png")]
+    )
+    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert "graph file 'g.png': expected one of .svg" in result.output
+    assert "Pulumi.no-such-stack.yaml" not in result.output  # refused before the stack is read
