@@ -76,7 +76,7 @@ class WorkspaceArgs(Args):
     """Environments (see `components.environment`). Default none."""
     endpoints: tuple[OnlineEndpointArgs, ...] = ()
     """Managed online endpoints of this workspace, with their deployments and traffic split.
-    Default none. See README, "Online endpoints"."""
+    Default none. See docs/guides/endpoints.md."""
     delete_lock: bool = True
     """A CanNotDelete management lock on the storage account, key vault and registry: nobody
     deletes them out of band (portal, CLI, scripts) and Pulumi cannot replace them. Default on.

@@ -76,8 +76,9 @@ class StackConfig(Args):
     workspaces: tuple[WorkspaceArgs, ...] = ()
     """One or more workspaces (for example one per team), each with its own access and assets."""
     waivers: tuple[WaiverArgs, ...] = ()
-    """Baseline rules this stack relaxes on purpose, each with its reason (README, "Security
-    baseline"). Default none: every rule of the stack's tier must hold, or the plan fails."""
+    """Baseline rules this stack relaxes on purpose, each with its reason (see
+    docs/guides/waivers.md). Default none: every rule of the stack's tier must hold, or the plan
+    fails."""
 
     @field_validator("registry_stack")
     @classmethod

@@ -1,7 +1,7 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
 The jobs package and CI read the exported outputs (``pulumi stack output --json``), so their keys
-are a contract: see README, "Stack outputs".
+are a contract: see docs/reference/stack-outputs.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Where a stack is: its workspace coordinates, computes, environments, datastores and registry.
 
-Everything the jobs package knows about a stack comes from the stack's outputs (README, "Stack
-outputs"), found in this order:
+Everything the jobs package knows about a stack comes from the stack's outputs (docs/reference/
+stack-outputs.md), found in this order:
 
 1. ``--outputs FILE``: what ``pulumi stack output --json`` printed;
 2. the environment: ``AMLSTACK_OUTPUTS_<STACK>`` (e.g. ``AMLSTACK_OUTPUTS_DEV``), then

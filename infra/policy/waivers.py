@@ -29,7 +29,7 @@ class WaiverArgs(Args):
     """One rule this stack (or one of its workspaces) does not have to meet, and why."""
 
     rule: str
-    """The rule's id (``amlstack policies`` lists them; README, "Security baseline")."""
+    """The rule's id (``amlstack policies`` lists them; docs/security.md)."""
     reason: str
     """Why the stack relaxes it: shown by the plan next to the rule. At least 10 characters."""
     workspace: str | None = None

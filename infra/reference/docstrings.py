@@ -35,7 +35,8 @@ def model_doc(model: type[BaseModel]) -> str:
 
 @cache
 def _class_attribute_docs(module: str, qualname: str) -> dict[str, str]:
-    node = _module_classes(module).get(qualname)
+    classes = _module_classes(module)
+    node = classes.get(qualname) or classes.get(qualname.rsplit(".", 1)[-1])
     if node is None:
         return {}
     docs: dict[str, str] = {}
@@ -57,4 +58,5 @@ def _module_classes(module: str) -> dict[str, ast.ClassDef]:
     if source is None:
         return {}
     tree = ast.parse(Path(source).read_text(encoding="utf-8"))
-    return {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    nested = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.ClassDef)}
+    return nested | {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}

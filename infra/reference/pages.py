@@ -157,7 +157,7 @@ def _section(section: _Section, roots: Mapping[tuple[str, ...], Page], page: Pag
     for name, info in section.model.model_fields.items():
         alias = info.alias or name
         keys = (*section.keys, alias)
-        kind = _type(info.annotation, keys, roots, page)
+        kind = _type(info.annotation, keys, roots, page) + _bounds(tuple(info.metadata))
         default = _default(info, keys)
         models = _models_in(info.annotation)
         doc = docs.get(name) or (model_doc(models[0]) if len(models) == 1 else "")

@@ -55,7 +55,12 @@ AT = "amlstack:workspaces[main]"
             "2",
             "maxNodes must be at least minNodes (3)",
         ),
-        (cluster(minNodes=-1), "computes.clusters[cpu].minNodes", "-1", "greater than or equal to 0"),
+        (
+            cluster(minNodes=-1),
+            "computes.clusters[cpu].minNodes",
+            "-1",
+            "greater than or equal to 0",
+        ),
         (
             cluster(idleTimeBeforeScaleDown="PT10S"),
             "computes.clusters[cpu].idleTimeBeforeScaleDown",

@@ -1,4 +1,4 @@
-"""Blue/green by config alone (README, "Traffic and blue/green"): each step is a config edit,
+"""Blue/green by config alone (docs/guides/blue-green.md): each step is a config edit,
 planned offline.
 
 Every step is planned from its own ``Pulumi.<step>.yaml`` with the real program, and the steps

@@ -19,9 +19,9 @@ from infra.cli import EXIT_INVALID_CONFIG, app
 from infra.plan import (
     Plan,
     find_project,
+    plan_graph,
     read_stack_file,
     run_plan,
-    plan_graph,
     to_dot,
     to_mermaid,
     write_graph,
@@ -291,7 +291,8 @@ def test_the_default_graph_is_readable_and_marks_the_critical_path(
     names = {r.urn: r.name for r in plan.resources}
     on_path = [names[urn] for urn in plan.critical_path.resources]
     assert {by_label[name] for name in on_path if name in by_label} <= critical
-    assert "main-credit-blue" in on_path and by_label["main-credit-blue"] in critical
+    assert "main-credit-blue" in on_path
+    assert by_label["main-credit-blue"] in critical
     assert (
         "ml:OnlineDeployment\\nmain-credit-blue\\ncritical: 10 min"
         in nodes[by_label["main-credit-blue"]]
@@ -300,7 +301,8 @@ def test_the_default_graph_is_readable_and_marks_the_critical_path(
     assert len(critical_edges) == len(critical) - 1  # one chain through every critical node
     assert "about 25 min 30 s to deploy" in dot
     # Role assignments, locks and diagnostic settings are folded into their resource.
-    assert "RoleAssignment" not in dot and "DiagnosticSetting" not in dot
+    assert "RoleAssignment" not in dot
+    assert "DiagnosticSetting" not in dot
     assert "+ diagnostics, 8 roles" in nodes[by_label["main-workspace"]]
     # A box per workspace and per endpoint.
     boxes = re.findall(r'subgraph cluster_\w+ \{\n\s*label="([^"]+)"', dot)
@@ -320,3 +322,61 @@ def test_a_graph_file_of_an_unknown_kind_is_refused_before_planning(tmp_path: Pa
     assert result.exit_code == EXIT_INVALID_CONFIG
     assert "graph file 'g.png': expected one of .svg" in result.output
     assert "Pulumi.no-such-stack.yaml" not in result.output  # refused before the stack is read
+
+
+def test_piped_output_keeps_the_stack_outputs_valid_json_and_names_people() -> None:
+    result = runner.invoke(app, ["plan", "dev", "-C", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    text = result.stdout.split("\nstack outputs:\n", 1)[1].split("\n\npolicies:", 1)[0]
+    outputs = json.loads(text)  # not hard-wrapped in the middle of an ARM id
+    assert outputs["workspaces"]["main"]["id"].endswith("/workspaces/mlw-amlstack-dev-main")
+    assert max(len(line) for line in text.splitlines()) > 160
+    [grant] = [
+        line
+        for line in result.stdout.splitlines()
+        if "main-data-scientist-" in line and line.rstrip().endswith("alice@contoso.com")
+    ]
+    assert "for alice@contoso.com" in grant
+    [instance] = [
+        line for line in result.stdout.splitlines() if "ci-dev-main-" in line and "Compute " in line
+    ]
+    assert instance.rstrip().endswith("for alice@contoso.com")
+
+
+def test_policy_failures_are_grouped_per_rule_with_the_key_that_fixes_them(
+    scratch_project: Path,
+) -> None:
+    write_stack(
+        scratch_project,
+        "loose",
+        {
+            "amlstack:location": "westeurope",
+            "amlstack:workspaces": [
+                {
+                    "name": "main",
+                    "network": {"publicNetworkAccess": "Enabled"},
+                    "storage": {"sku": "Standard_LRS"},
+                    "datastores": [{"name": "lake", "type": "AzureDataLakeGen2"}],
+                }
+            ],
+        },
+    )
+    result = runner.invoke(app, ["plan", "loose", "-C", str(scratch_project), "-q"])
+    assert result.exit_code == 3, result.output
+    lines = result.output.split("error: ", 1)[1].splitlines()
+    count = int(lines[0].split()[0])
+    rules = [line.split()[0] for line in lines[1:-1]]
+    assert lines[0] == f"{count} mandatory findings of {len(rules)} rules failed:"
+    assert rules == sorted(rules)
+    assert count >= len(rules) + 1  # storage-geo-redundant fails twice: both accounts
+    [geo] = [line for line in lines if line.lstrip().startswith("storage-geo-redundant ")]
+    assert "(2: main-datalake-storage, main-storage)" in geo
+    assert geo.endswith("set amlstack:workspaces[main].storage.sku: Standard_GRS")
+    [public] = [line for line in lines if "workspace-public-network-disabled" in line]
+    assert public.endswith("set amlstack:workspaces[main].network.publicNetworkAccess: Disabled")
+
+
+def test_a_misspelt_stack_gets_a_suggestion() -> None:
+    result = runner.invoke(app, ["plan", "prdo", "-C", str(ROOT)])
+    assert result.exit_code == EXIT_INVALID_CONFIG
+    assert "did you mean 'prod'? stacks: dev, prod, shared, test" in result.output

@@ -101,7 +101,10 @@ def test_a_config_environment_resolves_to_its_registered_version(scratch_project
 
 def test_endpoint_keys_are_unique_in_a_workspace() -> None:
     [(field, allowed)] = problems(stack(endpoint(), endpoint()))
-    assert (field, allowed) == ("amlstack:workspaces[main].endpoints", "endpoint names must be unique")
+    assert (field, allowed) == (
+        "amlstack:workspaces[main].endpoints",
+        "endpoint names must be unique",
+    )
 
 
 @pytest.fixture(scope="module")
