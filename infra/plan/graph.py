@@ -35,6 +35,7 @@ __all__ = [
     "plan_graph",
     "to_dot",
     "to_mermaid",
+    "transitive_reduction",
     "write_graph",
 ]
 
@@ -123,7 +124,7 @@ def plan_graph(plan: Plan, detail: GraphDetail = "components") -> Graph:
     }
     critical_edges = frozenset(pairwise(chain))
     if detail == "components":
-        edges = _reduce(edges) | critical_edges
+        edges = transitive_reduction(edges) | critical_edges
     box_ids = {urn: f"b{index}" for index, urn in enumerate(sorted(boxes))}
     nodes = tuple(
         Node(
@@ -263,7 +264,7 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return chain
 
 
-def _reduce(edges: set[tuple[str, str]]) -> set[tuple[str, str]]:
+def transitive_reduction(edges: set[tuple[str, str]]) -> set[tuple[str, str]]:
     """The transitive reduction: drop an edge a -> c when c is reachable from a otherwise."""
     successors: dict[str, set[str]] = defaultdict(set)
     for source, target in edges:
