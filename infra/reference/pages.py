@@ -95,19 +95,75 @@ PAGES = (
 
 def reference_pages() -> dict[str, str]:
     """Each page's file name and Markdown text."""
-    roots = {page.keys: page for page in PAGES}
-    return {page.file: _render(page, roots) for page in PAGES}
+    places = _places()
+    return {page.file: _render(page, places) for page in PAGES}
 
 
 @dataclass(frozen=True)
-class _Section:
-    keys: tuple[str, ...]
+class _Place:
+    """Where a model is documented: the key paths it appears at (as written in a stack file),
+    its page and the anchor of its section there."""
+
     model: type[BaseModel]
-    many: bool  # a list of these (``workspaces[]``)
+    paths: tuple[tuple[tuple[str, ...], str], ...]  # (keys, display)
+    page: Page
+    anchor: str
+    order: int
+    """When a reader of its page meets it first."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return self.paths[0][0]
 
 
-def _render(page: Page, roots: Mapping[tuple[str, ...], Page]) -> str:
-    model, many = _model_at(page.keys)
+def _places() -> dict[type[BaseModel], _Place]:
+    """Every model under `StackConfig`, in the order a reader meets them."""
+    found: dict[type[BaseModel], list[tuple[tuple[str, ...], str]]] = {}
+    visits: list[tuple[type[BaseModel], tuple[str, ...]]] = []
+
+    def walk(model: type[BaseModel], keys: tuple[str, ...], display: str) -> None:
+        seen = model in found
+        found.setdefault(model, []).append((keys, display))
+        visits.append((model, keys))
+        if seen:
+            return
+        for alias, info in _by_alias(model).items():
+            child = f"{display}{alias}" if display.endswith(":") else f"{display}.{alias}"
+            child += "[]" if _is_list(info.annotation) else ""
+            for member in _models_in(info.annotation):
+                walk(member, (*keys, alias), child)
+
+    walk(StackConfig, (), "amlstack:")
+    by_path: dict[tuple[str, ...], int] = {}
+    for paths in found.values():
+        for keys, _ in paths:
+            by_path[keys] = by_path.get(keys, 0) + 1
+    places = {}
+    for model, paths in found.items():
+        keys = paths[0][0]
+        homes = [_page_of(k) for k, _ in paths]
+        page = max(homes, key=homes.count)  # the page most of its paths are on; the first wins
+        name = _name(model).lower()
+        if len(paths) > 1:
+            anchor = name
+        else:
+            anchor = "-".join(keys).lower() or "stack"
+            anchor += f"-{name}" if by_path[keys] > 1 else ""
+        order = min(i for i, (m, k) in enumerate(visits) if m is model and _page_of(k) is page)
+        places[model] = _Place(model, tuple(paths), page, anchor, order)
+    return places
+
+
+def _page_of(keys: tuple[str, ...]) -> Page:
+    """The page of the longest key path `keys` starts with."""
+    return max((p for p in PAGES if keys[: len(p.keys)] == p.keys), key=lambda p: len(p.keys))
+
+
+def _name(model: type[BaseModel]) -> str:
+    return model.__name__.removesuffix("Args")
+
+
+def _render(page: Page, places: Mapping[type[BaseModel], _Place]) -> str:
     lines = [
         "<!-- Generated from the Args models: uv run python -m infra.reference. Do not edit. -->",
         "",
@@ -116,105 +172,57 @@ def _render(page: Page, roots: Mapping[tuple[str, ...], Page]) -> str:
         page.intro,
         "",
     ]
-    for section in _sections(_Section(page.keys, model, many), roots, page):
-        lines += _section(section, roots, page)
+    for place in sorted(places.values(), key=lambda p: p.order):
+        if place.page is page:
+            lines += _section(place, places)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _model_at(keys: tuple[str, ...]) -> tuple[type[BaseModel], bool]:
-    model: type[BaseModel] = StackConfig
-    many = False
-    for key in keys:
-        info = _by_alias(model)[key]
-        found = _models_in(info.annotation)
-        if len(found) != 1:
-            raise ValueError(f"reference page at {'.'.join(keys)}: {key} is not one model")
-        model, many = found[0], _is_list(info.annotation)
-    return model, many
-
-
-def _sections(
-    section: _Section, roots: Mapping[tuple[str, ...], Page], page: Page
-) -> Iterator[_Section]:
-    yield section
-    for alias, info in _by_alias(section.model).items():
-        keys = (*section.keys, alias)
-        if keys in roots and roots[keys] is not page:
-            continue
-        for model in _models_in(info.annotation):
-            yield from _sections(_Section(keys, model, _is_list(info.annotation)), roots, page)
-
-
-def _section(section: _Section, roots: Mapping[tuple[str, ...], Page], page: Page) -> list[str]:
-    heading = _display(section.keys, section.many)
-    suffix = f" ({section.model.__name__.removesuffix('Args')})" if _shared_path(section) else ""
-    lines = [f"## `{heading}`{suffix} {{ #{_anchor(section)} }}", ""]
-    doc = model_doc(section.model)
+def _section(place: _Place, places: Mapping[type[BaseModel], _Place]) -> list[str]:
+    model = place.model
+    displays = [f"`{display.removesuffix(':') or 'amlstack:*'}`" for _, display in place.paths]
+    if place.keys == ():
+        lines = ["## `amlstack:*` { #stack }", ""]
+    elif len(place.paths) > 1:
+        lines = [f"## {_name(model)} {{ #{place.anchor} }}", "", f"At {', '.join(displays)}.", ""]
+    else:
+        union = place.anchor != "-".join(place.keys).lower()
+        suffix = f" ({_name(model)})" if union else ""
+        lines = [f"## {displays[0]}{suffix} {{ #{place.anchor} }}", ""]
+    doc = model_doc(model)
     if doc:
         lines += [_one_line(doc), ""]
     lines += ["| key | type | default | description |", "|---|---|---|---|"]
-    docs = field_docs(section.model)
-    for name, info in section.model.model_fields.items():
+    docs = field_docs(model)
+    for name, info in model.model_fields.items():
         alias = info.alias or name
-        keys = (*section.keys, alias)
-        kind = _type(info.annotation, keys, roots, page) + _bounds(tuple(info.metadata))
+        keys = (*place.keys, alias)
+        kind = _type(info.annotation, places, place.page) + _bounds(tuple(info.metadata))
         default = _default(info, keys)
-        models = _models_in(info.annotation)
-        doc = docs.get(name) or (model_doc(models[0]) if len(models) == 1 else "")
+        members = _models_in(info.annotation)
+        doc = docs.get(name) or (model_doc(members[0]) if len(members) == 1 else "")
         lines.append(f"| `{alias}` | {kind} | {default} | {_cell(doc)} |")
     return [*lines, ""]
 
 
-def _shared_path(section: _Section) -> bool:
-    """Whether other models sit at the same key path (the members of a tagged union)."""
-    info = (
-        _by_alias(_model_at(section.keys[:-1])[0]).get(section.keys[-1]) if section.keys else None
-    )
-    return info is not None and len(_models_in(info.annotation)) > 1
-
-
-def _anchor(section: _Section) -> str:
-    parts = [*section.keys] or ["stack"]
-    if _shared_path(section):
-        parts.append(section.model.__name__.removesuffix("Args"))
-    return "-".join(part.lower() for part in parts)
-
-
-def _display(keys: tuple[str, ...], many: bool) -> str:
-    if not keys:
-        return "amlstack:*"
-    text = "amlstack:" + keys[0]
-    for index, key in enumerate(keys[1:], start=1):
-        text += ("[]." if _list_at(keys[:index]) else ".") + key
-    return text + ("[]" if many else "")
-
-
-def _list_at(keys: tuple[str, ...]) -> bool:
-    parent, _ = _model_at(keys[:-1])
-    return _is_list(_by_alias(parent)[keys[-1]].annotation)
-
-
-def _type(
-    annotation: Any,
-    keys: tuple[str, ...],
-    roots: Mapping[tuple[str, ...], Page],
-    page: Page,
-) -> str:
+def _type(annotation: Any, places: Mapping[type[BaseModel], _Place], page: Page) -> str:
     """How a value of `annotation` is written, with links to the sections of its models."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
-        return _type(args[0], keys, roots, page) + _bounds(args[1:])
+        return _type(args[0], places, page) + _bounds(args[1:])
     if origin is typing.Union or isinstance(annotation, types.UnionType):
         members = [a for a in args if a is not type(None)]
-        return " or ".join(_type(a, keys, roots, page) for a in members)
+        return " or ".join(_type(a, places, page) for a in members)
     if origin is typing.Literal:
         return ", ".join(f"`{value}`" for value in args)
     if origin in (tuple, list):
-        return "list of " + _type(args[0], keys, roots, page)
+        return "list of " + _type(args[0], places, page)
     if origin is dict:
-        return "map of string to " + _type(args[1], keys, roots, page)
+        return "map of string to " + _type(args[1], places, page)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _link(annotation, keys, roots, page)
+        target = places[annotation]
+        file = "" if target.page is page else target.page.file
+        return f"[{_name(annotation)}]({file}#{target.anchor})"
     return _SCALARS.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
 
@@ -239,20 +247,6 @@ def _bound(item: Any) -> str:
     if isinstance(item, annotated_types.Le):
         return f", at most {item.le}"
     return ""
-
-
-def _link(
-    model: type[BaseModel],
-    keys: tuple[str, ...],
-    roots: Mapping[tuple[str, ...], Page],
-    page: Page,
-) -> str:
-    owner = next((p for k, p in roots.items() if k == keys and p is not page), None)
-    target = owner or page
-    section = _Section(keys, model, False)
-    name = model.__name__.removesuffix("Args") if _shared_path(section) else "mapping"
-    file = "" if target is page else target.file
-    return f"[{name}]({file}#{_anchor(section)})"
 
 
 def _default(info: FieldInfo, keys: tuple[str, ...]) -> str:
