@@ -181,4 +181,7 @@ def test_the_pictured_graph_is_the_dev_stack_of_today() -> None:
     lines = {line for node in graph.nodes for line in node.label}
     lines |= {box.label for box in graph.boxes}
     unescaped = {t.replace("&#45;", "-").replace("&#39;", "'").replace("&amp;", "&") for t in texts}
-    assert lines <= unescaped, sorted(lines - unescaped)
+    assert lines <= unescaped, (
+        f"{sorted(lines - unescaped)} not in the picture; regenerate it (with Graphviz): "
+        "uv run amlstack plan dev -q --graph docs/images/plan-dev.svg"
+    )
