@@ -214,8 +214,8 @@ Principals = Annotated[
     epilog="\n".join(
         [
             "Writes Pulumi.STACK.yaml, commented, that plans with exit code 0 and meets the rules "
-            "of its tier. In a terminal it asks for what the options leave out; never overwrites "
-            "a stack file. Principals are Microsoft Entra object ids "
+            "of its tier. In a terminal it asks for what the options leave out (people, computes "
+            "and an endpoint only when no option names any); never overwrites a stack file. Principals are Microsoft Entra object ids "
             "(az ad user show --id alice@contoso.com --query id -o tsv).",
             "",
             "Examples:",
@@ -346,7 +346,16 @@ def _ask(
     personal_instances: bool | None,
     endpoint: str | None,
 ) -> tuple[Tier | None, str, list[str], str | None, bool, str | None]:
-    """Prompt for each choice the options left out; `roles` is filled in place."""
+    """Prompt for the location, tier and workspaces the options left out, and for people,
+    computes and an endpoint unless an option already said any of them; `roles` is filled in
+    place."""
+    if any(v is not None for v in (*roles.values(), cluster, personal_instances, endpoint)):
+        cluster, personal_instances, endpoint = (
+            cluster or "",
+            bool(personal_instances),
+            endpoint or "",
+        )
+        roles.update({option: given or [] for option, given in roles.items()})
     if location is None:
         location = str(typer.prompt("Azure region", default="westeurope"))
     if tier is None:

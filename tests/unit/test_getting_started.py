@@ -86,3 +86,12 @@ def test_the_page_replays_to_a_two_team_stack_that_plans(
         "condaFile",
     ):
         assert needle in plan, needle
+
+
+def test_the_readme_minimal_stack_plans(project: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    [stack] = [block for block in steps(readme) if block[0] == "yaml"]
+    assert len(stack[2].splitlines()) <= 30
+    (project / "Pulumi.minimal.yaml").write_text(stack[2])
+    result = CliRunner().invoke(app, ["plan", "minimal", "-C", str(project), "-q"])
+    assert result.exit_code == 0, result.output

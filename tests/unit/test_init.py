@@ -149,3 +149,16 @@ def test_principals_are_type_object_id_and_an_optional_name() -> None:
         parse_principal("--reader", "group:0a1b2c3d-0000-4000-8000-000000000001:a:b")["name"]
         == "a:b"
     )
+
+
+def test_options_for_people_or_computes_mean_no_questions_about_them(scratch_project: Path) -> None:
+    code, output = init(
+        scratch_project, "quick", "--interactive", "--cluster", "cpu", stdin="westeurope\ndev\n\n"
+    )
+    assert code == 0, output
+    assert "Owners" not in output
+    assert "endpoint" not in output
+    config = yaml.safe_load((scratch_project / "Pulumi.quick.yaml").read_text())["config"]
+    assert config["amlstack:workspaces"] == [
+        {"name": "main", "computes": {"clusters": [{"name": "cpu", "vmSize": "Standard_DS3_v2"}]}}
+    ]
