@@ -215,8 +215,9 @@ Principals = Annotated[
         [
             "Writes Pulumi.STACK.yaml, commented, that plans with exit code 0 and meets the rules "
             "of its tier. In a terminal it asks for what the options leave out (people, computes "
-            "and an endpoint only when no option names any); never overwrites a stack file. Principals are Microsoft Entra object ids "
-            "(az ad user show --id alice@contoso.com --query id -o tsv).",
+            "and an endpoint only when no option names any); never overwrites a stack file. "
+            "Principals are Microsoft Entra object ids (az ad user show --id alice@contoso.com "
+            "--query id -o tsv).",
             "",
             "Examples:",
             "  amlstack init dev --tier dev --location westeurope",
