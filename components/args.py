@@ -19,7 +19,14 @@ from pydantic.alias_generators import to_camel
 
 from components.errors import MISSING, UNKNOWN_KEY, AmlStackError, ConfigError, ConfigProblem
 
-__all__ = ["Args", "RepeatedValuesError", "check_unique", "config_error_from", "repeated"]
+__all__ = [
+    "Args",
+    "RepeatedValuesError",
+    "check_unique",
+    "config_error_from",
+    "item_key",
+    "repeated",
+]
 
 _DURATION = "expected a duration: ISO 8601 like 'PT30M' or 'P1DT12H', or a number of seconds"
 _DATETIME = "expected a date and time like '2025-01-31T19:00:00' (ISO 8601)"
@@ -51,7 +58,9 @@ class Args(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise config_error_from(exc, model=type(self), at=type(self).__name__) from None
+            raise config_error_from(
+                exc, model=type(self), at=type(self).__name__, data=data
+            ) from None
 
     # Like BaseModel.__init__, this only wraps validation: nested models are still validated by
     # pydantic-core (their errors keep the full path), instead of calling this once per level.
@@ -63,7 +72,7 @@ class Args(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise config_error_from(exc, model=cls, at=at) from None
+            raise config_error_from(exc, model=cls, at=at, data=data) from None
 
 
 def repeated(values: Sequence[str]) -> list[str]:
@@ -87,8 +96,19 @@ def check_unique(values: Sequence[str], rule: str) -> None:
         raise RepeatedValuesError(rule, twice)
 
 
-def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) -> ConfigError:
-    """Turn pydantic's errors into `ConfigError` problems: field path, value, what is allowed."""
+def item_key(item: object, index: int) -> str:
+    """A list item in an error path: ``[vision]`` when the item has a ``name``, else ``[1]``."""
+    name = item.get("name") if isinstance(item, dict) else getattr(item, "name", None)
+    return f"[{name}]" if isinstance(name, str) and name else f"[{index}]"
+
+
+def config_error_from(
+    exc: ValidationError, *, model: type[BaseModel], at: str, data: object = None
+) -> ConfigError:
+    """Turn pydantic's errors into `ConfigError` problems: field path, value, what is allowed.
+
+    With `data` (what was validated), list items in paths are named by their ``name`` key
+    (``workspaces[vision].endpoints[demand]``) rather than their index."""
     errors = exc.errors(include_url=False)
     failed_items = {
         tuple(e["loc"][:i])
@@ -103,7 +123,7 @@ def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) 
         place = _place(model, tuple(error["loc"]))
         if place.scalar_member and isinstance(error.get("input"), dict):
             continue  # a mapping was meant for the model member of the union, reported apart
-        problem = _problem(error, place, at)
+        problem = _problem(error, place, at, data)
         last = problems[-1] if problems else None
         if last and (last.field, last.value) == (problem.field, problem.value):
             # One value no member of a union accepts: one problem saying what each accepts.
@@ -117,11 +137,11 @@ def config_error_from(exc: ValidationError, *, model: type[BaseModel], at: str) 
     return ConfigError(problems)
 
 
-def _problem(error: Any, place: _Place, at: str) -> ConfigProblem:
+def _problem(error: Any, place: _Place, at: str, data: object) -> ConfigProblem:
     kind, loc = error["type"], place.loc
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         # The discriminator key (``credentials.type``) is what is wrong, not the whole mapping.
-        field = _path(at, (*loc, str(error["ctx"]["discriminator"]).strip("'")))
+        field = _path(at, (*loc, str(error["ctx"]["discriminator"]).strip("'")), data)
         if kind == "union_tag_not_found":
             return ConfigProblem(field, MISSING, "this key is required")
         *others, last = error["ctx"]["expected_tags"].split(", ")
@@ -130,22 +150,28 @@ def _problem(error: Any, place: _Place, at: str) -> ConfigProblem:
     cause = error.get("ctx", {}).get("error")
     if isinstance(cause, RepeatedValuesError):
         return ConfigProblem(
-            field=_path(at, loc), value=cause.values, allowed=_allowed(error, place.parent, loc)
+            field=_path(at, loc, data),
+            value=cause.values,
+            allowed=_allowed(error, place.parent, loc),
         )
     return ConfigProblem(
-        field=_path(at, loc),
+        field=_path(at, loc, data),
         value=value,
         allowed=_allowed(error, place.parent, loc),
         secret=_may_reveal_secret(place.annotation, value),
     )
 
 
-def _path(at: str, loc: tuple[int | str, ...]) -> str:
+def _path(at: str, loc: tuple[int | str, ...], data: object) -> str:
     text = at if loc else at.rstrip(":")
     for part in loc:
         if isinstance(part, int):
-            text += f"[{part}]"
-        elif text.endswith(":") or not text:
+            item = data[part] if isinstance(data, list | tuple) and part < len(data) else None
+            text += item_key(item, part)
+            data = item
+            continue
+        data = data.get(part) if isinstance(data, dict) else None
+        if text.endswith(":") or not text:
             text += part
         else:
             text += f".{part}"

@@ -249,8 +249,8 @@ class ComputesArgs(Args):
 
     def without_subnet(self) -> list[str]:
         """Config keys of the computes that have no subnet of their own."""
-        keys = [f"clusters[{i}]" for i, c in enumerate(self.clusters) if c.subnet is None]
-        keys += [f"instances[{i}]" for i, c in enumerate(self.instances) if c.subnet is None]
+        keys = [f"clusters[{c.name}]" for c in self.clusters if c.subnet is None]
+        keys += [f"instances[{c.name}]" for c in self.instances if c.subnet is None]
         if self.personal_instances is not None and self.personal_instances.subnet is None:
             keys.append("personalInstances")
         return keys

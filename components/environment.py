@@ -233,7 +233,7 @@ def define_environment(args: EnvironmentArgs, *, base_dir: Path, at: str) -> Env
 def _read_conda(base_dir: Path, relative: str, key: str) -> str:
     path = base_dir / relative
     if not path.is_file():
-        raise ConfigError.single(key, relative, f"expected a conda YAML file under {base_dir}")
+        raise ConfigError.not_found(key, relative, "file", base_dir)
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as error:
@@ -248,13 +248,9 @@ def _read_conda(base_dir: Path, relative: str, key: str) -> str:
 def _read_context(base_dir: Path, build: BuildArgs, key: str) -> tuple[tuple[str, bytes], ...]:
     folder = base_dir / build.context
     if not folder.is_dir():
-        raise ConfigError.single(
-            f"{key}.context", build.context, f"expected a folder under {base_dir}"
-        )
+        raise ConfigError.not_found(f"{key}.context", build.context, "folder", base_dir)
     if not (folder / build.dockerfile).is_file():
-        raise ConfigError.single(
-            f"{key}.dockerfile", build.dockerfile, f"expected a file in {build.context}"
-        )
+        raise ConfigError.not_found(f"{key}.dockerfile", build.dockerfile, "file", build.context)
     files = tuple(
         (path.relative_to(folder).as_posix(), path.read_bytes())
         for path in sorted(folder.rglob("*"))

@@ -77,6 +77,8 @@ class ConfigProblem:
     value: object
     allowed: str
     secret: bool = False
+    problem: str = "is not allowed"
+    """What is wrong with the value: ``is not allowed``, or ``file not found``."""
 
     def __str__(self) -> str:
         if self.value is MISSING:
@@ -84,7 +86,8 @@ class ConfigProblem:
         if self.value is UNKNOWN_KEY:
             return f"{self.field}: {self.allowed}"
         shown = SECRET_MASK if self.secret else _show(self.value)
-        return f"{self.field}: {shown} is not allowed; {self.allowed}"
+        joint = " " if self.problem == "is not allowed" else ": "
+        return f"{self.field}: {shown}{joint}{self.problem}; {self.allowed}"
 
 
 class ConfigError(AmlStackError, ValueError):
@@ -99,6 +102,17 @@ class ConfigError(AmlStackError, ValueError):
         cls, field: str, value: object, allowed: str, *, secret: bool = False
     ) -> ConfigError:
         return cls([ConfigProblem(field, value, allowed, secret)])
+
+    @classmethod
+    def not_found(cls, field: str, value: str, kind: str, where: object) -> ConfigError:
+        """A path in config names no `kind` (``file``, ``folder``) in `where`."""
+        return cls(
+            [
+                ConfigProblem(
+                    field, value, f"expected a {kind} in {where}", problem=f"{kind} not found"
+                )
+            ]
+        )
 
     def _message(self) -> str:
         if len(self.problems) == 1:

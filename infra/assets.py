@@ -27,11 +27,13 @@ def define_environments(
     return {
         workspace.name: tuple(
             define_environment(
-                environment, base_dir=base_dir, at=f"{namespace}:workspaces[{i}].environments[{j}]"
+                environment,
+                base_dir=base_dir,
+                at=f"{namespace}:workspaces[{workspace.name}].environments[{environment.name}]",
             )
-            for j, environment in enumerate(workspace.environments)
+            for environment in workspace.environments
         )
-        for i, workspace in enumerate(config.workspaces)
+        for workspace in config.workspaces
     }
 
 

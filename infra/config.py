@@ -19,7 +19,7 @@ from pulumi.runtime import config as runtime_config
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
-from components.args import Args, check_unique
+from components.args import Args, check_unique, item_key
 from components.compute import ComputesArgs, compute_network_problem
 from components.datastore import DatastoreArgs
 from components.endpoint import OnlineEndpointArgs
@@ -134,8 +134,9 @@ class StackConfig(Args):
     workspaces: tuple[WorkspaceConfig, ...] = ()
     """One or more workspaces (for example one per team), each with its own access and assets."""
     waivers: tuple[WaiverArgs, ...] = ()
-    """Baseline rules this stack relaxes on purpose, each with its reason (README, "Security
-    baseline"). Default none: every rule of the stack's tier must hold, or the plan fails."""
+    """Baseline rules this stack relaxes on purpose, each with its reason (see
+    docs/guides/waivers.md). Default none: every rule of the stack's tier must hold, or the plan
+    fails."""
 
     @field_validator("registry_stack")
     @classmethod
@@ -216,11 +217,11 @@ def _check_references(config: StackConfig, *, at: str, root: Path | None) -> Non
     has_registry = config.registry is not None or config.registry_stack is not None
     problems = [
         problem
-        for index, workspace in enumerate(config.workspaces)
+        for workspace in config.workspaces
         for problem in endpoint_problems(
             workspace.endpoints,
             workspace.environments,
-            at=f"{at}workspaces[{index}].endpoints",
+            at=f"{at}workspaces[{workspace.name}].endpoints",
             has_registry=has_registry,
             root=root,
         )
@@ -237,7 +238,7 @@ def _parse(raw: Mapping[str, Any], namespace: str) -> StackConfig:
         raise ConfigError(_explained(p, raw, at) for p in error.problems) from None
 
 
-_WORKSPACE_KEY = re.compile(r"workspaces\[(\d+)\]\.(\w+)")
+_WORKSPACE_KEY = re.compile(r"workspaces\[([^\]]+)\]\.(\w+)")
 
 
 def _explained(problem: ConfigProblem, raw: Mapping[str, Any], at: str) -> ConfigProblem:
@@ -251,16 +252,26 @@ def _explained(problem: ConfigProblem, raw: Mapping[str, Any], at: str) -> Confi
     workspaces = raw.get("workspaces")
     if match is None or not isinstance(workspaces, list) or not isinstance(tier, str):
         return problem
-    index, key = int(match.group(1)), match.group(2)
-    written = workspaces[index] if index < len(workspaces) else None
-    from_preset = key in TIER_PRESETS.get(tier, {}) and isinstance(written, Mapping)
-    if not from_preset or any(to_camel(k) == key for k in written):  # type: ignore[union-attr]
+    written = _written_workspace(workspaces, match.group(1))
+    key = match.group(2)
+    if key not in TIER_PRESETS.get(tier, {}) or written is None:
+        return problem
+    if any(to_camel(k) == key for k in written):
         return problem
     return replace(
         problem,
         allowed=f"{problem.allowed} (the value {key} has comes from the {tier} tier's preset; "
         "set it in the workspace's config to choose another)",
     )
+
+
+def _written_workspace(workspaces: list[Any], key: str) -> Mapping[str, Any] | None:
+    """The workspace an error path names (``workspaces[main]``, or ``workspaces[0]`` for one
+    without a name), as the config wrote it."""
+    for index, workspace in enumerate(workspaces):
+        if isinstance(workspace, Mapping) and item_key(workspace, index) == f"[{key}]":
+            return workspace
+    return None
 
 
 def with_tier_presets(raw: Mapping[str, Any]) -> dict[str, Any]:

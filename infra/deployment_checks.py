@@ -15,6 +15,7 @@ from components.endpoint import OnlineEndpointArgs
 from components.environment import EnvironmentArgs, parse_curated
 from components.errors import ConfigProblem
 from components.references import AssetRef
+from components.suggest import did_you_mean
 
 __all__ = ["defined_environments", "endpoint_problems"]
 
@@ -40,11 +41,11 @@ def endpoint_problems(
     defined = defined_environments(environments)
     return [
         problem
-        for e_index, endpoint in enumerate(endpoints)
-        for d_index, deployment in enumerate(endpoint.deployments)
+        for endpoint in endpoints
+        for deployment in endpoint.deployments
         for problem in _deployment_problems(
             deployment,
-            f"{at}[{e_index}].deployments[{d_index}]",
+            f"{at}[{endpoint.name}].deployments[{deployment.name}]",
             defined,
             has_registry=has_registry,
             root=root,
@@ -73,8 +74,9 @@ def _deployment_problems(
         yield ConfigProblem(
             f"{where}.environment",
             deployment.environment,
-            f"not an environment of this workspace's config (defined: {known}); or use "
-            "azureml:<name>:<version>, azureml://registries/... or an ARM id",
+            f"not an environment of this workspace's config (defined: {known}); "
+            f"{did_you_mean(env.name, environments)}or use azureml:<name>:<version>, "
+            "azureml://registries/... or an ARM id",
         )
     if root is not None and deployment.code is not None and deployment.code.path is not None:
         yield from _code_problems(deployment.code, f"{where}.code", root)
@@ -88,10 +90,13 @@ def _defined(env: AssetRef, environments: Mapping[str, str | None]) -> bool:
 def _code_problems(code: CodeArgs, where: str, root: Path) -> Iterator[ConfigProblem]:
     folder = root / str(code.path)
     if not folder.is_dir():
-        yield ConfigProblem(f"{where}.path", code.path, f"expected a folder; {folder} is none")
+        yield ConfigProblem(
+            f"{where}.path", code.path, f"expected a folder in {root}", problem="folder not found"
+        )
     elif not (folder / code.scoring_script).is_file():
         yield ConfigProblem(
             f"{where}.scoringScript",
             code.scoring_script,
             f"expected a file inside {code.path}",
+            problem="file not found",
         )

@@ -39,7 +39,8 @@ app = typer.Typer(
         [
             "Start with [bold]amlstack plan dev[/]: what pulumi up would deploy for "
             "Pulumi.dev.yaml, computed offline (no Azure, no Pulumi CLI). Deploying is pulumi up "
-            'itself (README, "Deploy for real"); job and model work on the deployed stack.',
+            "itself (docs/deploy.md); job and model work on the deployed stack. New stack: "
+            "amlstack init STACK.",
             "",
             "Examples:",
             "  amlstack plan dev",

@@ -54,9 +54,9 @@ def deployed_network_isolation() -> dict[str, str]:
 
 def refuse_impossible_changes(config: StackConfig, deployed: Mapping[str, str]) -> None:
     """Raise `ConfigError` when the config asks Azure for a change it cannot make."""
-    for index, workspace in enumerate(config.workspaces):
+    for workspace in config.workspaces:
         check_isolation_change(
-            f"{pulumi.get_project()}:workspaces[{index}].network.isolationMode",
+            f"{pulumi.get_project()}:workspaces[{workspace.name}].network.isolationMode",
             deployed.get(workspace.name),
             workspace.network.isolation_mode,
         )

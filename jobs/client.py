@@ -38,6 +38,7 @@ __all__ = [
     "CredentialChoice",
     "check_credential",
     "choose_credential",
+    "credential_hint",
     "github_oidc_token",
     "make_credential",
     "ml_client",
@@ -146,19 +147,43 @@ def make_credential(choice: CredentialChoice, fetch: Fetch = _urlopen) -> TokenC
     return identity.DefaultAzureCredential()
 
 
+_HINT_FROM: dict[CredentialKind, str] = {
+    "github-oidc": "ClientAssertionCredential",
+    "workload-identity": "WorkloadIdentityCredential",
+    "tenant-chain": "AzureCliCredential",
+    "default": "AzureCliCredential",
+}
+"""Whose words to keep from azure-identity's report: the credential people of each kind use."""
+
+
 def check_credential(credential: TokenCredential, choice: CredentialChoice) -> None:
-    """Get one ARM token; when none comes, raise `CredentialError` saying what to do."""
+    """Get one ARM token; when none comes, raise `CredentialError`: one short message with the
+    most useful line of azure-identity's report and what to do."""
     try:
         credential.get_token(ARM_SCOPE)
     except ClientAuthenticationError as error:
-        tried = [line.strip() for line in str(error).splitlines() if line.strip()]
-        details = "\n".join(f"  - {line[:200]}" for line in tried[:8])
+        hint = credential_hint(str(error), _HINT_FROM[choice.kind])
         raise CredentialError(
-            f"no Azure credential worked ({choice.describe()}):\n{details}\n"
-            "Sign in with `az login` (add `--tenant` for another tenant), or in CI use OIDC: "
-            "AZURE_CLIENT_ID and AZURE_TENANT_ID (or ARM_CLIENT_ID / ARM_TENANT_ID) and "
-            "`permissions: id-token: write` in the workflow."
+            f"not signed in to Azure: no credential worked ({choice.describe()}).\n"
+            f"{hint}\n"
+            "Sign in with `az login` (add --tenant for another tenant); in CI use OIDC: "
+            "AZURE_CLIENT_ID and AZURE_TENANT_ID and `permissions: id-token: write`."
         ) from None
+
+
+def credential_hint(report: str, credential: str) -> str:
+    """The line of azure-identity's `report` about `credential` (``AzureCliCredential: Please
+    run 'az login'``), else its first line; whole sentences, never cut in a word."""
+    lines = [line.strip() for line in report.splitlines() if line.strip()]
+    chosen = next((line for line in lines if line.startswith(f"{credential}:")), None)
+    text = chosen or (lines[0] if lines else "no details")
+    sentences = text.split(". ")
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + len(sentence) > 240:
+            break
+        kept += f". {sentence}"
+    return kept if kept.endswith(".") else f"{kept}."
 
 
 def stack_credential(

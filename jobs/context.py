@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from components.args import config_error_from
 from components.errors import AmlStackError
 from components.outputs import RegistryOutput, StackOutputs, WorkspaceOutput
+from components.suggest import did_you_mean
 from jobs.errors import StackContextError
 
 __all__ = [
@@ -142,8 +143,8 @@ def load_context(
     key = workspace if workspace is not None else _first_workspace(outputs)
     if key not in outputs.workspaces:
         raise StackContextError(
-            f"--workspace {key!r}: stack {stack!r} has no workspace {key!r}; its workspaces: "
-            f"{', '.join(keys)}"
+            f"--workspace {key!r}: stack {stack!r} has no workspace {key!r}; "
+            f"{did_you_mean(key, keys)}its workspaces: {', '.join(keys)}"
         )
     return StackContext(stack=stack, source=source, outputs=outputs, workspace_key=key)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.outputs import EnvironmentOutput
+from components.suggest import did_you_mean
 from jobs.context import StackContext
 from jobs.errors import JobSpecError
 
@@ -147,7 +148,7 @@ def resolve_compute(
     if compute is None:
         raise JobSpecError(
             f"{where}: {name!r} is not a compute of {_where_in(context)}; "
-            f"{_listing('computes', context.workspace.computes)}"
+            f"{_listing('computes', context.workspace.computes, given=name)}"
         )
     return compute.id
 
@@ -186,7 +187,8 @@ def resolve_environment(
             return f"{_PREFIX}{name}{suffix}"
         raise JobSpecError(
             f"{where}: {name!r} is not an environment of {_where_in(context)}; "
-            f"{_listing('environments', context.workspace.environments)}, or use a registry "
+            f"{_listing('environments', context.workspace.environments, given=name)}, or use a "
+            "registry "
             "environment (azureml://registries/<registry>/environments/<name>/versions/<v>)"
         )
     key, environment = found
@@ -222,7 +224,7 @@ def resolve_datastore(ref: str | None, context: StackContext, *, where: str) -> 
         return asset_id(context.workspace_id, "datastores", name)
     raise JobSpecError(
         f"{where}: {name!r} is not a datastore of {_where_in(context)}; "
-        f"{_listing('datastores', context.workspace.datastores, BUILTIN_DATASTORES)}"
+        f"{_listing('datastores', context.workspace.datastores, BUILTIN_DATASTORES, given=name)}"
     )
 
 
@@ -230,6 +232,10 @@ def _where_in(context: StackContext) -> str:
     return f"stack {context.stack!r} (workspace {context.workspace_key!r})"
 
 
-def _listing(kind: str, names: Mapping[str, Any], builtin: frozenset[str] = frozenset()) -> str:
+def _listing(
+    kind: str, names: Mapping[str, Any], builtin: frozenset[str] = frozenset(), *, given: str
+) -> str:
     known = sorted(set(names) | builtin)
-    return f"its {kind}: {', '.join(known)}" if known else f"it has no {kind}"
+    if not known:
+        return f"it has no {kind}"
+    return f"{did_you_mean(given, known)}its {kind}: {', '.join(known)}"

@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"
 DEV_OUTPUTS = FIXTURES / "outputs-dev.json"
-"""A deployed dev stack's outputs in the contract's shape (README, "Stack outputs")."""
+"""A deployed dev stack's outputs in the contract's shape (docs/reference/stack-outputs.md)."""
 
 
 def dev_context(outputs: Path = DEV_OUTPUTS, workspace: str | None = None) -> StackContext:

@@ -42,6 +42,8 @@ class Plan:
     policies: tuple[PolicyResult, ...] = ()
     critical_path: CriticalPath = field(default_factory=CriticalPath)
     warnings: tuple[str, ...] = ()
+    principals: dict[str, str] = field(default_factory=dict)
+    """Object id -> the ``name`` label the stack config gives that principal."""
 
     def document(self) -> dict[str, Any]:
         """The plan JSON object of DESIGN.md, version 1."""
@@ -71,6 +73,7 @@ class Plan:
                 "seconds": self.critical_path.seconds,
                 "resources": list(self.critical_path.resources),
             },
+            "principals": dict(sorted(self.principals.items())),
         }
 
     @property

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pulumi
+from pydantic import BaseModel
 
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
+from components.access import Principal
 from components.errors import AmlStackError, ConfigError
 from components.recording import RecordedResource, Recording, RecordingMocks, record
 from infra.config import StackConfig
@@ -19,7 +21,7 @@ from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
 from infra.previous import own_stack_reference_name
 
-__all__ = ["policy_subjects", "run_plan"]
+__all__ = ["policy_subjects", "principal_names", "run_plan"]
 
 
 def run_plan(
@@ -65,6 +67,7 @@ def run_plan(
         policies=tuple(PolicyResult(f.rule.id, f.urn, f.level, f.message) for f in findings),
         critical_path=estimate(recording.resources),
         warnings=(*stack_file.warnings, *unused),
+        principals=principal_names(config),
     )
 
 
@@ -115,6 +118,25 @@ def _record_program(
             raise error.__cause__ from None
         raise
     return recording, loaded[0]
+
+
+def principal_names(config: BaseModel) -> dict[str, str]:
+    """Object id -> ``name`` label of every principal the config names with one."""
+    names: dict[str, str] = {}
+
+    def visit(value: object) -> None:
+        if isinstance(value, Principal):
+            if value.name:
+                names.setdefault(value.object_id, value.name)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                visit(getattr(value, name))
+        elif isinstance(value, tuple | list):
+            for item in value:
+                visit(item)
+
+    visit(config)
+    return names
 
 
 def policy_subjects(resources: Iterable[RecordedResource]) -> list[Subject]:

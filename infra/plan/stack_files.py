@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from components.errors import MISSING, SECRET_MASK, AmlStackError, ConfigError
+from components.suggest import did_you_mean
 
 __all__ = ["Project", "StackFile", "find_project", "read_stack_file"]
 
@@ -82,9 +83,12 @@ def read_stack_file(project: Project, stack: str) -> StackFile:
     """Read ``Pulumi.<stack>.yaml``: keys without a namespace belong to the project."""
     path = project.stack_file(stack)
     if not path.is_file():
-        known = ", ".join(project.stacks()) or "none"
+        stacks = project.stacks()
         raise ConfigError.single(
-            "stack", stack, f"expected a stack with a {path.name} file; stacks: {known}"
+            "stack",
+            stack,
+            f"expected a stack with a {path.name} file; {did_you_mean(stack, stacks)}"
+            f"stacks: {', '.join(stacks) or 'none'}",
         )
     document = _read_mapping(path, "expected a mapping with a 'config:' key")
     entries = document.get("config") or {}

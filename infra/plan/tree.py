@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.text import Text
 from rich.tree import Tree
 
 from components.recording import RecordedResource
 from infra.plan.critical_path import provisioning_seconds
-from infra.plan.model import Plan
+from infra.plan.model import Plan, PolicyResult
+from infra.policy.fixes import config_fix
+from infra.policy.rules import workspace_of
 
-__all__ = ["render_plan", "short_type"]
+__all__ = ["failure_summary", "print_plan", "render_plan", "short_type"]
 
 
 def short_type(type_token: str) -> str:
@@ -22,32 +25,65 @@ def short_type(type_token: str) -> str:
     return type_token.removeprefix("azure-native:")
 
 
+def print_plan(plan: Plan, console: Console) -> None:
+    """Print the plan: the tree and summary, then the stack outputs as JSON that is never
+    wrapped (it stays valid JSON when piped), then the policy results and warnings."""
+    console.print(render_plan(plan))
+    if plan.outputs:
+        console.print("\nstack outputs:", style="bold", highlight=False)
+        console.print(
+            json.dumps(plan.outputs, indent=2, sort_keys=True),
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
+    console.print(Group(*_policies(plan), *_warnings(plan)))
+
+
 def render_plan(plan: Plan) -> RenderableType:
+    """The resource tree and the summary (with the critical path)."""
     children: dict[str, list[RecordedResource]] = defaultdict(list)
     for resource in plan.resources:
         children[resource.parent].append(resource)
     roots = children.get("", [])
     tree = Tree(f"[bold]{escape(plan.project)}[/] / [bold]{escape(plan.stack)}[/]")
     for root in roots:
-        _add(tree, root, children)
-    return Group(
-        tree, Text(""), _summary(plan), *_outputs(plan), *_policies(plan), *_warnings(plan)
-    )
+        _add(tree, root, children, plan.principals)
+    return Group(tree, Text(""), _summary(plan))
 
 
 def _add(
-    branch: Tree, resource: RecordedResource, children: dict[str, list[RecordedResource]]
+    branch: Tree,
+    resource: RecordedResource,
+    children: dict[str, list[RecordedResource]],
+    principals: Mapping[str, str],
 ) -> None:
     label = f"[cyan]{escape(short_type(resource.type))}[/] {escape(resource.name)}"
     azure_name = resource.outputs.get("name")
     if resource.custom and isinstance(azure_name, str) and azure_name != resource.name:
         label += f" [dim]→ {escape(azure_name)}[/]"
+    people = sorted(set(_people(resource.inputs, principals)))
+    if resource.custom and people:
+        label += f" [green]for {escape(', '.join(people))}[/]"
     if resource.protect:
         label += " [yellow](protected)[/]"
     node = branch.add(label)
     kids = sorted(children.get(resource.urn, []), key=lambda r: (r.custom, r.type, r.name))
     for child in kids:
-        _add(node, child, children)
+        _add(node, child, children, principals)
+
+
+def _people(value: object, principals: Mapping[str, str]) -> Iterator[str]:
+    """The names of the principals whose object ids appear in `value` (a resource's inputs)."""
+    if isinstance(value, str):
+        if value in principals:
+            yield principals[value]
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _people(item, principals)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _people(item, principals)
 
 
 def _summary(plan: Plan) -> Text:
@@ -85,15 +121,6 @@ def _duration(seconds: int) -> str:
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
-def _outputs(plan: Plan) -> list[RenderableType]:
-    if not plan.outputs:
-        return []
-    return [
-        Text("\nstack outputs:", style="bold"),
-        Text(json.dumps(plan.outputs, indent=2, sort_keys=True)),
-    ]
-
-
 _LEVEL_STYLES = {"mandatory": "bold red", "advisory": "yellow", "waived": "cyan"}
 
 
@@ -114,3 +141,32 @@ def _policies(plan: Plan) -> list[RenderableType]:
 
 def _warnings(plan: Plan) -> list[RenderableType]:
     return [Text(f"warning: {warning}", style="yellow") for warning in plan.warnings]
+
+
+def failure_summary(plan: Plan, *, namespace: str = "amlstack") -> str:
+    """The failed mandatory rules: how many findings, grouped per rule with the resources and
+    the config key that makes the rule hold."""
+    failed = plan.failed_mandatory
+    by_rule: dict[str, list[PolicyResult]] = defaultdict(list)
+    for result in failed:
+        by_rule[result.policy].append(result)
+    workspaces = list(plan.outputs.get("workspaces") or {})
+    names = {r.urn: r.name for r in plan.resources}
+    count = len(failed)
+    lines = [
+        f"{count} mandatory finding{'s' * (count != 1)} of {len(by_rule)} "
+        f"rule{'s' * (len(by_rule) != 1)} failed:"
+    ]
+    for rule, results in sorted(by_rule.items()):
+        resources = sorted(names.get(r.urn, r.urn) for r in results)
+        fixes = sorted(
+            {
+                fix
+                for name in resources
+                if (fix := config_fix(rule, workspace_of(name, workspaces), namespace=namespace))
+            }
+        )
+        fix = f"set {'; '.join(fixes)}" if fixes else "no stack config key sets this"
+        lines.append(f"  {rule} ({len(results)}: {', '.join(resources)}): {fix}")
+    lines.append("meet each rule, or waive it by id in amlstack:waivers with a reason")
+    return "\n".join(lines)

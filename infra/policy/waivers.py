@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pydantic import field_validator
 
 from components.args import Args
+from components.suggest import did_you_mean
 from infra.policy.rules import RULE_IDS, rule_by_id, unknown_rule
 
 __all__ = ["MIN_REASON_LENGTH", "WaiverArgs", "check_waivers"]
@@ -28,7 +29,7 @@ class WaiverArgs(Args):
     """One rule this stack (or one of its workspaces) does not have to meet, and why."""
 
     rule: str
-    """The rule's id (``amlstack policies`` lists them; README, "Security baseline")."""
+    """The rule's id (``amlstack policies`` lists them; docs/security.md)."""
     reason: str
     """Why the stack relaxes it: shown by the plan next to the rule. At least 10 characters."""
     workspace: str | None = None
@@ -69,7 +70,8 @@ def check_waivers(
         if workspaces is not None and waiver.workspace not in (None, *workspaces):
             raise ValueError(
                 f"{at}.workspace: {waiver.workspace!r} is not a workspace of this stack; "
-                f"expected one of {', '.join(workspaces)} (or no workspace: the whole stack)"
+                f"{did_you_mean(str(waiver.workspace), workspaces)}expected one of "
+                f"{', '.join(workspaces)} (or no workspace: the whole stack)"
             )
         earlier = scopes.setdefault(waiver.rule, [])
         if earlier and (None in earlier or waiver.workspace in (None, *earlier)):

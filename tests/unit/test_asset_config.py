@@ -44,7 +44,7 @@ def instance(**fields: Any) -> dict[str, Any]:
     }
 
 
-AT = "amlstack:workspaces[0]"
+AT = "amlstack:workspaces[main]"
 
 
 @pytest.mark.parametrize(
@@ -52,80 +52,85 @@ AT = "amlstack:workspaces[0]"
     [
         (
             cluster(minNodes=3, maxNodes=2),
-            "computes.clusters[0].maxNodes",
+            "computes.clusters[cpu].maxNodes",
             "2",
             "maxNodes must be at least minNodes (3)",
         ),
-        (cluster(minNodes=-1), "computes.clusters[0].minNodes", "-1", "greater than or equal to 0"),
+        (
+            cluster(minNodes=-1),
+            "computes.clusters[cpu].minNodes",
+            "-1",
+            "greater than or equal to 0",
+        ),
         (
             cluster(idleTimeBeforeScaleDown="PT10S"),
-            "computes.clusters[0].idleTimeBeforeScaleDown",
+            "computes.clusters[cpu].idleTimeBeforeScaleDown",
             "'PT10S'",
             "from PT1M to P7D",
         ),
         (
             cluster(vmSize="DS3_v2"),
-            "computes.clusters[0].vmSize",
+            "computes.clusters[cpu].vmSize",
             "'DS3_v2'",
             "an Azure VM size like 'Standard_DS3_v2'",
         ),
         (
             cluster(subnet="/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/vnet"),
-            "computes.clusters[0].subnet",
+            "computes.clusters[cpu].subnet",
             "'/subscriptions/x/",
             "expected a subnet ARM id: /subscriptions/<subscription GUID>/",
         ),
         (
             cluster(identity={"userAssignedIdentities": [f"{ACCOUNT}/x"]}),
-            "computes.clusters[0].identity.userAssignedIdentities",
+            "computes.clusters[cpu].identity.userAssignedIdentities",
             f"['{ACCOUNT}/x']",
             "is not the ARM id of a user-assigned identity (/subscriptions/<subscription GUID>/",
         ),
         (
             {"computes": {"clusters": [{"name": "a-very-long-cluster-name"}]}},
-            "computes.clusters[0].name",
+            "computes.clusters[a-very-long-cluster-name].name",
             "'a-very-long-cluster-name'",
             "a compute cluster name must be 2-16 letters",
         ),
         (
             {"computes": {"instances": [{"name": "ci", "assignedUser": ASSIGNED}]}},
-            "computes.instances[0].name",
+            "computes.instances[ci].name",
             "'ci'",
             "a compute instance name must be 3-24",
         ),
         (
             instance(idleTimeBeforeShutdown="PT10M"),
-            "computes.instances[0].idleTimeBeforeShutdown",
+            "computes.instances[ci-alice].idleTimeBeforeShutdown",
             "'PT10M'",
             "from PT15M to P3D",
         ),
         (
             instance(idleTimeBeforeShutdown="P4D"),
-            "computes.instances[0].idleTimeBeforeShutdown",
+            "computes.instances[ci-alice].idleTimeBeforeShutdown",
             "'P4D'",
             "from PT15M to P3D",
         ),
         (
             instance(schedules=[{"action": "Stop", "cron": "0 25 * * *"}]),
-            "computes.instances[0].schedules[0].cron",
+            "computes.instances[ci-alice].schedules[0].cron",
             "'0 25 * * *'",
             "hour field '25': 25 is outside 0-23",
         ),
         (
             instance(schedules=[{"action": "Stop", "cron": "0 19 * * *", "timeZone": "CET+1"}]),
-            "computes.instances[0].schedules[0].timeZone",
+            "computes.instances[ci-alice].schedules[0].timeZone",
             "'CET+1'",
             "IANA time zone like 'Europe/Amsterdam'",
         ),
         (
             instance(schedules=[{"action": "Pause", "cron": "0 19 * * *"}]),
-            "computes.instances[0].schedules[0].action",
+            "computes.instances[ci-alice].schedules[0].action",
             "'Pause'",
             "'Start' or 'Stop'",
         ),
         (
             {"computes": {"instances": [{"name": "ci-alice"}]}},
-            "computes.instances[0].assignedUser",
+            "computes.instances[ci-alice].assignedUser",
             "required",
             "required",
         ),
@@ -150,23 +155,23 @@ AT = "amlstack:workspaces[0]"
             {"network": {"isolationMode": "Disabled"}, **cluster()},
             "computes",
             "",
-            "clusters[0] would have no network",
+            "clusters[cpu] would have no network",
         ),
         (
             {"datastores": [{"name": "raw", "type": "AzureSql"}]},
-            "datastores[0].type",
+            "datastores[raw].type",
             "'AzureSql'",
             "'AzureBlob', 'AzureDataLakeGen2' or 'AzureFile'",
         ),
         (
             {"datastores": [{"name": "raw", "type": "AzureBlob", "container": "Raw_Data"}]},
-            "datastores[0].container",
+            "datastores[raw].container",
             "'Raw_Data'",
             "3-63 lowercase letters",
         ),
         (
             {"datastores": [{"name": "raw", "type": "AzureBlob", "account": "extdata"}]},
-            "datastores[0].account",
+            "datastores[raw].account",
             "'extdata'",
             "expected a storage account ARM id",
         ),
@@ -187,26 +192,26 @@ AT = "amlstack:workspaces[0]"
                     {"name": "train", "image": "python:3.11", "build": {"context": "x"}}
                 ]
             },
-            "environments[0].build",
+            "environments[train].build",
             "",
             "exactly one of curated, image or build is required; "
             "this environment sets image and build",
         ),
         (
             {"environments": [{"name": "train"}]},
-            "environments[0].build",
+            "environments[train].build",
             "None",
             "this environment sets none",
         ),
         (
             {"environments": [{"name": "train", "build": {"context": "x"}, "condaFile": "c.yml"}]},
-            "environments[0].condaFile",
+            "environments[train].condaFile",
             "'c.yml'",
             "a conda file needs image",
         ),
         (
             {"environments": [{"name": "train", "image": "Not An Image"}]},
-            "environments[0].image",
+            "environments[train].image",
             "'Not An Image'",
             "expected a Docker image reference",
         ),
@@ -287,5 +292,8 @@ def test_a_missing_conda_file_fails_the_plan_before_anything_registers(
     (scratch_project / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
     result = CliRunner().invoke(app, ["plan", "bad", "-C", str(scratch_project)])
     assert result.exit_code == ExitCode.INVALID_INPUT, result.output
-    assert "amlstack:workspaces[0].environments[0].condaFile: 'envs/nope.yml'" in result.output
+    assert (
+        "amlstack:workspaces[main].environments[train].condaFile: 'envs/nope.yml': file not found"
+        in result.output
+    )
     assert "Traceback" not in result.output

@@ -1,4 +1,4 @@
-"""Blue/green by config alone (README, "Traffic and blue/green"): each step is a config edit,
+"""Blue/green by config alone (docs/guides/blue-green.md): each step is a config edit,
 planned offline.
 
 Every step is planned from its own ``Pulumi.<step>.yaml`` with the real program, and the steps
@@ -153,7 +153,7 @@ def test_dropping_blue_while_it_has_traffic_is_refused(project: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         run_plan(find_project(project), "dev")
     [problem] = caught.value.problems
-    assert problem.field == "amlstack:workspaces[0].endpoints[0].traffic"
+    assert problem.field == "amlstack:workspaces[main].endpoints[credit].traffic"
     assert "'blue' is not a deployment of this endpoint (deployments: green)" in problem.allowed
 
 

@@ -51,7 +51,7 @@ def test_the_console_script_is_the_composed_app() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert project["project"]["scripts"] == {"amlstack": "infra.entrypoint:main"}
     command: Any = typer.main.get_command(app)
-    assert set(command.commands) == {"plan", "policies", "job", "model"}
+    assert set(command.commands) == {"plan", "policies", "init", "schema", "job", "model"}
 
 
 def test_exit_codes_keep_their_numbers() -> None:

@@ -17,6 +17,8 @@ runner = CliRunner()
         ((), "amlstack plan dev"),
         (("plan",), "amlstack plan dev --since before.json"),
         (("policies",), "amlstack:waivers:"),
+        (("init",), "amlstack init dev --tier dev --location westeurope"),
+        (("schema",), "amlstack schema --output docs/schema/stack.schema.json"),
         (("job", "submit"), "amlstack job submit jobs/train.yml --stack dev --dry-run"),
         (("model",), "amlstack model promote churn 1"),
     ],

@@ -60,7 +60,7 @@ def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
         tier="dev", workspaces=[{"name": "main", "network": {"publicNetworkAccess": "Disabled"}}]
     )
     [message] = problems(raw)
-    assert message.startswith("amlstack:workspaces[0].containerRegistry:")
+    assert message.startswith("amlstack:workspaces[main].containerRegistry:")
     assert "sku 'Basic'" in message
     assert "'Premium'" in message
 
@@ -75,7 +75,7 @@ def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
         ({"workspaces": [{"name": "main"}]}, "amlstack:location", "required", "required"),
         (
             stack(workspaces=[{"name": "Main_WS"}]),
-            "amlstack:workspaces[0].name",
+            "amlstack:workspaces[Main_WS].name",
             "'Main_WS'",
             "lowercase",
         ),
@@ -87,19 +87,19 @@ def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
         ),
         (
             stack(workspaces=[{"name": "main", "storage": {"softDeleteDays": 900}}]),
-            "amlstack:workspaces[0].storage.softDeleteDays",
+            "amlstack:workspaces[main].storage.softDeleteDays",
             "900",
             "365",
         ),
         (
             stack(workspaces=[{"name": "main", "keyVault": {"retentionDays": "ninety"}}]),
-            "amlstack:workspaces[0].keyVault.retentionDays",
+            "amlstack:workspaces[main].keyVault.retentionDays",
             "'ninety'",
             "integer",
         ),
         (
             stack(workspaces=[{"name": "main", "access": {"dataScientsts": []}}]),
-            "amlstack:workspaces[0].access.dataScientsts",
+            "amlstack:workspaces[main].access.dataScientsts",
             "unknown key",
             "did you mean 'dataScientist'?",
         ),
@@ -109,7 +109,7 @@ def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
                     {"name": "main", "access": {"owner": [{"objectId": "bob", "type": "User"}]}}
                 ]
             ),
-            "amlstack:workspaces[0].access.owner[0].objectId",
+            "amlstack:workspaces[main].access.owner[0].objectId",
             "'bob'",
             "GUID",
         ),
@@ -119,13 +119,13 @@ def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
                     {"name": "main", "access": {"owner": [{"objectId": GUID, "type": "Person"}]}}
                 ]
             ),
-            "amlstack:workspaces[0].access.owner[0].type",
+            "amlstack:workspaces[main].access.owner[0].type",
             "'Person'",
             "'User', 'Group' or 'ServicePrincipal'",
         ),
         (
             stack(workspaces=[{"name": "main", "access": {"owner": [{"objectId": GUID}]}}]),
-            "amlstack:workspaces[0].access.owner[0].type",
+            "amlstack:workspaces[main].access.owner[0].type",
             "required",
             "required",
         ),
@@ -135,7 +135,7 @@ def test_combination_made_invalid_by_a_preset_is_still_caught() -> None:
                     {"name": "main", "access": {"reader": [{"objectId": GUID, "type": "User"}] * 2}}
                 ]
             ),
-            "amlstack:workspaces[0].access.reader",
+            "amlstack:workspaces[main].access.reader",
             GUID,
             "list each principal once",
         ),
@@ -190,8 +190,8 @@ def datastore(credentials: dict[str, Any]) -> dict[str, Any]:
     return stack(workspaces=[{"name": "main", "datastores": [store]}])
 
 
-DEPLOYMENT = "amlstack:workspaces[0].endpoints[0].deployments[0]"
-CREDENTIALS = "amlstack:workspaces[0].datastores[0].credentials"
+DEPLOYMENT = "amlstack:workspaces[main].endpoints[credit].deployments[blue]"
+CREDENTIALS = "amlstack:workspaces[main].datastores[raw].credentials"
 
 
 def test_union_members_are_no_config_keys() -> None:
@@ -299,7 +299,7 @@ def test_presets_apply_before_the_one_validation() -> None:
     assert parse_stack_config(raw).workspaces[0].container_registry.sku == "Basic"
     prod = stack(workspaces=[{"name": "main", "containerRegistry": {"sku": "Basic"}}])
     assert problems(prod) == [
-        "amlstack:workspaces[0].containerRegistry: {'sku': 'Basic'} is not allowed; sku 'Basic' "
+        "amlstack:workspaces[main].containerRegistry: {'sku': 'Basic'} is not allowed; sku 'Basic' "
         "cannot turn public network access off; use 'Premium' or set "
         "network.publicNetworkAccess to 'Enabled'"
     ]
@@ -308,7 +308,7 @@ def test_presets_apply_before_the_one_validation() -> None:
 def test_a_conflict_with_a_preset_value_says_the_value_comes_from_the_preset() -> None:
     closed = {"name": "main", "network": {"publicNetworkAccess": "Disabled"}}
     [problem] = problems(stack(tier="dev", workspaces=[closed]))
-    assert problem.startswith("amlstack:workspaces[0].containerRegistry: {'sku': 'Basic'}")
+    assert problem.startswith("amlstack:workspaces[main].containerRegistry: {'sku': 'Basic'}")
     assert problem.endswith(
         "(the value containerRegistry has comes from the dev tier's preset; set it in the "
         "workspace's config to choose another)"

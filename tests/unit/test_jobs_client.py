@@ -20,6 +20,7 @@ from jobs.client import (
     CredentialChoice,
     check_credential,
     choose_credential,
+    credential_hint,
     github_oidc_token,
     make_credential,
     ml_client,
@@ -118,10 +119,28 @@ def test_no_working_credential_is_one_clear_message() -> None:
     with pytest.raises(CredentialError) as caught:
         check_credential(NoLogin(), CredentialChoice("default"))  # type: ignore[arg-type]
     message = str(caught.value)
-    assert message.startswith("no Azure credential worked (DefaultAzureCredential")
-    assert "  - AzureCliCredential: Please run 'az login'" in message
+    assert message.startswith(
+        "not signed in to Azure: no credential worked (DefaultAzureCredential"
+    )
+    assert "\nAzureCliCredential: Please run 'az login' to set up an account.\n" in message
+    assert "EnvironmentCredential" not in message  # azure-identity's list is not repeated
     assert "id-token: write" in message
+    assert len(message.splitlines()) == 3
     assert caught.value.__cause__ is None
+
+
+def test_the_hint_keeps_whole_sentences_of_the_chosen_credential() -> None:
+    report = (
+        "DefaultAzureCredential failed.\nAttempted credentials:\n"
+        "\tAzureDeveloperCliCredential: Azure Developer CLI could not be found. " + "Please visit "
+        "https://aka.ms/azure-dev for installation instructions and then, once installed, "
+        "authenticate to your Azure account using 'azd auth login'. " * 3
+    )
+    hint = credential_hint(report, "AzureDeveloperCliCredential")
+    assert hint.startswith("AzureDeveloperCliCredential: Azure Developer CLI could not be found.")
+    assert hint.endswith("using 'azd auth login'.")
+    assert hint.count("azd auth login") == 1  # whole sentences, up to about 240 characters
+    assert credential_hint(report, "AzureCliCredential") == "DefaultAzureCredential failed."
 
 
 def test_a_working_credential_passes() -> None:

@@ -129,3 +129,8 @@ def test_a_whole_plan_document_is_accepted() -> None:
 
 def test_stack_context_error_is_an_amlstack_error() -> None:
     assert issubclass(StackContextError, AmlStackError)
+
+
+def test_a_misspelt_workspace_gets_a_suggestion() -> None:
+    with pytest.raises(StackContextError, match="did you mean 'main'\\? its workspaces: main"):
+        load_context("dev", outputs_file=DEV_OUTPUTS, workspace="mian", env={})

@@ -43,6 +43,13 @@ def test_an_unknown_compute_fails_naming_it_and_the_stack_computes(name: str) ->
     assert message.endswith("its computes: cpu, dev-box, gpu")
 
 
+def test_misspelt_computes_and_environments_get_a_suggestion() -> None:
+    with pytest.raises(JobSpecError, match="did you mean 'gpu'\\? its computes: cpu, dev-box, gpu"):
+        resolve_compute("azureml:gpuu", CONTEXT, NONE, where="job.yml: compute")
+    with pytest.raises(JobSpecError, match="did you mean 'train'\\? its environments"):
+        resolve_environment("azureml:trian:1", CONTEXT, NONE, where="job.yml: environment")
+
+
 def test_no_compute_means_the_first_cluster_and_an_arm_id_is_checked() -> None:
     assert default_compute(CONTEXT) == "cpu"
     assert resolve_compute(None, CONTEXT, NONE, where="compute") == f"{WS}/computes/cpu"

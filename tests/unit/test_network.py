@@ -40,12 +40,12 @@ SUBNET = (
 def test_only_forward_moves_are_allowed(deployed: str, wanted: str) -> None:
     backwards = ISOLATION_ORDER.index(wanted) < ISOLATION_ORDER.index(deployed)
     if not backwards:
-        check_isolation_change("amlstack:workspaces[0].network.isolationMode", deployed, wanted)
+        check_isolation_change("amlstack:workspaces[main].network.isolationMode", deployed, wanted)
         return
     with pytest.raises(ConfigError) as caught:
-        check_isolation_change("amlstack:workspaces[0].network.isolationMode", deployed, wanted)
+        check_isolation_change("amlstack:workspaces[main].network.isolationMode", deployed, wanted)
     [problem] = caught.value.problems
-    assert problem.field == "amlstack:workspaces[0].network.isolationMode"
+    assert problem.field == "amlstack:workspaces[main].network.isolationMode"
     assert problem.value == wanted
     assert repr(deployed) in problem.allowed
     assert "cannot move a managed network back" in problem.allowed
@@ -233,7 +233,7 @@ def test_plan_refuses_going_back_from_the_deployed_mode(scratch_project: Path) -
         app, ["plan", "back", "-C", str(scratch_project), "--previous", str(previous)]
     )
     assert result.exit_code == ExitCode.INVALID_INPUT
-    assert "amlstack:workspaces[0].network.isolationMode: 'AllowInternetOutbound'" in (
+    assert "amlstack:workspaces[main].network.isolationMode: 'AllowInternetOutbound'" in (
         result.output.replace("\n", " ")
     )
     assert "the deployed workspace uses 'AllowOnlyApprovedOutbound'" in result.output

@@ -152,12 +152,12 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
     [
         (
             {"privateEndpoints": [{"name": "kv-rule", "resourceId": VAULT, "subresource": "blob"}]},
-            "NetworkArgs.outbound.privateEndpoints[0].subresource",
+            "NetworkArgs.outbound.privateEndpoints[kv-rule].subresource",
             "a key vault has no sub-resource 'blob'; expected 'vault'",
         ),
         (
             {"privateEndpoints": [{"name": "lake", "resourceId": LAKE, "subresource": "dsf"}]},
-            "NetworkArgs.outbound.privateEndpoints[0].subresource",
+            "NetworkArgs.outbound.privateEndpoints[lake].subresource",
             "did you mean 'dfs'?",
         ),
         (
@@ -166,7 +166,7 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     {"name": "mon", "resourceId": SCOPE, "subresource": "azuremonitor"}
                 ]
             },
-            "NetworkArgs.outbound.privateEndpoints[0].resourceId",
+            "NetworkArgs.outbound.privateEndpoints[mon].resourceId",
             "cannot create private endpoints to Microsoft.Insights/privateLinkScopes",
         ),
         (
@@ -175,7 +175,7 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     {"name": "lake", "resourceId": "stcuratedlake", "subresource": "dfs"}
                 ]
             },
-            "NetworkArgs.outbound.privateEndpoints[0].resourceId",
+            "NetworkArgs.outbound.privateEndpoints[lake].resourceId",
             "expected the ARM id of a resource",
         ),
         (
@@ -189,12 +189,12 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     }
                 ]
             },
-            "NetworkArgs.outbound.privateEndpoints[0].sparkEnabled",
+            "NetworkArgs.outbound.privateEndpoints[srch].sparkEnabled",
             "storage accounts only",
         ),
         (
             {"privateEndpoints": [{"name": "x", "resourceId": VAULT, "subresource": "vault"}]},
-            "NetworkArgs.outbound.privateEndpoints[0].name",
+            "NetworkArgs.outbound.privateEndpoints[x].name",
             "3-33 letters",
         ),
         (
@@ -244,7 +244,7 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     {"name": "adf", "serviceTag": "DataFactory", "portRanges": "443,70000"}
                 ]
             },
-            "NetworkArgs.outbound.serviceTags[0].portRanges",
+            "NetworkArgs.outbound.serviceTags[adf].portRanges",
             "within 1-65535",
         ),
         (
@@ -253,17 +253,17 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     {"name": "adf", "serviceTag": "DataFactory", "portRanges": "9000-8000"}
                 ]
             },
-            "NetworkArgs.outbound.serviceTags[0].portRanges",
+            "NetworkArgs.outbound.serviceTags[adf].portRanges",
             "a range must go up",
         ),
         (
             {"serviceTags": [{"name": "adf", "serviceTag": "DataFactory", "portRanges": "https"}]},
-            "NetworkArgs.outbound.serviceTags[0].portRanges",
+            "NetworkArgs.outbound.serviceTags[adf].portRanges",
             "'https' is not a port or range",
         ),
         (
             {"serviceTags": [{"name": "adf", "serviceTag": "DataFactroy", "portRanges": "443"}]},
-            "NetworkArgs.outbound.serviceTags[0].serviceTag",
+            "NetworkArgs.outbound.serviceTags[adf].serviceTag",
             "did you mean 'DataFactory'",
         ),
         (
@@ -276,7 +276,7 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     }
                 ]
             },
-            "NetworkArgs.outbound.serviceTags[0].serviceTag",
+            "NetworkArgs.outbound.serviceTags[kv-rule].serviceTag",
             "'AzureMonitor' cannot be narrowed to a region",
         ),
         (
@@ -285,7 +285,7 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     {"name": "st-rule", "serviceTag": "Storage.mars", "portRanges": "443"}
                 ]
             },
-            "NetworkArgs.outbound.serviceTags[0].serviceTag",
+            "NetworkArgs.outbound.serviceTags[st-rule].serviceTag",
             "'mars' after 'Storage.'",
         ),
         (
@@ -299,7 +299,7 @@ def test_private_endpoint_rules_alone_need_no_firewall_and_work_with_internet_ou
                     }
                 ]
             },
-            "NetworkArgs.outbound.serviceTags[0].protocol",
+            "NetworkArgs.outbound.serviceTags[st-rule].protocol",
             "'TCP', 'UDP', 'ICMP' or '*'",
         ),
     ],

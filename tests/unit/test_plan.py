@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import runpy
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from infra.entrypoint import app
 from infra.plan import (
     Plan,
     find_project,
+    plan_graph,
     read_stack_file,
     run_plan,
     to_dot,
@@ -72,8 +74,10 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
         "outputs",
         "policies",
         "criticalPath",
+        "principals",
     }
     assert document["version"] == 1
+    assert document["principals"]["0a1b2c3d-0000-4000-8000-000000000004"] == "alice@contoso.com"
     assert (document["project"], document["stack"]) == ("amlstack", "dev")
     urns = [r["urn"] for r in document["resources"]]
     assert urns == sorted(urns)
@@ -193,7 +197,8 @@ def test_cli_rejects_bad_config_with_the_key_and_no_traceback(scratch_project: P
     result = runner.invoke(app, ["plan", "typo", "-C", str(scratch_project)])
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert (
-        "amlstack:workspaces[0].acess: unknown key 'acess'; did you mean 'access'?" in result.output
+        "amlstack:workspaces[main].acess: unknown key 'acess'; did you mean 'access'?"
+        in result.output
     )
     assert "Traceback" not in result.output
 
@@ -274,7 +279,7 @@ def test_graph_formats(
     tmp_path: Path, plans: dict[str, Plan], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     plan = plans["dev"]
-    mermaid, dot = to_mermaid(plan), to_dot(plan)
+    full = plan_graph(plan, "full")
     edges = sum(
         1
         for r in plan.resources
@@ -282,11 +287,122 @@ def test_graph_formats(
         for d in r.dependencies
         if d in {x.urn for x in plan.resources if x.custom}
     )
-    assert mermaid.count("-->") == edges
-    assert dot.count("->") == edges
+    assert len(full.nodes) == sum(1 for r in plan.resources if r.custom)
+    assert len(full.edges) == edges
+    assert to_mermaid(plan, "full").count("-->") == edges
+    assert to_dot(plan, "full").count("->") == edges
+    dot = to_dot(plan)
     assert write_graph(plan, tmp_path / "g.dot").read_text() == dot
     assert write_graph(plan, tmp_path / "g.md").read_text().startswith("```mermaid\nflowchart LR")
     monkeypatch.setattr("shutil.which", lambda _name: None)
     assert write_graph(plan, tmp_path / "g.svg") == tmp_path / "g.mmd"
     with pytest.raises(PlanFileError, match=r"g\.png: suffix '\.png' is no graph format; .*\.svg"):
         write_graph(plan, tmp_path / "g.png")
+
+
+def dot_nodes(dot: str) -> dict[str, str]:
+    """Node id -> its attributes, from the node lines of a DOT text."""
+    return dict(re.findall(r"^\s*(n\d+) \[(.*)\];$", dot, flags=re.MULTILINE))
+
+
+def test_the_default_graph_is_readable_and_marks_the_critical_path(
+    plans: dict[str, Plan],
+) -> None:
+    plan = plans["dev"]
+    dot = to_dot(plan)
+    nodes = dot_nodes(dot)
+    assert len(nodes) <= 40 < sum(1 for r in plan.resources if r.custom)
+    critical = {node for node, attributes in nodes.items() if "critical:" in attributes}
+    by_label = {attributes.split("\\n")[1]: node for node, attributes in nodes.items()}
+    names = {r.urn: r.name for r in plan.resources}
+    on_path = [names[urn] for urn in plan.critical_path.resources]
+    assert {by_label[name] for name in on_path if name in by_label} <= critical
+    assert "main-credit-blue" in on_path
+    assert by_label["main-credit-blue"] in critical
+    assert (
+        "ml:OnlineDeployment\\nmain-credit-blue\\ncritical: 10 min"
+        in nodes[by_label["main-credit-blue"]]
+    )
+    critical_edges = re.findall(r"(n\d+) -> (n\d+) \[color=", dot)
+    assert len(critical_edges) == len(critical) - 1  # one chain through every critical node
+    assert "about 25 min 30 s to deploy" in dot
+    # Role assignments, locks and diagnostic settings are folded into their resource.
+    assert "RoleAssignment" not in dot
+    assert "DiagnosticSetting" not in dot
+    assert "+ diagnostics, 8 roles" in nodes[by_label["main-workspace"]]
+    # A box per workspace and per endpoint.
+    boxes = re.findall(r'subgraph cluster_\w+ \{\n\s*label="([^"]+)"', dot)
+    assert sorted(boxes) == ["OnlineEndpoint main-credit", "Workspace main"]
+
+
+def test_every_resource_can_be_drawn_and_prod_stays_readable(plans: dict[str, Plan]) -> None:
+    full = plan_graph(plans["prod"], "full")
+    assert {n.label[1] for n in full.nodes} >= {"main-storage-lock", "main-workspace-diagnostics"}
+    assert len(plan_graph(plans["prod"]).nodes) <= 40
+
+
+def test_a_graph_file_of_an_unknown_kind_is_refused_before_planning(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["plan", "no-such-stack", "-C", str(ROOT), "--graph", str(tmp_path / "g.png")]
+    )
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "suffix '.png' is no graph format; expected one of .svg" in result.output
+    assert "Pulumi.no-such-stack.yaml" not in result.output  # refused before the stack is read
+
+
+def test_piped_output_keeps_the_stack_outputs_valid_json_and_names_people() -> None:
+    result = runner.invoke(app, ["plan", "dev", "-C", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    text = result.stdout.split("\nstack outputs:\n", 1)[1].split("\n\npolicies:", 1)[0]
+    outputs = json.loads(text)  # not hard-wrapped in the middle of an ARM id
+    assert outputs["workspaces"]["main"]["id"].endswith("/workspaces/mlw-amlstack-dev-main")
+    assert max(len(line) for line in text.splitlines()) > 160
+    [grant] = [
+        line
+        for line in result.stdout.splitlines()
+        if "main-data-scientist-" in line and line.rstrip().endswith("alice@contoso.com")
+    ]
+    assert "for alice@contoso.com" in grant
+    [instance] = [
+        line for line in result.stdout.splitlines() if "ci-dev-main-" in line and "Compute " in line
+    ]
+    assert instance.rstrip().endswith("for alice@contoso.com")
+
+
+def test_policy_failures_are_grouped_per_rule_with_the_key_that_fixes_them(
+    scratch_project: Path,
+) -> None:
+    write_stack(
+        scratch_project,
+        "loose",
+        {
+            "amlstack:location": "westeurope",
+            "amlstack:workspaces": [
+                {
+                    "name": "main",
+                    "network": {"publicNetworkAccess": "Enabled"},
+                    "storage": {"sku": "Standard_LRS"},
+                    "datastores": [{"name": "lake", "type": "AzureDataLakeGen2"}],
+                }
+            ],
+        },
+    )
+    result = runner.invoke(app, ["plan", "loose", "-C", str(scratch_project), "-q"])
+    assert result.exit_code == 3, result.output
+    lines = result.output.split("error: ", 1)[1].splitlines()
+    count = int(lines[0].split()[0])
+    rules = [line.split()[0] for line in lines[1:-1]]
+    assert lines[0] == f"{count} mandatory findings of {len(rules)} rules failed:"
+    assert rules == sorted(rules)
+    assert count >= len(rules) + 1  # storage-geo-redundant fails twice: both accounts
+    [geo] = [line for line in lines if line.lstrip().startswith("storage-geo-redundant ")]
+    assert "(2: main-datalake-storage, main-storage)" in geo
+    assert geo.endswith("set amlstack:workspaces[main].storage.sku: Standard_GRS")
+    [public] = [line for line in lines if "workspace-public-network-disabled" in line]
+    assert public.endswith("set amlstack:workspaces[main].network.publicNetworkAccess: Disabled")
+
+
+def test_a_misspelt_stack_gets_a_suggestion() -> None:
+    result = runner.invoke(app, ["plan", "prdo", "-C", str(ROOT)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "did you mean 'prod'? stacks: dev, prod, shared, test" in result.output

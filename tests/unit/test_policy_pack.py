@@ -231,7 +231,7 @@ def test_cli_prints_violations_and_waivers_and_exits_3(scratch_project: Path) ->
     assert "waived workspace-public-network-disabled (team-workspace)" in text
     assert "waived: the team reaches it from the office network" in text
     assert "mandatory workspace-public-network-disabled (main-workspace)" in text
-    assert "mandatory policies failed" in text
+    assert "mandatory findings of" in text
     assert "Traceback" not in result.output
     levels = {p["level"] for p in json.loads(out.read_text())["policies"]}
     assert levels == {"mandatory", "waived"}

@@ -192,7 +192,7 @@ def stack(**overrides: Any) -> dict[str, Any]:
                     }
                 ]
             ),
-            "amlstack:workspaces[0].endpoints[0].deployments[0].model.source",
+            "amlstack:workspaces[main].endpoints[credit].deployments[blue].model.source",
             "the stack has no registry",
         ),
     ],

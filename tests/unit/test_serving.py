@@ -48,18 +48,18 @@ def test_the_sample_code_folder_passes() -> None:
 def test_code_folders_are_checked_against_the_project() -> None:
     missing = endpoint(code={"path": "serving/nothing", "scoringScript": "score.py"})
     [(field, allowed)] = problems(stack(missing))
-    assert field == "amlstack:workspaces[0].endpoints[0].deployments[0].code.path"
+    assert field == "amlstack:workspaces[main].endpoints[credit].deployments[blue].code.path"
     assert "expected a folder" in allowed
     script = endpoint(code={"path": "serving/credit-default", "scoringScript": "main.py"})
     [(field, allowed)] = problems(stack(script))
-    assert field.endswith("deployments[0].code.scoringScript")
+    assert field.endswith("deployments[blue].code.scoringScript")
     assert "expected a file inside serving/credit-default" in allowed
     parse_stack_config(stack(missing))  # without a project directory, paths are not checked
 
 
 def test_environments_from_config_must_be_defined_in_the_workspace() -> None:
     [(field, allowed)] = problems(stack(endpoint(environment="sklearn-env:3")))
-    assert field == "amlstack:workspaces[0].endpoints[0].deployments[0].environment"
+    assert field == "amlstack:workspaces[main].endpoints[credit].deployments[blue].environment"
     assert "not an environment of this workspace's config (defined: none)" in allowed
 
 
@@ -102,7 +102,7 @@ def test_a_config_environment_resolves_to_its_registered_version(scratch_project
 def test_endpoint_keys_are_unique_in_a_workspace() -> None:
     [(field, allowed)] = problems(stack(endpoint(), endpoint()))
     assert (field, allowed) == (
-        "amlstack:workspaces[0].endpoints",
+        "amlstack:workspaces[main].endpoints",
         "endpoint names must be unique in a workspace; repeated: credit",
     )
 
