@@ -41,6 +41,7 @@ class DataLake(pulumi.ComponentResource):
             placement=placement,
             protect=args.protect,
             hierarchical_namespace=True,
+            cmk=workspace.cmk,
         )
         guard_storage(
             name,

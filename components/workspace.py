@@ -5,8 +5,8 @@ Insights, a storage account (no shared keys), a key vault (RBAC), a container re
 user), the data-plane roles the identity needs on them, and the Azure ML workspace wired to all of
 it with identity-based system datastores. Then ``grant_*`` gives people access to the workspace.
 
-Guards: diagnostic settings send the workspace's, key vault's and blob service's logs to Log
-Analytics; a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
+Guards: diagnostic settings send every resource's logs to Log Analytics (`components.diagnostics`);
+a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
 private endpoints (``network.privateEndpoints``) and CMK encryption (``encryption``) are opt-in.
 """
 
@@ -22,10 +22,15 @@ from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
 from components.args import Args, check_unique
 from components.compute import ComputesArgs
-from components.container_registry import ContainerRegistryArgs, create_workspace_registry
+from components.container_registry import (
+    ContainerRegistryArgs,
+    check_registry_cmk,
+    check_registry_network,
+    create_workspace_registry,
+)
 from components.datastore import DatastoreArgs
-from components.diagnostics import send_logs
-from components.encryption import EncryptionArgs
+from components.diagnostics import CONTAINER_REGISTRY, KEY_VAULT, ML_WORKSPACE, send_logs
+from components.encryption import CMK_ROLE, CustomerManagedKey, EncryptionArgs
 from components.endpoint import OnlineEndpointArgs
 from components.environment import EnvironmentArgs
 from components.guards import delete_lock
@@ -83,8 +88,8 @@ class WorkspaceArgs(Args):
     While locked, role assignments on them cannot be removed either. (``protect`` is what stops
     ``pulumi destroy``.) Creating locks needs Owner or User Access Administrator."""
     encryption: EncryptionArgs | None = None
-    """Customer-managed key encryption of the workspace's data. Default off (Microsoft-managed
-    keys); fixed at creation."""
+    """Customer-managed key encryption of the workspace, its storage accounts and its container
+    registry (Premium). Default off (Microsoft-managed keys); fixed at creation."""
 
     @field_validator("name")
     @classmethod
@@ -97,12 +102,19 @@ class WorkspaceArgs(Args):
         cls, registry: ContainerRegistryArgs, info: ValidationInfo
     ) -> ContainerRegistryArgs:
         network = info.data.get("network")
-        if network and network.public_network_access == "Disabled" and registry.sku != "Premium":
-            raise ValueError(
-                f"sku {registry.sku!r} cannot turn public network access off; use 'Premium' "
-                "or set network.publicNetworkAccess to 'Enabled'"
-            )
+        if network:
+            check_registry_network(registry, network.public_network_access)
         return registry
+
+    @field_validator("encryption")
+    @classmethod
+    def _registry_can_use_cmk(
+        cls, encryption: EncryptionArgs | None, info: ValidationInfo
+    ) -> EncryptionArgs | None:
+        registry = info.data.get("container_registry")
+        if encryption is not None and registry is not None:
+            check_registry_cmk(registry)
+        return encryption
 
     @field_validator("computes")
     @classmethod
@@ -207,6 +219,17 @@ class Workspace(pulumi.ComponentResource):
         )
         self.log_analytics = monitoring.log_analytics
         self.app_insights = monitoring.app_insights
+        cmk_grants = (
+            self._grant_identity(f"{name}-cmk", args.encryption.key_vault_id, (CMK_ROLE,))
+            if args.encryption is not None
+            else []
+        )
+        self.cmk = CustomerManagedKey.of(
+            args.encryption,
+            identity_id=self.identity.id,
+            identity_client_id=self.identity.client_id,
+            granted=cmk_grants,
+        )
         self.storage_account = create_workspace_storage(
             name,
             args.storage,
@@ -214,6 +237,7 @@ class Workspace(pulumi.ComponentResource):
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            cmk=self.cmk,
         )
         self.key_vault = create_workspace_key_vault(
             name,
@@ -231,6 +255,7 @@ class Workspace(pulumi.ComponentResource):
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            cmk=self.cmk,
         )
         # A managed network's private endpoints to the dependencies are approved by the identity.
         approver = (
@@ -249,15 +274,8 @@ class Workspace(pulumi.ComponentResource):
                 f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES + approver
             ),
             self._grant_identity(f"{name}-insights", self.app_insights.id, _INSIGHTS_ROLES),
+            cmk_grants,
         ]
-        if args.encryption is not None:
-            identity_grants.append(
-                self._grant_identity(
-                    f"{name}-cmk",
-                    args.encryption.key_vault_id,
-                    (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,),
-                )
-            )
         self.workspace = machinelearningservices.Workspace(
             f"{name}-workspace",
             workspace_name=names.apply(lambda n: n.workspace),
@@ -343,9 +361,14 @@ class Workspace(pulumi.ComponentResource):
     ) -> None:
         """Diagnostic settings, delete locks and private endpoints."""
         logs = self.log_analytics.id
-        for key, logged in (("workspace", self.workspace.id), ("keyvault", self.key_vault.id)):
+        for key, kind, logged in (
+            ("workspace", ML_WORKSPACE, self.workspace.id),
+            ("keyvault", KEY_VAULT, self.key_vault.id),
+            ("registry", CONTAINER_REGISTRY, self.container_registry.id),
+        ):
             send_logs(
                 f"{name}-{key}-diagnostics",
+                resource_type=kind,
                 resource_id=logged,
                 log_analytics_id=logs,
                 placement=placement,

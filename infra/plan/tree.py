@@ -94,7 +94,12 @@ def _outputs(plan: Plan) -> list[RenderableType]:
     ]
 
 
-_LEVEL_STYLES = {"mandatory": "bold red", "advisory": "yellow", "waived": "cyan"}
+_LEVEL_STYLES = {
+    "mandatory": "bold red",
+    "advisory": "yellow",
+    "waived": "cyan",
+    "relaxed": "blue",
+}
 
 
 def _policies(plan: Plan) -> list[RenderableType]:

@@ -1,16 +1,11 @@
 """Azure's built-in policies over a plan: the assignment the stacks are built for, every
 definition on every resource, and the gap report (``uv run python -m tests.azure_policy``).
 
-The assignment: the built-ins' defaults, except the parameters without one and those that name
-what amlstack creates (`ASSIGNMENT`):
-
-- ``logAnalytics``: the Log Analytics workspace of the evaluated resource's own workspace;
-- the diagnostic setting's name (``profileName``, ``diagnosticSettingName``...): amlstack's
-  ``amlstack-log-analytics``, the one name every setting it creates has;
-- ``categoryGroup``: ``allLogs``, the group that sends every log (the default, ``audit``,
-  expects the ``audit`` group on and ``allLogs`` off: fewer logs, so not what the stacks send);
-- per definition (`OVERRIDES`): the key vault's legacy policy bef3f64c with ``metricsEnabled``
-  True (the stacks send the vault's metrics).
+The assignment: the built-ins' defaults, except the parameters `infra.policy.builtins` sets for
+what amlstack creates (``ASSIGNMENT``, ``ASSIGNMENT_BY_POLICY``; ``docs/security.md`` tells
+assigners the same): ``logAnalytics`` is the Log Analytics workspace of the evaluated resource's
+own workspace, the diagnostic setting's name is ``amlstack-log-analytics``, ``categoryGroup`` is
+``allLogs``.
 """
 
 from __future__ import annotations
@@ -21,9 +16,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from components.diagnostics import DIAGNOSTIC_SETTING_NAME
 from components.testing import RecordedResource
 from infra.plan import find_project, run_plan
+from infra.policy.builtins import ASSIGNMENT as BASE
+from infra.policy.builtins import ASSIGNMENT_BY_POLICY, BUILTINS
 from tests.azure_policy.arm import arm_resources
 from tests.azure_policy.conditions import ArmResource
 from tests.azure_policy.definitions import (
@@ -40,16 +36,13 @@ from tests.azure_policy.definitions import (
 
 __all__ = ["ASSIGNMENT", "OVERRIDES", "Library", "evaluate_plan", "main", "render_gaps"]
 
-_SETTING_NAME_PARAMETERS = ("profileName", "diagnosticSettingName", "diagnosticsSettingNameToUse")
-
-ASSIGNMENT: dict[str, Any] = {
-    **dict.fromkeys(_SETTING_NAME_PARAMETERS, DIAGNOSTIC_SETTING_NAME),
-    "categoryGroup": "allLogs",
-}
-"""Parameter values the stacks are built for (besides ``logAnalytics``, set per resource)."""
+ASSIGNMENT: dict[str, Any] = {k: v for k, v in BASE.items() if k != "logAnalytics"}
+"""Parameter values the stacks are built for (``logAnalytics`` is set per resource)."""
 
 OVERRIDES: dict[str, dict[str, Any]] = {
-    "bef3f64c-5290-43b7-85b0-9b254eef4c47": {"metricsEnabled": "True"},
+    full_id: dict(ASSIGNMENT_BY_POLICY[short_id])
+    for short_id, full_id in ((b.short_id, b.id) for b in BUILTINS.values())
+    if short_id in ASSIGNMENT_BY_POLICY
 }
 """Per-definition parameter values, by definition id."""
 
