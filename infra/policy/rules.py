@@ -306,12 +306,16 @@ def _delete_locked(subject: Subject, facts: Facts) -> str | None:
     return "no CanNotDelete management lock on the resource or its resource group"
 
 
-def _cmk_when_asked(subject: Subject, facts: Facts) -> str | None:
-    if workspace_of(subject.name, facts.workspaces) not in facts.encrypted_workspaces:
-        return None
-    return _all(_equals("encryption.status", "Enabled"), _is_set("encryption.keyVaultProperties"))(
-        subject, facts
-    )
+def _when_encrypted(*checks: Check) -> Check:
+    """`checks` for the resources of workspaces whose config asks for a customer-managed key."""
+    inner = _all(*checks)
+
+    def check(subject: Subject, facts: Facts) -> str | None:
+        if workspace_of(subject.name, facts.workspaces) not in facts.encrypted_workspaces:
+            return None
+        return inner(subject, facts)
+
+    return check
 
 
 def workspace_of(resource_name: str, workspaces: Iterable[str]) -> str | None:
@@ -364,22 +368,13 @@ def _entries(setting: Subject, key: str, name: str) -> set[str]:
 
 
 def _missing_from(setting: Subject, profile: diagnostics.LogProfile) -> list[str]:
+    groups = _entries(setting, "logs", "categoryGroup")
+    categories = _entries(setting, "logs", "category")
+    metrics = _entries(setting, "metrics", "category")
     missing = [
-        *(
-            f"log group {g}"
-            for g in profile.groups
-            if g not in _entries(setting, "logs", "categoryGroup")
-        ),
-        *(
-            f"log category {c}"
-            for c in profile.categories
-            if c not in _entries(setting, "logs", "category")
-        ),
-        *(
-            f"metric {m}"
-            for m in profile.metrics
-            if m not in _entries(setting, "metrics", "category")
-        ),
+        *(f"log group {g}" for g in profile.groups if g not in groups),
+        *(f"log category {c}" for c in profile.categories if c not in categories),
+        *(f"metric {m}" for m in profile.metrics if m not in metrics),
     ]
     if not present(setting.inputs, "workspaceId"):
         missing.append("workspaceId (a Log Analytics workspace)")
@@ -390,14 +385,18 @@ def _diagnostics(subject: Subject, facts: Facts) -> str | None:
     """The diagnostic settings `components.diagnostics` gives the subject's type, to Log
     Analytics, with what that table sends."""
     settings = facts.depending_on(subject, DIAGNOSTIC_SETTINGS)
+    expected = _expected_settings(subject.type)
     problems = []
-    for suffix, arm_type in _expected_settings(subject.type):
+    for suffix, arm_type in expected:
         profile = diagnostics.DIAGNOSTICS[arm_type]
         where = f"on {suffix.strip('/')}" if suffix else "on the resource"
+        # Only a storage account's settings need telling apart by their resourceUri, which is
+        # unknown during a first preview (the pack then says the rule cannot run yet).
         candidates = [
             s
             for s in settings
-            if (
+            if len(expected) == 1
+            or (
                 str(_lookup(s.inputs, "resourceUri")).endswith(suffix)
                 if suffix
                 else not str(_lookup(s.inputs, "resourceUri")).endswith(_SERVICE_SUFFIXES)
@@ -444,25 +443,6 @@ def _zone_redundant_registry(subject: Subject, facts: Facts) -> str | None:
             "with that reason, or deploy to a region with availability zones"
         )
     return problem
-
-
-def _registry_cmk_when_asked(subject: Subject, facts: Facts) -> str | None:
-    if workspace_of(subject.name, facts.workspaces) not in facts.encrypted_workspaces:
-        return None
-    return _all(_equals("encryption.status", "enabled"), _is_set("encryption.keyVaultProperties"))(
-        subject, facts
-    )
-
-
-def _storage_cmk_when_asked(subject: Subject, facts: Facts) -> str | None:
-    if workspace_of(subject.name, facts.workspaces) not in facts.encrypted_workspaces:
-        return None
-    return _all(
-        _equals("encryption.keySource", "Microsoft.Keyvault"),
-        _is_set("encryption.keyVaultProperties"),
-        _equals("encryption.services.queue.keyType", "Account"),
-        _equals("encryption.services.table.keyType", "Account"),
-    )(subject, facts)
 
 
 def _in_a_network(subject: Subject, facts: Facts) -> str | None:
@@ -565,7 +545,9 @@ _BASELINE: tuple[Rule, ...] = (
         "'Enabled' when workspaces[].encryption is set",
         _PROD,
         "Azure Policy ba769a63, 7f40cee6",
-        _cmk_when_asked,
+        _when_encrypted(
+            _equals("encryption.status", "Enabled"), _is_set("encryption.keyVaultProperties")
+        ),
     ),
     _rule(
         "workspace-diagnostic-settings",
@@ -967,7 +949,12 @@ _BUILTINS: tuple[Rule, ...] = (
         "'Microsoft.Keyvault', 'Account' when workspaces[].encryption is set",
         _PROD,
         "Azure Policy 6fac406b, f0e5abd0, 7c322315",
-        _storage_cmk_when_asked,
+        _when_encrypted(
+            _equals("encryption.keySource", "Microsoft.Keyvault"),
+            _is_set("encryption.keyVaultProperties"),
+            _equals("encryption.services.queue.keyType", "Account"),
+            _equals("encryption.services.table.keyType", "Account"),
+        ),
     ),
     _rule(
         "storage-zone-redundant",
@@ -1031,7 +1018,9 @@ _BUILTINS: tuple[Rule, ...] = (
         "'enabled' when workspaces[].encryption is set",
         _PROD,
         "Azure Policy 5b9159ae",
-        _registry_cmk_when_asked,
+        _when_encrypted(
+            _equals("encryption.status", "enabled"), _is_set("encryption.keyVaultProperties")
+        ),
     ),
     *(
         _rule(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from components import diagnostics
+from infra.config import parse_stack_config
 from infra.policy import (
     RULE_IDS,
     RULES,
@@ -28,7 +29,7 @@ from infra.policy import (
     workspace_of,
 )
 from infra.policy.builtins import BUILTINS
-from infra.tiers import PRESETS
+from infra.tiers import PRESETS, TIER_PRESETS
 
 ML = "azure-native:machinelearningservices"
 WORKSPACE = f"{ML}:Workspace"
@@ -761,3 +762,48 @@ def test_facts_find_dependents_and_types_in_stack_order(
         ]
     for kind in (STORAGE, DIAGNOSTICS, LOCK, VAULT):
         assert facts.of_type(kind) == [r for r in resources if r.type == kind]
+
+
+def test_the_presets_a_workspace_keeps_are_the_relaxations_of_its_stack() -> None:
+    closed = {
+        "name": "team",
+        "network": {
+            "publicNetworkAccess": "Disabled",
+            "isolationMode": "AllowOnlyApprovedOutbound",
+        },
+        "containerRegistry": {"sku": "Premium", "exportsEnabled": False},
+    }
+    raw = {"location": "westeurope", "tier": "dev", "workspaces": [{"name": "main"}, closed]}
+    context = PolicyContext.from_config(parse_stack_config(raw))
+    kept = {(workspace, preset.key) for workspace, preset in context.presets}
+    assert ("main", "network.publicNetworkAccess") in kept
+    assert ("team", "network.publicNetworkAccess") not in kept
+    assert ("team", "containerRegistry.exportsEnabled") not in kept
+    assert ("team", "keyVault.purgeProtection") in kept
+    assert PolicyContext.from_config(parse_stack_config({**raw, "tier": "prod"})).presets == ()
+
+
+def test_the_tier_presets_are_the_settings_each_preset_names() -> None:
+    for tier, presets in PRESETS.items():
+        for preset in presets:
+            value: Any = TIER_PRESETS[tier]
+            for key in preset.key.split("."):
+                value = value[key]
+            assert value == preset.value
+
+
+@given(
+    days=st.integers(min_value=0, max_value=30),
+    hours=st.integers(min_value=0, max_value=23),
+    minutes=st.integers(min_value=0, max_value=59),
+    seconds=st.integers(min_value=0, max_value=59),
+    action=st.sampled_from(["Block", "Log"]),
+)
+def test_sas_policies_pass_up_to_seven_days_with_block(
+    days: int, hours: int, minutes: int, seconds: int, action: str
+) -> None:
+    period = f"{days}.{hours:02d}:{minutes:02d}:{seconds:02d}"
+    inputs = {"sasPolicy": {"sasExpirationPeriod": period, "expirationAction": action}}
+    violation = rule_by_id("storage-sas-policy").check(subject(STORAGE, inputs), Facts())
+    within = days * 86400 + hours * 3600 + minutes * 60 + seconds <= 7 * 86400
+    assert (violation is None) is (within and action == "Block")
