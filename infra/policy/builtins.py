@@ -390,6 +390,33 @@ _ALL = (
         "Storage accounts should have the specified minimum TLS version",
         benchmark=False,
     ),
+    BuiltIn(
+        "0c4bd2e8-8872-4f37-a654-03f6f38ddc76",
+        "Application Insights components with Private Link enabled should use Bring Your Own Storage accounts for profiler and debugger.",
+    ),
+    BuiltIn(
+        "ea4d6841-2173-4317-9747-ff522a45120f",
+        "Key Vault should use a virtual network service endpoint",
+    ),
+    BuiltIn(
+        "60d21c4f-21a3-4d94-85f4-b924e6aeeda4",
+        "Storage Accounts should use a virtual network service endpoint",
+    ),
+    BuiltIn(
+        "c4857be7-912a-4c75-87e6-e30292bcdf78",
+        "[Preview]: Container Registry should use a virtual network service endpoint",
+    ),
+    BuiltIn(
+        "4510daf9-5abc-4d7d-a11d-d84416b814f6",
+        "[Preview]: Azure Backup should be enabled for Blobs in Storage Accounts",
+    ),
+    BuiltIn(
+        "fa298e57-9444-42ba-bf04-86e8470e32c7",
+        "Saved-queries in Azure Monitor should be saved in customer storage account for logs encryption",
+    ),
+    BuiltIn(
+        "7433c107-6db4-4ad1-b57a-a76dce0154a1", "Storage accounts should be limited by allowed SKUs"
+    ),
 )
 
 BUILTINS: dict[str, BuiltIn] = {b.short_id: b for b in _ALL}
@@ -404,6 +431,17 @@ NOT_FOLLOWED: dict[str, str] = {
     "for, so this category-group form cannot hold as well.",
     "e413671a": "V1 legacy mode turns off the v2 API features the stacks use (managed network, "
     "identity-based datastores); it exists for workspaces that still run v1 SDK code.",
+    "ea4d6841": "Virtual network service endpoints are the alternative to private endpoints: the "
+    "stacks reach the key vault through private endpoints and set no service-endpoint rules.",
+    "60d21c4f": "As ea4d6841, for storage accounts.",
+    "c4857be7": "As ea4d6841, for container registries.",
+    "0c4bd2e8": "The stacks use neither the Application Insights profiler nor the snapshot "
+    "debugger, the data this customer storage account would hold.",
+    "4510daf9": "Azure Backup of blobs needs a Backup vault, which the stacks do not create; soft "
+    "delete, versioning (prod), geo-redundancy and delete locks protect the data.",
+    "fa298e57": "Saving Log Analytics queries to a customer storage account needs a linked "
+    "storage account and customer-managed keys on Log Analytics, outside the stacks.",
+    "7433c107": "The allowed SKUs are the assigner's parameter, with no default to meet.",
 }
 """Built-ins a stack deliberately does not meet, and why (``docs/security.md`` lists them)."""
 
