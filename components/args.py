@@ -255,7 +255,7 @@ def _place(model: type[BaseModel], loc: tuple[int | str, ...]) -> _Place:
             scalar = not _is_model(member)
             current, members = (member if not scalar else None), {}
         elif part in fields:
-            kept.append(part)
+            kept.append(fields[part].alias or part)  # a default's error names the field in Python
             parent, annotation = current, fields[part].annotation
             current, members = _model_in(annotation), _members(annotation)
             map_key = typing.get_origin(annotation) is dict

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pulumi
 
+from components.encryption import CustomerManagedKey
 from components.placement import Placement
 from components.storage import StorageArgs, create_workspace_storage, guard_storage
 from components.workspace_ref import WorkspaceRef
@@ -29,10 +30,12 @@ class DataLake(pulumi.ComponentResource):
         *,
         account_name: pulumi.Input[str],
         workspace: WorkspaceRef,
+        cmk: CustomerManagedKey | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`storage` are the workspace storage's settings; network access, ``protect``, the
-        lock and the diagnostics' destination are the workspace's."""
+        lock and the diagnostics' destination are the workspace's; `cmk` (the workspace's
+        customer-managed key) encrypts it. Default: Microsoft-managed keys."""
         super().__init__("amlstack:ml:DataLake", name, None, opts)
         placement = Placement(
             workspace.resource_group_name, workspace.location, dict(workspace.tags), self
@@ -45,6 +48,7 @@ class DataLake(pulumi.ComponentResource):
             placement=placement,
             protect=workspace.protect,
             hierarchical_namespace=True,
+            cmk=cmk,
         )
         guard_storage(
             name,

@@ -24,6 +24,7 @@ import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, monitor
 from pydantic import Field, StrictInt, ValidationInfo, field_validator
 
+from components import diagnostics
 from components.args import Args, check_unique
 from components.code_asset import LocalCode, create_code_version
 from components.deployment import (
@@ -32,12 +33,14 @@ from components.deployment import (
     probe_settings,
     request_settings,
 )
+from components.diagnostics import send_logs
 from components.durations import iso_duration
 from components.endpoint_traffic import EndpointTraffic
 from components.errors import ConfigError
 from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
 from components.network import PublicNetworkAccess
 from components.outputs import EndpointOutput, Pending
+from components.placement import Placement
 from components.traffic import complete_split, mirror_problems, traffic_problems
 from components.workspace_ref import WorkspaceRef
 
@@ -166,6 +169,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
         self._args = args
         self._workspace = workspace
         self._tags = {**workspace.tags, "endpoint": args.name, **args.tags}
+        self._placement = Placement(
+            workspace.resource_group_name, workspace.location, self._tags, self
+        )
         public = args.public_network_access or workspace.public_network_access
         self.endpoint = machinelearningservices.OnlineEndpoint(
             f"{name}-endpoint",
@@ -181,6 +187,13 @@ class OnlineEndpoint(pulumi.ComponentResource):
             ),
             tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self),
+        )
+        send_logs(
+            f"{name}-diagnostics",
+            resource_type=diagnostics.ONLINE_ENDPOINT,
+            resource_id=self.endpoint.id,
+            log_analytics_id=workspace.log_analytics_id,
+            placement=self._placement,
         )
         self.deployments = self._create_deployments(name, assets)
         self.traffic = EndpointTraffic(
@@ -315,7 +328,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
         autoscale: AutoscaleArgs,
         target: machinelearningservices.OnlineDeployment,
     ) -> monitor.AutoscaleSetting:
-        return monitor.AutoscaleSetting(
+        setting = monitor.AutoscaleSetting(
             f"{name}-{deployment.name}-autoscale",
             autoscale_setting_name=self.endpoint.name.apply(
                 lambda endpoint: f"{endpoint}-{deployment.name}-autoscale"
@@ -353,6 +366,14 @@ class OnlineEndpoint(pulumi.ComponentResource):
             tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        send_logs(
+            f"{name}-{deployment.name}-autoscale-diagnostics",
+            resource_type=diagnostics.AUTOSCALE_SETTING,
+            resource_id=setting.id,
+            log_analytics_id=self._workspace.log_analytics_id,
+            placement=self._placement,
+        )
+        return setting
 
 
 def _cpu_rule(

@@ -1,4 +1,5 @@
-"""The workspace's key vault: RBAC authorization, soft delete, purge protection."""
+"""The workspace's key vault: RBAC authorization (built-in 12d4fa5e), soft delete (1e66c121),
+purge protection (0b60c0b2); its audit events go to Log Analytics (`components.diagnostics`)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ class KeyVaultArgs(Args):
     """The workspace key vault (connection secrets the workspace manages)."""
 
     purge_protection: bool = True
-    """Forbid purging deleted secrets and the vault before retention ends. Default on; once on,
-    Azure never lets it be turned off. A dev stack may leave it off to recreate vaults freely."""
+    """Forbid purging deleted secrets and the vault before retention ends (built-in 0b60c0b2,
+    in the Microsoft cloud security benchmark). Default on; once on, Azure never lets it be
+    turned off. The dev tier's preset turns it off, so that vaults can be recreated freely, and
+    the plan reports that as a relaxation (``infra/tiers.py``)."""
     retention_days: int = Field(90, ge=7, le=90)
     """Days a deleted vault or secret stays recoverable (7-90). Default 90. Its name stays taken."""
 

@@ -1,4 +1,5 @@
-"""Log Analytics and workspace-based Application Insights, both with local (key) auth off."""
+"""Log Analytics and workspace-based Application Insights, both with local (key) auth off, each
+sending its own logs to the Log Analytics workspace (`components.diagnostics`)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pulumi_azure_native import applicationinsights, operationalinsights
 from pydantic import Field
 
 from components.args import Args
+from components.diagnostics import APP_INSIGHTS, LOG_ANALYTICS, send_logs
 from components.placement import Placement
 
-__all__ = ["Monitoring", "MonitoringArgs", "create_monitoring"]
+__all__ = ["Monitoring", "MonitoringArgs", "create_log_analytics", "create_monitoring"]
 
 
 class MonitoringArgs(Args):
@@ -27,15 +29,15 @@ class Monitoring:
     app_insights: applicationinsights.Component
 
 
-def create_monitoring(
+def create_log_analytics(
     name: str,
     args: MonitoringArgs,
     *,
     log_analytics_name: pulumi.Input[str],
-    app_insights_name: pulumi.Input[str],
     placement: Placement,
-) -> Monitoring:
-    """Create the Log Analytics workspace and the Application Insights that writes to it."""
+) -> operationalinsights.Workspace:
+    """A Log Analytics workspace (``<name>-logs``) that accepts Entra ID only (built-in
+    e15effd4) and logs its own queries and operations to itself (818719e5)."""
     logs = operationalinsights.Workspace(
         f"{name}-logs",
         workspace_name=log_analytics_name,
@@ -49,6 +51,28 @@ def create_monitoring(
         tags=placement.tags,
         opts=placement.options(),
     )
+    send_logs(
+        f"{name}-logs-diagnostics",
+        resource_type=LOG_ANALYTICS,
+        resource_id=logs.id,
+        log_analytics_id=logs.id,
+        placement=placement,
+    )
+    return logs
+
+
+def create_monitoring(
+    name: str,
+    args: MonitoringArgs,
+    *,
+    log_analytics_name: pulumi.Input[str],
+    app_insights_name: pulumi.Input[str],
+    placement: Placement,
+) -> Monitoring:
+    """Create the Log Analytics workspace and the Application Insights that writes to it."""
+    logs = create_log_analytics(
+        name, args, log_analytics_name=log_analytics_name, placement=placement
+    )
     insights = applicationinsights.Component(
         f"{name}-insights",
         resource_name_=app_insights_name,
@@ -61,5 +85,12 @@ def create_monitoring(
         disable_local_auth=True,
         tags=placement.tags,
         opts=placement.options(),
+    )
+    send_logs(
+        f"{name}-insights-diagnostics",
+        resource_type=APP_INSIGHTS,
+        resource_id=insights.id,
+        log_analytics_id=logs.id,
+        placement=placement,
     )
     return Monitoring(log_analytics=logs, app_insights=insights)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-__all__ = ["AZURE_REGIONS", "check_region"]
+__all__ = ["ACR_ZONE_REDUNDANT_REGIONS", "AZURE_REGIONS", "check_region"]
 
 AZURE_REGIONS = frozenset(
     [
@@ -78,6 +78,49 @@ AZURE_REGIONS = frozenset(
         "chinanorth3",
     ]
 )
+
+
+ACR_ZONE_REDUNDANT_REGIONS = frozenset(
+    [
+        # Americas
+        "brazilsouth",
+        "canadacentral",
+        "centralus",
+        "eastus",
+        "eastus2",
+        "eastus2euap",
+        "southcentralus",
+        "usgovvirginia",
+        "westus2",
+        "westus3",
+        # Europe
+        "francecentral",
+        "germanywestcentral",
+        "italynorth",
+        "northeurope",
+        "norwayeast",
+        "swedencentral",
+        "switzerlandnorth",
+        "uksouth",
+        "westeurope",
+        # Africa
+        "southafricanorth",
+        # Asia Pacific
+        "australiaeast",
+        "centralindia",
+        "chinanorth3",
+        "eastasia",
+        "japaneast",
+        "koreacentral",
+        "qatarcentral",
+        "southeastasia",
+        "uaenorth",
+    ]
+)
+"""Regions where a Premium container registry can be created zone-redundant (``zoneRedundancy:
+Enabled``). Source: Microsoft Learn, "Enable zone redundancy in Azure Container Registry",
+section "Regional support" (MicrosoftDocs/azure-docs, articles/container-registry/
+zone-redundancy.md, revision of 2023-10-31). Elsewhere Azure rejects the setting."""
 
 
 def check_region(value: str) -> str:

@@ -8,6 +8,8 @@ name and version.
 
 The registry keeps its assets in a storage account and a container registry per region, which
 Azure creates and manages (``regionDetails``); the first region is the registry's own location.
+Its logs go to a Log Analytics workspace (built-in 33835ef6): one of its own, created beside it,
+or an existing one (``logAnalyticsWorkspaceId``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,18 @@ from pydantic import Field, field_validator
 from components import roles
 from components.access import Grantee, Principal, assign_role
 from components.args import Args, check_unique
+from components.diagnostics import ML_REGISTRY as ML_REGISTRY_TYPE
+from components.diagnostics import send_logs
 from components.guards import delete_lock
-from components.naming import ML_REGISTRY, check_key, derive_name, unique_suffix
+from components.monitoring import MonitoringArgs, create_log_analytics
+from components.naming import (
+    LOG_ANALYTICS,
+    ML_REGISTRY,
+    check_arm_id,
+    check_key,
+    derive_name,
+    unique_suffix,
+)
 from components.network import PublicNetworkAccess
 from components.placement import Placement
 from components.regions import check_region
@@ -67,6 +79,21 @@ class RegistryArgs(Args):
     on; creating locks needs Owner or User Access Administrator."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra Azure tags."""
+    log_analytics_workspace_id: str | None = None
+    """ARM id of the Log Analytics workspace the registry's logs go to. Default: one of its own,
+    created beside it (``<name>-logs``, 90 days, Entra ID only)."""
+
+    @field_validator("log_analytics_workspace_id")
+    @classmethod
+    def _log_analytics_arm_id(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return check_arm_id(
+            value,
+            kind="Log Analytics workspace",
+            provider_path=r"Microsoft\.OperationalInsights/workspaces/[a-zA-Z0-9][a-zA-Z0-9-]*",
+            shape="Microsoft.OperationalInsights/workspaces/<workspace>",
+        )
 
     @field_validator("name")
     @classmethod
@@ -118,6 +145,8 @@ class Registry(pulumi.ComponentResource):
             )
         )
         regions = [location, *(r for r in args.replication_regions if r != location)]
+        all_tags = stack_tags(stack, tags or {}, args.tags)
+        placement = Placement(group, location, all_tags, self)
         self.registry = machinelearningservices.Registry(
             f"{name}-registry",
             registry_name=azure_name,
@@ -128,21 +157,42 @@ class Registry(pulumi.ComponentResource):
             ),
             public_network_access=args.public_network_access,
             region_details=[_region(region, args) for region in regions],
-            tags=stack_tags(stack, tags or {}, args.tags),
+            tags=all_tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.registry_name: pulumi.Output[str] = self.registry.name
         self.id: pulumi.Output[str] = self.registry.id
         self.location = location
+        self.log_analytics_id = self._log_analytics(name, args, placement, project, stack)
+        send_logs(
+            f"{name}-diagnostics",
+            resource_type=ML_REGISTRY_TYPE,
+            resource_id=self.id,
+            log_analytics_id=self.log_analytics_id,
+            placement=placement,
+        )
         if args.delete_lock:
             delete_lock(
                 f"{name}-lock",
                 self.registry,
-                placement=Placement(group, location, {}, self),
+                placement=placement,
             )
         for principal in args.users:
             self.grant_user(principal)
         self.register_outputs({"registryName": self.registry_name, "id": self.id})
+
+    @staticmethod
+    def _log_analytics(
+        name: str, args: RegistryArgs, placement: Placement, project: str, stack: str
+    ) -> pulumi.Input[str]:
+        if args.log_analytics_workspace_id is not None:
+            return args.log_analytics_workspace_id
+        return create_log_analytics(
+            name,
+            MonitoringArgs(),
+            log_analytics_name=derive_name(LOG_ANALYTICS, project, stack, args.name),
+            placement=placement,
+        ).id
 
     def grant_user(self, grantee: Grantee) -> authorization.RoleAssignment:
         """AzureML Registry User on this registry: read, share and deploy its assets."""

@@ -1,4 +1,5 @@
-"""The workspace's storage account: no keys, no public blobs, TLS 1.2, soft delete, versioning."""
+"""The workspace's storage account: no keys, no public blobs, TLS 1.2, soft delete, versioning,
+a SAS expiration policy, infrastructure encryption, and every service's logs in Log Analytics."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from pulumi_azure_native import storage
 from pydantic import Field
 
 from components.args import Args
-from components.diagnostics import send_logs
+from components.diagnostics import STORAGE_ACCOUNT, STORAGE_SERVICES, send_logs
+from components.encryption import CustomerManagedKey, storage_encryption, storage_identity
 from components.guards import delete_lock
 from components.placement import Placement
 
 __all__ = [
+    "MAX_SAS_EXPIRATION_DAYS",
     "StorageArgs",
     "StorageSku",
     "create_workspace_storage",
@@ -28,17 +31,30 @@ StorageSku = Literal[
     "Standard_GZRS",
     "Standard_RAGZRS",
 ]
+MAX_SAS_EXPIRATION_DAYS = 7
+"""The longest SAS validity Azure's built-in 7aa1c9d5 allows (it denies accounts above it)."""
 
 
 class StorageArgs(Args):
     """The workspace storage account (artifacts, snapshots, the default datastores)."""
 
     sku: StorageSku = "Standard_GRS"
-    """Replication. Default geo-redundant (GRS); a dev stack may choose Standard_LRS."""
+    """Replication. Default geo-redundant (GRS, built-in bf045164); a dev stack may choose
+    Standard_LRS. Where the region has availability zones, Standard_GZRS or Standard_RAGZRS is
+    also zone-redundant (built-in 85b005b2)."""
     versioning: bool = True
     """Keep previous versions of overwritten blobs. Default on."""
     soft_delete_days: int = Field(30, ge=1, le=365)
     """Days deleted blobs and containers can be restored (1-365). Default 30."""
+    sas_expiration_days: int = Field(1, ge=1, le=MAX_SAS_EXPIRATION_DAYS)
+    """Longest validity of a shared access signature, in days (1-7): Azure refuses SAS tokens
+    that ask for longer (``sasPolicy`` with expiration action Block; built-ins bc1b984e,
+    7aa1c9d5). Default 1. With shared keys off, only user delegation SAS can be issued at all."""
+    infrastructure_encryption: bool = True
+    """A second layer of encryption at rest, with a separate platform-managed key (built-in
+    4733ea7b). Default on; it costs nothing. Fixed at creation: Azure cannot add or remove it
+    on an existing account, so flipping it replaces the account and its data (an account
+    created without it keeps it off: set false to keep such an account)."""
 
 
 def create_workspace_storage(
@@ -50,14 +66,21 @@ def create_workspace_storage(
     placement: Placement,
     protect: bool,
     hierarchical_namespace: bool = False,
+    cmk: CustomerManagedKey | None = None,
 ) -> storage.StorageAccount:
     """Create the account and its blob service settings; shared keys are off, so every client
     (the workspace included) authenticates with Entra ID.
 
     `hierarchical_namespace` makes an ADLS Gen2 account; Azure has no blob versioning there, so
-    `args.versioning` is ignored for it.
+    `args.versioning` is ignored for it. `cmk` encrypts it with a customer-managed key, reached as
+    the key's identity (attached to the account); the account waits for the identity's role.
     """
     public = public_network_access == "Enabled"
+    options = placement.options(protect=protect)
+    if cmk is not None:
+        options = pulumi.ResourceOptions.merge(
+            options, pulumi.ResourceOptions(depends_on=list(cmk.granted))
+        )
     account = storage.StorageAccount(
         f"{name}-storage",
         account_name=account_name,
@@ -77,8 +100,14 @@ def create_workspace_storage(
             default_action=storage.DefaultAction.ALLOW if public else storage.DefaultAction.DENY,
             bypass=storage.Bypass.AZURE_SERVICES,
         ),
+        sas_policy=storage.SasPolicyArgs(
+            sas_expiration_period=f"{args.sas_expiration_days}.00:00:00",
+            expiration_action=storage.ExpirationAction.BLOCK,
+        ),
+        encryption=storage_encryption(cmk, infrastructure=args.infrastructure_encryption),
+        identity=storage_identity(cmk),
         tags=placement.tags,
-        opts=placement.options(protect=protect),
+        opts=options,
     )
     retention = storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days)
     storage.BlobServiceProperties(
@@ -102,14 +131,25 @@ def guard_storage(
     lock: bool,
     placement: Placement,
 ) -> None:
-    """Send the account's blob service logs (and transactions) to Log Analytics and, when `lock`,
-    put a CanNotDelete lock on the account."""
+    """Send the account's metrics and its blob, file, queue and table services' logs to Log
+    Analytics (`components.diagnostics`) and, when `lock`, put a CanNotDelete lock on the
+    account."""
     send_logs(
-        f"{name}-storage-diagnostics",
-        resource_id=account.id.apply(lambda i: f"{i}/blobServices/default"),
+        f"{name}-storage-account-diagnostics",
+        resource_type=STORAGE_ACCOUNT,
+        resource_id=account.id,
         log_analytics_id=log_analytics_id,
-        metrics=("Transaction",),
         placement=placement,
     )
+    for service in STORAGE_SERVICES:
+        # The blob service's setting keeps its original name (its URN is a contract).
+        key = "" if service == "blobServices" else f"-{service.removesuffix('Services')}"
+        send_logs(
+            f"{name}-storage{key}-diagnostics",
+            resource_type=f"{STORAGE_ACCOUNT}/{service}",
+            resource_id=pulumi.Output.concat(account.id, f"/{service}/default"),
+            log_analytics_id=log_analytics_id,
+            placement=placement,
+        )
     if lock:
         delete_lock(f"{name}-storage-lock", account, placement=placement)

@@ -10,8 +10,8 @@ Children are added through the workspace, which owns them (``parent=workspace``)
 each create one child component from its own ``*Args`` and return it. Children see the workspace
 only as a small immutable `WorkspaceRef` (``workspace.ref``).
 
-Guards: diagnostic settings send the workspace's, key vault's and blob service's logs to Log
-Analytics; a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
+Guards: diagnostic settings send every resource's logs to Log Analytics (`components.diagnostics`);
+a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
 private endpoints (``network.privateEndpoints``) and CMK encryption (``encryption``) are opt-in.
 """
 
@@ -36,11 +36,16 @@ from components.compute import (
     ComputeInstanceArgs,
     compute_network_problem,
 )
-from components.container_registry import ContainerRegistryArgs, create_workspace_registry
+from components.container_registry import (
+    ContainerRegistryArgs,
+    check_registry_cmk,
+    check_registry_network,
+    create_workspace_registry,
+)
 from components.data_lake import DataLake
 from components.datastore import Datastore, DatastoreArgs, StorageTarget
-from components.diagnostics import send_logs
-from components.encryption import EncryptionArgs
+from components.diagnostics import CONTAINER_REGISTRY, KEY_VAULT, ML_WORKSPACE, send_logs
+from components.encryption import CMK_ROLE, CustomerManagedKey, EncryptionArgs
 from components.endpoint import DeploymentAssets, OnlineEndpoint, OnlineEndpointArgs
 from components.environment import (
     Environment,
@@ -111,8 +116,8 @@ class WorkspaceArgs(Args):
     While locked, role assignments on them cannot be removed either. (``protect`` is what stops
     ``pulumi destroy``.) Creating locks needs Owner or User Access Administrator."""
     encryption: EncryptionArgs | None = None
-    """Customer-managed key encryption of the workspace's data. Default off (Microsoft-managed
-    keys); fixed at creation."""
+    """Customer-managed key encryption of the workspace, its storage accounts and its container
+    registry (Premium). Default off (Microsoft-managed keys); fixed at creation."""
 
     @field_validator("name")
     @classmethod
@@ -125,12 +130,19 @@ class WorkspaceArgs(Args):
         cls, registry: ContainerRegistryArgs, info: ValidationInfo
     ) -> ContainerRegistryArgs:
         network = info.data.get("network")
-        if network and network.public_network_access == "Disabled" and registry.sku != "Premium":
-            raise ValueError(
-                f"sku {registry.sku!r} cannot turn public network access off; use 'Premium' "
-                "or set network.publicNetworkAccess to 'Enabled'"
-            )
+        if network:
+            check_registry_network(registry, network.public_network_access)
         return registry
+
+    @field_validator("encryption")
+    @classmethod
+    def _registry_can_use_cmk(
+        cls, encryption: EncryptionArgs | None, info: ValidationInfo
+    ) -> EncryptionArgs | None:
+        registry = info.data.get("container_registry")
+        if encryption is not None and registry is not None:
+            check_registry_cmk(registry)
+        return encryption
 
 
 # Roles the workspace identity needs on each dependency (Azure ML documents these for a
@@ -404,6 +416,18 @@ class Workspace(pulumi.ComponentResource):
         )
         self.log_analytics = monitoring.log_analytics
         self.app_insights = monitoring.app_insights
+        # The key is granted first: storage and the registry encrypt with it as they are created.
+        self._cmk_grants = (
+            self._grant_identity(f"{name}-cmk", args.encryption.key_vault_id, (CMK_ROLE,))
+            if args.encryption is not None
+            else []
+        )
+        self.cmk = CustomerManagedKey.of(
+            args.encryption,
+            identity_id=self.identity.id,
+            identity_client_id=self.identity.client_id,
+            granted=self._cmk_grants,
+        )
         self.storage_account = create_workspace_storage(
             name,
             args.storage,
@@ -411,6 +435,7 @@ class Workspace(pulumi.ComponentResource):
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            cmk=self.cmk,
         )
         self.key_vault = create_workspace_key_vault(
             name,
@@ -428,6 +453,7 @@ class Workspace(pulumi.ComponentResource):
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            cmk=self.cmk,
         )
 
     def _grant_dependencies(self) -> list[authorization.RoleAssignment]:
@@ -439,7 +465,7 @@ class Workspace(pulumi.ComponentResource):
             if args.network.isolation_mode != "Disabled"
             else ()
         )
-        grants = [
+        return [
             *self._grant_identity(
                 f"{name}-storage", self.storage_account.id, _STORAGE_ROLES + approver
             ),
@@ -450,14 +476,8 @@ class Workspace(pulumi.ComponentResource):
                 f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES + approver
             ),
             *self._grant_identity(f"{name}-insights", self.app_insights.id, _INSIGHTS_ROLES),
+            *self._cmk_grants,
         ]
-        if args.encryption is not None:
-            grants += self._grant_identity(
-                f"{name}-cmk",
-                args.encryption.key_vault_id,
-                (roles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,),
-            )
-        return grants
 
     def _create_workspace(
         self, after: Sequence[authorization.RoleAssignment]
@@ -520,9 +540,14 @@ class Workspace(pulumi.ComponentResource):
         """Diagnostic settings, delete locks and private endpoints."""
         name, args = self._name, self._args
         logs = self.log_analytics.id
-        for key, logged in (("workspace", self.workspace.id), ("keyvault", self.key_vault.id)):
+        for key, kind, logged in (
+            ("workspace", ML_WORKSPACE, self.workspace.id),
+            ("keyvault", KEY_VAULT, self.key_vault.id),
+            ("registry", CONTAINER_REGISTRY, self.container_registry.id),
+        ):
             send_logs(
                 f"{name}-{key}-diagnostics",
+                resource_type=kind,
                 resource_id=logged,
                 log_analytics_id=logs,
                 placement=placement,
@@ -627,6 +652,7 @@ class Workspace(pulumi.ComponentResource):
                 self._args.storage,
                 account_name=self.names.apply(lambda n: n.data_lake),
                 workspace=self.ref,
+                cmk=self.cmk,
                 opts=self._child_options(),
             )
         return self._lake

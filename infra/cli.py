@@ -165,11 +165,14 @@ def _write_plan_files(
 @app.command(
     epilog="\n".join(
         [
-            "Each rule is one row of the security baseline. amlstack plan and the CrossGuard "
-            "policy pack (pulumi preview --policy-pack infra/policy) run the same rules over a "
-            "stack, those of its tier (amlstack:tier, dev or prod). A failing mandatory rule "
-            "stops the plan (exit code 3) and the deployment; an advisory one is reported. To "
-            "relax a rule of the stack's own tier on purpose, waive it by id in the stack file:",
+            "Each rule is one row of the security baseline and names the Azure built-in "
+            "policies it stands for (MCSB: in the Microsoft cloud security benchmark). amlstack "
+            "plan and the CrossGuard policy pack (pulumi preview --policy-pack infra/policy) "
+            "run the same rules over a stack, those of its tier (amlstack:tier, dev or prod); "
+            "the others are reported as relaxed, naming the dev preset behind each. A failing "
+            "mandatory rule stops the plan (exit code 3) and the deployment; an advisory one is "
+            "reported. docs/security.md is amlstack policies --markdown. To relax a rule of the "
+            "stack's own tier on purpose, waive it by id in the stack file:",
             "",
             "  amlstack:waivers:",
             "    - rule: workspace-public-network-disabled",
@@ -180,19 +183,46 @@ def _write_plan_files(
         ]
     )
 )
-def policies() -> None:
-    """List the security baseline's rules: id (for amlstack:waivers), level, tiers, checks."""
+def policies(
+    *,
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown",
+            help="Print the security document instead (docs/security.md is this output).",
+        ),
+    ] = False,
+) -> None:
+    """List the security baseline's rules: id (for amlstack:waivers), level, tiers, checks, and
+    the Azure built-in policies each stands for."""
     from infra.policy import RULES
+    from infra.policy.builtins import builtin
+    from infra.policy.document import security_document
+    from infra.tiers import PRESETS
 
+    if markdown:
+        print(security_document(), end="")
+        return
     for rule in RULES:
         tiers = "+".join(sorted(rule.tiers))
         types = ", ".join(t.removeprefix("azure-native:") for t in rule.resource_types)
-        out.print(
-            f"[bold]{rule.id}[/] [dim]{rule.level}, {tiers}[/]\n"
+        lines = [
+            f"[bold]{rule.id}[/] [dim]{rule.level}, {tiers}[/]",
             f"    {escape(rule.summary)}: {escape(types)} {escape(rule.path)} = "
             f"{escape(rule.required)} [dim]({escape(rule.sources)})[/]",
-            highlight=False,
-        )
+        ]
+        lines += [
+            f"    built-in {b.short_id}{' (MCSB)' if b.benchmark else ''}: {escape(b.name)}"
+            for b in (builtin(i) for i in rule.builtins)
+        ]
+        lines += [
+            f"    [dim]relaxed in dev stacks by {escape(p.key)}: {p.value!r}[/]"
+            for p in PRESETS["dev"]
+            if rule.id in p.rules
+        ]
+        if rule.note:
+            lines.append(f"    [italic]{escape(rule.note)}[/]")
+        out.print("\n".join(lines), highlight=False)
 
 
 Principals = Annotated[

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from infra.plan import Plan, find_project, run_plan
+from tests.azure_policy import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,12 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def shared() -> Path:
     return shared_dir()
+
+
+@pytest.fixture(scope="session")
+def policy_library() -> Library:
+    """Azure's built-in policy definitions, the MCSB membership and the aliases (shared copies)."""
+    return Library(shared_dir() / "azure-policy")
 
 
 def make_scratch_project(directory: Path) -> Path:

@@ -259,7 +259,9 @@ def _node_label(
     if detail == "full":
         return tuple(lines)
     folded = Counter(FOLDED_TYPES[r.type] for r in group if r.type in FOLDED_TYPES)
-    parts = [f"{count} {word}s" if count > 1 else word for word, count in sorted(folded.items())]
+    parts = [
+        f"{count} {_plural(word)}" if count > 1 else word for word, count in sorted(folded.items())
+    ]
     if parts:
         lines.append("+ " + ", ".join(parts))
     return tuple(lines)
@@ -422,3 +424,7 @@ def _svg(dot: str, source: str, path: Path, option: str) -> str:
             "expected a working 'dot'; or write .dot, .mmd or .md instead",
         ) from None
     return done.stdout
+
+
+def _plural(word: str) -> str:
+    return word if word.endswith("s") else f"{word}s"

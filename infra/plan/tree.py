@@ -121,7 +121,12 @@ def _duration(seconds: int) -> str:
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
 
 
-_LEVEL_STYLES = {"mandatory": "bold red", "advisory": "yellow", "waived": "cyan"}
+_LEVEL_STYLES = {
+    "mandatory": "bold red",
+    "advisory": "yellow",
+    "waived": "cyan",
+    "relaxed": "blue",
+}
 
 
 def _policies(plan: Plan) -> list[RenderableType]:

@@ -1,11 +1,19 @@
-"""The security baseline as policy: rules, waivers, and their evaluation over a stack.
+"""The security baseline as policy: rules (each naming its Azure built-in policies), waivers, tier
+relaxations, and their evaluation over a stack.
 
 ``amlstack plan`` runs `evaluate` over the recorded resources; the CrossGuard pack in this
 directory (``pulumi preview --policy-pack infra/policy``, see `infra.policy.pack`) runs the same
 rules inside the Pulumi engine.
 """
 
-from infra.policy.evaluate import Finding, PolicyContext, check, evaluate, unused_waivers
+from infra.policy.evaluate import (
+    Finding,
+    PolicyContext,
+    Relaxation,
+    check,
+    evaluate,
+    unused_waivers,
+)
 from infra.policy.rules import (
     RULE_IDS,
     RULES,
@@ -28,6 +36,7 @@ __all__ = [
     "Finding",
     "Level",
     "PolicyContext",
+    "Relaxation",
     "Rule",
     "Subject",
     "WaiverArgs",

@@ -1,18 +1,39 @@
-"""Run the rules over a stack's resources for its tier, applying its waivers."""
+"""Run the rules over a stack's resources for its tier, applying its waivers and reporting what
+its tier relaxes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from infra.policy.rules import RULES, Facts, Rule, Subject, workspace_of
 from infra.policy.waivers import WaiverArgs
+from infra.tiers import PRESETS, Preset
 
 if TYPE_CHECKING:
+    from components.workspace import WorkspaceArgs
     from infra.config import StackConfig
 
-__all__ = ["Finding", "PolicyContext", "check", "evaluate", "unused_waivers"]
+__all__ = ["Finding", "PolicyContext", "Relaxation", "check", "evaluate", "unused_waivers"]
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """Why a rule the stack's tier does not require fails: one of the tier's presets, or the
+    tier itself (the rule is not in its column of the baseline)."""
+
+    tier: str
+    preset: Preset | None = None
+
+    def describe(self) -> str:
+        if self.preset is None:
+            return f"{self.tier} stacks do not require it (amlstack:tier {self.tier})"
+        preset = self.preset
+        also = (
+            f"; also relaxes Azure Policy {', '.join(preset.builtins)}" if preset.builtins else ""
+        )
+        return f"{self.tier} preset {preset.key}: {preset.value!r}, {preset.reason}{also}"
 
 
 @dataclass(frozen=True)
@@ -24,6 +45,9 @@ class PolicyContext:
     waivers: tuple[WaiverArgs, ...] = ()
     workspaces: tuple[str, ...] = ()
     encrypted_workspaces: frozenset[str] = frozenset()
+    presets: tuple[tuple[str, Preset], ...] = ()
+    """(workspace key, preset) for each preset of the tier a workspace keeps (its value is the
+    preset's, whether from the preset or written in config)."""
 
     @classmethod
     def from_config(cls, config: StackConfig) -> PolicyContext:
@@ -33,6 +57,11 @@ class PolicyContext:
             workspaces=tuple(w.name for w in config.workspaces),
             encrypted_workspaces=frozenset(
                 w.name for w in config.workspaces if w.encryption is not None
+            ),
+            presets=tuple(
+                (workspace.name, preset)
+                for workspace in config.workspaces
+                for preset in kept_presets(config.tier, workspace)
             ),
         )
 
@@ -55,40 +84,78 @@ class PolicyContext:
                 return waiver
         return None
 
+    def relaxation_for(self, rule: Rule, resource_name: str) -> Relaxation:
+        """Why `rule`, which this tier does not require, may fail on this resource: the preset of
+        the resource's workspace that relaxes it, else the tier."""
+        workspace = workspace_of(resource_name, self.workspaces)
+        for key, preset in self.presets:
+            if key == workspace and rule.id in preset.rules:
+                return Relaxation(self.tier, preset)
+        return Relaxation(self.tier)
+
+
+def kept_presets(tier: str, workspace: WorkspaceArgs) -> list[Preset]:
+    """The presets of `tier` whose value `workspace` has."""
+    settings = workspace.model_dump(by_alias=True, mode="json")
+    return [p for p in PRESETS[tier] if _at(settings, p.key) == p.value]
+
+
+def _at(settings: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        if not isinstance(settings, dict) or key not in settings:
+            return None
+        settings = settings[key]
+    return settings
+
 
 @dataclass(frozen=True)
 class Finding:
-    """A resource that does not meet a rule, and the waiver that allows it (if any)."""
+    """A resource that does not meet a rule, and the waiver or relaxation that allows it."""
 
     rule: Rule
     urn: str
     violation: str
     waiver: WaiverArgs | None = None
+    relaxation: Relaxation | None = None
 
     @property
     def level(self) -> str:
-        """``mandatory`` or ``advisory`` (the rule's), or ``waived``."""
-        return "waived" if self.waiver is not None else self.rule.level
+        """``mandatory`` or ``advisory`` (the rule's), ``waived``, or ``relaxed`` (a rule the
+        stack's tier does not require)."""
+        if self.waiver is not None:
+            return "waived"
+        if self.relaxation is not None:
+            return "relaxed"
+        return self.rule.level
 
     @property
     def message(self) -> str:
-        if self.waiver is None:
-            return f"{self.rule.summary}: {self.violation}"
-        return f"{self.rule.summary}: {self.violation}; waived: {self.waiver.reason}"
+        text = f"{self.rule.summary} ({self.rule.sources}): {self.violation}"
+        if self.waiver is not None:
+            return f"{text}; waived: {self.waiver.reason}"
+        if self.relaxation is not None:
+            return f"{text}; relaxed: {self.relaxation.describe()}"
+        return text
 
 
 def check(rule: Rule, subject: Subject, facts: Facts, context: PolicyContext) -> Finding | None:
-    """`rule` on one resource, for this stack; None when it complies or the rule does not apply."""
-    if subject.type not in rule.resource_types or not context.applies(rule):
+    """`rule` on one resource, for this stack; None when it complies or the rule does not apply.
+    A rule of another tier is checked too: its violations come back relaxed."""
+    if subject.type not in rule.resource_types:
         return None
     violation = rule.check(subject, facts)
     if violation is None:
         return None
+    if not context.applies(rule):
+        return Finding(
+            rule, subject.urn, violation, None, context.relaxation_for(rule, subject.name)
+        )
     return Finding(rule, subject.urn, violation, context.waiver_for(rule, subject.name))
 
 
 def evaluate(resources: Iterable[Subject], context: PolicyContext) -> list[Finding]:
-    """Every violation (and waived violation) of the stack's resources, by rule then URN."""
+    """Every violation (and waived or relaxed violation) of the stack's resources, by rule then
+    URN."""
     subjects = sorted(resources, key=lambda s: s.urn)
     facts = context.facts(subjects)
     findings = []

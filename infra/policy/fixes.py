@@ -53,6 +53,22 @@ CONFIG_FIXES: Mapping[str, str | None] = {
     "loganalytics-local-auth-disabled": None,
     "stateful-protected": "protect: true",
     "stateful-delete-lock": "deleteLock: true",
+    "compute-in-virtual-network": "network.isolationMode: AllowOnlyApprovedOutbound",
+    "storage-sas-policy": "storage.sasExpirationDays: 1",
+    "storage-infrastructure-encryption": "storage.infrastructureEncryption: true",
+    "storage-cmk-encryption": "encryption",
+    "storage-zone-redundant": "storage.sku: Standard_GZRS",
+    "registry-exports-disabled": f"{_PUBLIC} (with containerRegistry.sku: Premium)",
+    "registry-arm-audience-tokens-disabled": "containerRegistry.armAudienceTokens: false",
+    "registry-zone-redundant": "containerRegistry.zoneRedundant: true",
+    "registry-premium": "containerRegistry.sku: Premium",
+    "registry-cmk-encryption": "encryption",
+    "registry-diagnostic-settings": None,
+    "appinsights-diagnostic-settings": None,
+    "loganalytics-diagnostic-settings": None,
+    "endpoint-diagnostic-settings": None,
+    "autoscale-diagnostic-settings": None,
+    "ml-registry-diagnostic-settings": None,
 }
 """Rule id -> the workspace config key (and value) that makes it hold, or None."""
 

@@ -73,7 +73,7 @@ def _resource_validation(
             return
         stack = context()
         if not stack.applies(rule):
-            args.not_applicable(f"applies to {' and '.join(sorted(rule.tiers))} stacks only")
+            args.not_applicable(f"relaxed: {stack.relaxation_for(rule, args.name).describe()}")
         subject = Subject(
             urn=args.urn,
             type=args.resource_type,
@@ -97,7 +97,10 @@ def _stack_validation(
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         stack = context()
         if not stack.applies(rule):
-            args.not_applicable(f"applies to {' and '.join(sorted(rule.tiers))} stacks only")
+            args.not_applicable(
+                f"relaxed: {stack.tier} stacks do not require it (amlstack plan names the "
+                "preset behind each violation)"
+            )
         subjects = [_subject(resource) for resource in args.resources]
         facts = stack.facts(subjects)
         findings = [f for s in subjects if (f := check(rule, s, facts, stack)) is not None]

@@ -12,14 +12,18 @@ when a rule reads them; the pack reports those as "cannot run during preview", n
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from typing import Any, Literal
 
+from components import diagnostics
 from components.durations import parse_duration
 from components.errors import MISSING, ConfigError
+from components.regions import ACR_ZONE_REDUNDANT_REGIONS
+from components.storage import MAX_SAS_EXPIRATION_DAYS
 
 __all__ = [
     "RULES",
@@ -51,6 +55,7 @@ KEY_VAULT = "azure-native:keyvault:Vault"
 CONTAINER_REGISTRY = "azure-native:containerregistry:Registry"
 APP_INSIGHTS = "azure-native:applicationinsights:Component"
 LOG_ANALYTICS = "azure-native:operationalinsights:Workspace"
+AUTOSCALE = "azure-native:monitor:AutoscaleSetting"
 DIAGNOSTIC_SETTINGS = frozenset({"azure-native:monitor:DiagnosticSetting"})
 RESOURCE_LOCKS = frozenset(
     {
@@ -134,6 +139,14 @@ class Rule:
     needs_stack: bool = False
     """True when the rule looks at other resources (diagnostic settings, locks): the pack runs it
     as a stack policy, after every resource is known."""
+    note: str = ""
+    """Where the rule deliberately differs from its Azure built-ins, and why (shown by
+    ``amlstack policies`` and ``docs/security.md``)."""
+
+    @property
+    def builtins(self) -> tuple[str, ...]:
+        """The Azure built-in policies the rule stands for: the id prefixes its sources name."""
+        return tuple(re.findall(r"\b[0-9a-f]{8}\b", self.sources))
 
     @property
     def description(self) -> str:
@@ -249,11 +262,13 @@ def _firewall(subject: Subject, _facts: Facts) -> str | None:
     action = _lookup(subject.inputs, "networkRuleSet.defaultAction")
     bypass = _lookup(subject.inputs, "networkRuleSet.bypass")
     bypassed = {part.strip() for part in bypass.split(",")} if isinstance(bypass, str) else set()
-    if action == "Deny" and "AzureServices" in bypassed:
+    ip_rules = _lookup(subject.inputs, "networkRuleSet.ipRules")
+    if action == "Deny" and "AzureServices" in bypassed and ip_rules in (MISSING, []):
         return None
     return (
-        f"networkRuleSet.defaultAction is {_show(action)} and networkRuleSet.bypass is "
-        f"{_show(bypass)}; required 'Deny' and a bypass containing 'AzureServices'"
+        f"networkRuleSet.defaultAction is {_show(action)}, networkRuleSet.bypass is "
+        f"{_show(bypass)} and networkRuleSet.ipRules is {_show(ip_rules)}; required 'Deny', a "
+        "bypass containing 'AzureServices' and no IP rules"
     )
 
 
@@ -261,17 +276,6 @@ def _protected(subject: Subject, _facts: Facts) -> str | None:
     if subject.protect:
         return None
     return "the resource is not protected; required Pulumi protect (WorkspaceArgs.protect)"
-
-
-def _logs_to_log_analytics(subject: Subject, facts: Facts) -> str | None:
-    for setting in facts.depending_on(subject, DIAGNOSTIC_SETTINGS):
-        logs = _lookup(setting.inputs, "logs")
-        enabled = isinstance(logs, Iterable) and any(
-            isinstance(log, Mapping) and _lookup(log, "enabled") is True for log in logs
-        )
-        if enabled and present(setting.inputs, "workspaceId"):
-            return None
-    return "no diagnostic setting sends its logs to a Log Analytics workspace"
 
 
 def _versioned_unless_hierarchical(subject: Subject, facts: Facts) -> str | None:
@@ -297,12 +301,16 @@ def _delete_locked(subject: Subject, facts: Facts) -> str | None:
     return "no CanNotDelete management lock on the resource or its resource group"
 
 
-def _cmk_when_asked(subject: Subject, facts: Facts) -> str | None:
-    if workspace_of(subject.name, facts.workspaces) not in facts.encrypted_workspaces:
-        return None
-    return _all(_equals("encryption.status", "Enabled"), _is_set("encryption.keyVaultProperties"))(
-        subject, facts
-    )
+def _when_encrypted(*checks: Check) -> Check:
+    """`checks` for the resources of workspaces whose config asks for a customer-managed key."""
+    inner = _all(*checks)
+
+    def check(subject: Subject, facts: Facts) -> str | None:
+        if workspace_of(subject.name, facts.workspaces) not in facts.encrypted_workspaces:
+            return None
+        return inner(subject, facts)
+
+    return check
 
 
 def workspace_of(resource_name: str, workspaces: Iterable[str]) -> str | None:
@@ -312,6 +320,142 @@ def workspace_of(resource_name: str, workspaces: Iterable[str]) -> str | None:
         key for key in workspaces if resource_name == key or resource_name.startswith(f"{key}-")
     ]
     return max(matches, key=len, default=None)
+
+
+# --- Checks for Azure's built-in policies (the settings the built-ins look for) -----------------
+
+_PULUMI_TO_ARM = {
+    WORKSPACE: diagnostics.ML_WORKSPACE,
+    ML_REGISTRY: diagnostics.ML_REGISTRY,
+    ONLINE_ENDPOINT: diagnostics.ONLINE_ENDPOINT,
+    KEY_VAULT: diagnostics.KEY_VAULT,
+    STORAGE_ACCOUNT: diagnostics.STORAGE_ACCOUNT,
+    CONTAINER_REGISTRY: diagnostics.CONTAINER_REGISTRY,
+    APP_INSIGHTS: diagnostics.APP_INSIGHTS,
+    LOG_ANALYTICS: diagnostics.LOG_ANALYTICS,
+    AUTOSCALE: diagnostics.AUTOSCALE_SETTING,
+}
+_SERVICE_SUFFIXES = tuple(f"/{service}/default" for service in diagnostics.STORAGE_SERVICES)
+
+
+def _expected_settings(type_token: str) -> list[tuple[str, str]]:
+    """(resourceUri suffix, ARM type) of each diagnostic setting a resource needs: a storage
+    account needs one on itself and one on each service."""
+    arm_type = _PULUMI_TO_ARM[type_token]
+    if arm_type != diagnostics.STORAGE_ACCOUNT:
+        return [("", arm_type)]
+    return [("", arm_type)] + [
+        (suffix, f"{arm_type}/{service}")
+        for suffix, service in zip(_SERVICE_SUFFIXES, diagnostics.STORAGE_SERVICES, strict=True)
+    ]
+
+
+def _entries(setting: Subject, key: str, name: str) -> set[str]:
+    """The `name`s (categoryGroup, category) of the enabled entries of the setting's `key`."""
+    entries = _lookup(setting.inputs, key)
+    if not isinstance(entries, Iterable):
+        return set()
+    return {
+        str(_lookup(e, name))
+        for e in entries
+        if isinstance(e, Mapping) and _lookup(e, "enabled") is True and present(e, name)
+    }
+
+
+def _missing_from(setting: Subject, profile: diagnostics.LogProfile) -> list[str]:
+    groups = _entries(setting, "logs", "categoryGroup")
+    categories = _entries(setting, "logs", "category")
+    metrics = _entries(setting, "metrics", "category")
+    missing = [
+        *(f"log group {g}" for g in profile.groups if g not in groups),
+        *(f"log category {c}" for c in profile.categories if c not in categories),
+        *(f"metric {m}" for m in profile.metrics if m not in metrics),
+    ]
+    if not present(setting.inputs, "workspaceId"):
+        missing.append("workspaceId (a Log Analytics workspace)")
+    return missing
+
+
+def _diagnostics(subject: Subject, facts: Facts) -> str | None:
+    """The diagnostic settings `components.diagnostics` gives the subject's type, to Log
+    Analytics, with what that table sends."""
+    settings = facts.depending_on(subject, DIAGNOSTIC_SETTINGS)
+    expected = _expected_settings(subject.type)
+    problems = []
+    for suffix, arm_type in expected:
+        profile = diagnostics.DIAGNOSTICS[arm_type]
+        where = f"on {suffix.strip('/')}" if suffix else "on the resource"
+        # Only a storage account's settings need telling apart by their resourceUri, which is
+        # unknown during a first preview (the pack then says the rule cannot run yet).
+        candidates = [
+            s
+            for s in settings
+            if len(expected) == 1
+            or (
+                str(_lookup(s.inputs, "resourceUri")).endswith(suffix)
+                if suffix
+                else not str(_lookup(s.inputs, "resourceUri")).endswith(_SERVICE_SUFFIXES)
+            )
+        ]
+        if not candidates:
+            problems.append(f"no diagnostic setting {where}")
+        elif all(_missing_from(c, profile) for c in candidates):
+            problems.append(
+                f"the setting {where} lacks {', '.join(_missing_from(candidates[0], profile))}"
+            )
+    return "; ".join(problems) or None
+
+
+def _sas_policy(subject: Subject, _facts: Facts) -> str | None:
+    period = _lookup(subject.inputs, "sasPolicy.sasExpirationPeriod")
+    action = _lookup(subject.inputs, "sasPolicy.expirationAction")
+    days = _sas_days(period)
+    if days is not None and days <= MAX_SAS_EXPIRATION_DAYS and action == "Block":
+        return None
+    return (
+        f"sasPolicy.sasExpirationPeriod is {_show(period)} and sasPolicy.expirationAction is "
+        f"{_show(action)}; required at most {MAX_SAS_EXPIRATION_DAYS}.00:00:00 and 'Block'"
+    )
+
+
+def _sas_days(period: Any) -> float | None:
+    """Days of a ``D.HH:MM:SS`` SAS expiration period (None when it is not one)."""
+    match = (
+        re.fullmatch(r"(\d+)\.(\d{2}):(\d{2}):(\d{2})", period) if isinstance(period, str) else None
+    )
+    if match is None:
+        return None
+    days, hours, minutes, seconds = (int(g) for g in match.groups())
+    return days + (hours * 3600 + minutes * 60 + seconds) / 86400
+
+
+def _zone_redundant_registry(subject: Subject, facts: Facts) -> str | None:
+    problem = _equals("zoneRedundancy", "Enabled")(subject, facts)
+    location = _lookup(subject.inputs, "location")
+    if problem is not None and location not in ACR_ZONE_REDUNDANT_REGIONS:
+        problem += (
+            f"; Azure offers no zone-redundant registry in {_show(location)}: waive this rule "
+            "with that reason, or deploy to a region with availability zones"
+        )
+    return problem
+
+
+def _in_a_network(subject: Subject, facts: Facts) -> str | None:
+    """A compute joins a subnet, or lives in its workspace's managed network."""
+    if _lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
+        return None
+    if present(subject.inputs, "properties.properties.subnet.id"):
+        return None
+    workspace_name = _lookup(subject.inputs, "workspaceName")
+    for workspace in facts.of_type(WORKSPACE):
+        if _lookup(workspace.inputs, "workspaceName") == workspace_name and _lookup(
+            workspace.inputs, "managedNetwork.isolationMode"
+        ) in ("AllowInternetOutbound", "AllowOnlyApprovedOutbound"):
+            return None
+    return (
+        "properties.properties.subnet.id is not set and the workspace has no managed network; "
+        "required a subnet, or the workspace's managed network"
+    )
 
 
 def _rule(  # noqa: PLR0917 (one positional argument per column of the baseline table)
@@ -326,6 +470,7 @@ def _rule(  # noqa: PLR0917 (one positional argument per column of the baseline 
     *,
     level: Level = "mandatory",
     needs_stack: bool = False,
+    note: str = "",
 ) -> Rule:
     return Rule(
         id=rule_id,
@@ -338,13 +483,14 @@ def _rule(  # noqa: PLR0917 (one positional argument per column of the baseline 
         sources=sources,
         check=check,
         needs_stack=needs_stack,
+        note=note,
     )
 
 
 _GEO_REDUNDANT = frozenset({"Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"})
 _STATEFUL = (WORKSPACE, STORAGE_ACCOUNT, KEY_VAULT, CONTAINER_REGISTRY, ML_REGISTRY)
 
-RULES: tuple[Rule, ...] = (
+_BASELINE: tuple[Rule, ...] = (
     # Machine Learning workspace
     _rule(
         "workspace-public-network-disabled",
@@ -393,18 +539,20 @@ RULES: tuple[Rule, ...] = (
         "encryption.status",
         "'Enabled' when workspaces[].encryption is set",
         _PROD,
-        "Azure Policy ba769a63",
-        _cmk_when_asked,
+        "Azure Policy ba769a63, 7f40cee6",
+        _when_encrypted(
+            _equals("encryption.status", "Enabled"), _is_set("encryption.keyVaultProperties")
+        ),
     ),
     _rule(
         "workspace-diagnostic-settings",
         "workspace logs go to Log Analytics",
         WORKSPACE,
         "monitor:DiagnosticSetting on the workspace",
-        "logs enabled, workspaceId set",
+        "components.diagnostics: allLogs on (audit listed off), AllMetrics, workspaceId set",
         _PROD,
-        "Azure Policy afe0c3be",
-        _logs_to_log_analytics,
+        "Azure Policy afe0c3be, 90c90eda",
+        _diagnostics,
         needs_stack=True,
     ),
     # Computes
@@ -545,10 +693,10 @@ RULES: tuple[Rule, ...] = (
         "storage-firewall-deny",
         "storage firewall denies by default and lets trusted Azure services through",
         STORAGE_ACCOUNT,
-        "networkRuleSet.defaultAction / networkRuleSet.bypass",
-        "'Deny' / contains 'AzureServices'",
+        "networkRuleSet.defaultAction / .bypass / .ipRules",
+        "'Deny' / contains 'AzureServices' / none",
         _PROD,
-        "Azure Policy 34c877ad, c9d007d0; CKV_AZURE_35",
+        "Azure Policy 34c877ad, c9d007d0, 2a1a9cdf, db4f9b05; CKV_AZURE_35",
         _firewall,
     ),
     _rule(
@@ -563,13 +711,14 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "storage-diagnostic-settings",
-        "storage (blob service) logs go to Log Analytics",
+        "storage account metrics and its services' logs go to Log Analytics",
         STORAGE_ACCOUNT,
-        "monitor:DiagnosticSetting on <account>/blobServices/default",
-        "logs enabled, workspaceId set",
+        "monitor:DiagnosticSetting on the account and on <account>/<blob|file|queue|table>"
+        "Services/default",
+        "components.diagnostics: metrics (account), allLogs (services), workspaceId set",
         _PROD,
-        "Azure Security Benchmark LT-3",
-        _logs_to_log_analytics,
+        "Azure Policy 59759c62, b4fe1a3b, 25a70cc8, 7bd000e3, 2fb86bf3",
+        _diagnostics,
         level="advisory",
         needs_stack=True,
     ),
@@ -596,6 +745,10 @@ RULES: tuple[Rule, ...] = (
         "Azure Policy c36a325b",
         _versioned_unless_hierarchical,
         needs_stack=True,
+        note="Differs from c36a325b, which reports every blob service without versioning: Azure "
+        "offers no blob versioning on hierarchical-namespace (ADLS Gen2) accounts, so the "
+        "workspace's data lake is exempt (soft delete still protects it). Exempt its blob "
+        "service from c36a325b with category Mitigated.",
     ),
     # Key vault
     _rule(
@@ -615,7 +768,7 @@ RULES: tuple[Rule, ...] = (
         "properties.enableSoftDelete",
         "true",
         _DEV_AND_PROD,
-        "Azure Policy 0b60c0b2; CKV_AZURE_42",
+        "Azure Policy 1e66c121, 0b60c0b2; CKV_AZURE_42",
         _equals("properties.enableSoftDelete", True),
     ),
     _rule(
@@ -635,7 +788,7 @@ RULES: tuple[Rule, ...] = (
         "properties.publicNetworkAccess",
         "'Disabled'",
         _PROD,
-        "Azure Policy 405c5871; CKV_AZURE_189",
+        "Azure Policy 405c5871, 55615ac9; CKV_AZURE_189",
         _equals("properties.publicNetworkAccess", "Disabled"),
     ),
     _rule(
@@ -643,10 +796,11 @@ RULES: tuple[Rule, ...] = (
         "key vault logs go to Log Analytics",
         KEY_VAULT,
         "monitor:DiagnosticSetting on the vault",
-        "logs enabled, workspaceId set",
+        "components.diagnostics: AuditEvent and AzurePolicyEvaluationDetails on, AllMetrics, "
+        "workspaceId set",
         _PROD,
-        "Azure Policy cf820ca0",
-        _logs_to_log_analytics,
+        "Azure Policy cf820ca0, 951af2fa, bef3f64c",
+        _diagnostics,
         level="advisory",
         needs_stack=True,
     ),
@@ -678,7 +832,7 @@ RULES: tuple[Rule, ...] = (
         "publicNetworkAccess",
         "'Disabled' (needs sku Premium)",
         _PROD,
-        "Azure Policy 0fdf0491; CKV_AZURE_139",
+        "Azure Policy 0fdf0491, d0793b48; CKV_AZURE_139",
         _equals("publicNetworkAccess", "Disabled"),
     ),
     # Monitoring
@@ -735,7 +889,161 @@ RULES: tuple[Rule, ...] = (
         needs_stack=True,
     ),
 )
-"""Every rule, in baseline order."""
+
+# --- Azure's built-in policies beyond the baseline table ----------------------------------------
+
+_VNET_NOTE = (
+    "Differs from 7804b5c7 (in the Microsoft cloud security benchmark), which reports every "
+    "compute without a subnet: computes in a workspace's managed network cannot join a customer "
+    "virtual network, and the managed network meets the intent (no public IP, outbound only "
+    "through the workspace's managed network, inbound only through its private endpoints). "
+    "Computes with a subnet must have one. Exempt the managed-network computes from the "
+    "benchmark's reference azureMachineLearningComputesShouldBeInAVirtualNetwork (exemption "
+    "category Mitigated): see docs/security.md."
+)
+_DIAGNOSTIC_REQUIRED = "components.diagnostics: its row of the table, workspaceId set"
+
+_BUILTINS: tuple[Rule, ...] = (
+    _rule(
+        "compute-in-virtual-network",
+        "compute joins a subnet or the workspace's managed network",
+        COMPUTE,
+        "properties.properties.subnet.id, or the workspace's managedNetwork.isolationMode",
+        "set / 'AllowInternetOutbound' or 'AllowOnlyApprovedOutbound'",
+        _DEV_AND_PROD,
+        "Azure Policy 7804b5c7",
+        _in_a_network,
+        needs_stack=True,
+        note=_VNET_NOTE,
+    ),
+    _rule(
+        "storage-sas-policy",
+        "storage SAS tokens expire within 7 days, or are refused",
+        STORAGE_ACCOUNT,
+        "sasPolicy.sasExpirationPeriod / sasPolicy.expirationAction",
+        "at most '7.00:00:00' / 'Block'",
+        _DEV_AND_PROD,
+        "Azure Policy bc1b984e, 7aa1c9d5",
+        _sas_policy,
+    ),
+    _rule(
+        "storage-infrastructure-encryption",
+        "storage encrypts twice at rest (infrastructure encryption)",
+        STORAGE_ACCOUNT,
+        "encryption.requireInfrastructureEncryption",
+        "true (fixed at creation)",
+        _PROD,
+        "Azure Policy 4733ea7b",
+        _equals("encryption.requireInfrastructureEncryption", True),
+    ),
+    _rule(
+        "storage-cmk-encryption",
+        "storage encrypted with the customer-managed key its config asks for",
+        STORAGE_ACCOUNT,
+        "encryption.keySource, encryption.services.{queue,table}.keyType",
+        "'Microsoft.Keyvault', 'Account' when workspaces[].encryption is set",
+        _PROD,
+        "Azure Policy 6fac406b, f0e5abd0, 7c322315",
+        _when_encrypted(
+            _equals("encryption.keySource", "Microsoft.Keyvault"),
+            _is_set("encryption.keyVaultProperties"),
+            _equals("encryption.services.queue.keyType", "Account"),
+            _equals("encryption.services.table.keyType", "Account"),
+        ),
+    ),
+    _rule(
+        "storage-zone-redundant",
+        "storage is zone-redundant",
+        STORAGE_ACCOUNT,
+        "sku.name",
+        "Standard_ZRS, Standard_GZRS or Standard_RAGZRS",
+        _PROD,
+        "Azure Policy 85b005b2",
+        _one_of("sku.name", frozenset({"Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS"})),
+        level="advisory",
+    ),
+    _rule(
+        "registry-exports-disabled",
+        "container registry exports disabled",
+        CONTAINER_REGISTRY,
+        "policies.exportPolicy.status / publicNetworkAccess",
+        "'disabled' / 'Disabled' (Premium)",
+        _PROD,
+        "Azure Policy 524b0254",
+        _all(
+            _equals("policies.exportPolicy.status", "disabled"),
+            _equals("publicNetworkAccess", "Disabled"),
+        ),
+    ),
+    _rule(
+        "registry-arm-audience-tokens-disabled",
+        "container registry refuses ARM audience tokens",
+        CONTAINER_REGISTRY,
+        "policies.azureADAuthenticationAsArmPolicy.status",
+        "'disabled'",
+        _DEV_AND_PROD,
+        "Azure Policy 42781ec6",
+        _equals("policies.azureADAuthenticationAsArmPolicy.status", "disabled"),
+    ),
+    _rule(
+        "registry-zone-redundant",
+        "container registry is zone-redundant where Azure offers it",
+        CONTAINER_REGISTRY,
+        "zoneRedundancy",
+        "'Enabled' (Premium; fixed at creation)",
+        _PROD,
+        "Azure Policy 9d2b0a20",
+        _zone_redundant_registry,
+    ),
+    _rule(
+        "registry-premium",
+        "container registry on a SKU that supports private link",
+        CONTAINER_REGISTRY,
+        "sku.name",
+        "'Premium'",
+        _PROD,
+        "Azure Policy bd560fc0",
+        _equals("sku.name", "Premium"),
+    ),
+    _rule(
+        "registry-cmk-encryption",
+        "container registry encrypted with the customer-managed key its config asks for",
+        CONTAINER_REGISTRY,
+        "encryption.status",
+        "'enabled' when workspaces[].encryption is set",
+        _PROD,
+        "Azure Policy 5b9159ae",
+        _when_encrypted(
+            _equals("encryption.status", "enabled"), _is_set("encryption.keyVaultProperties")
+        ),
+    ),
+    *(
+        _rule(
+            f"{key}-diagnostic-settings",
+            f"{what} logs go to Log Analytics",
+            type_token,
+            "monitor:DiagnosticSetting on the resource",
+            _DIAGNOSTIC_REQUIRED,
+            _PROD,
+            "Azure Policy "
+            + ", ".join(diagnostics.DIAGNOSTICS[_PULUMI_TO_ARM[type_token]].builtins),
+            _diagnostics,
+            level="advisory",
+            needs_stack=True,
+        )
+        for key, what, type_token in (
+            ("registry", "container registry", CONTAINER_REGISTRY),
+            ("appinsights", "Application Insights", APP_INSIGHTS),
+            ("loganalytics", "Log Analytics", LOG_ANALYTICS),
+            ("endpoint", "online endpoint", ONLINE_ENDPOINT),
+            ("autoscale", "autoscale setting", AUTOSCALE),
+            ("ml-registry", "Azure ML registry", ML_REGISTRY),
+        )
+    ),
+)
+
+RULES: tuple[Rule, ...] = (*_BASELINE, *_BUILTINS)
+"""Every rule: the baseline's, in its order, then those for the other Azure built-ins."""
 
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 

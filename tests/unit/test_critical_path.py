@@ -271,7 +271,14 @@ def test_depending_on_the_workspace_component_waits_for_every_grant() -> None:
         "main-registry-lock",
         "main-workspace-diagnostics",
         "main-keyvault-diagnostics",
+        "main-registry-diagnostics",
+        "main-logs-diagnostics",
+        "main-insights-diagnostics",
+        "main-storage-account-diagnostics",
         "main-storage-diagnostics",
+        "main-storage-file-diagnostics",
+        "main-storage-queue-diagnostics",
+        "main-storage-table-diagnostics",
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components import roles
+from components import diagnostics, roles
 from components.errors import ConfigError
 from components.testing import Recording, record
 from components.workspace import Workspace, WorkspaceArgs
@@ -39,21 +39,67 @@ def dev() -> Recording:
     return deploy(tiered("dev"))
 
 
-def test_workspace_key_vault_and_blob_logs_go_to_log_analytics(prod: Recording) -> None:
+def expected_settings(recording: Recording) -> dict[str, str]:
+    """Each resource that takes a diagnostic setting: its id -> its ARM type (of the table)."""
+    by_token = {
+        "azure-native:machinelearningservices:Workspace": diagnostics.ML_WORKSPACE,
+        "azure-native:keyvault:Vault": diagnostics.KEY_VAULT,
+        "azure-native:containerregistry:Registry": diagnostics.CONTAINER_REGISTRY,
+        "azure-native:applicationinsights:Component": diagnostics.APP_INSIGHTS,
+        "azure-native:operationalinsights:Workspace": diagnostics.LOG_ANALYTICS,
+        "azure-native:storage:StorageAccount": diagnostics.STORAGE_ACCOUNT,
+    }
+    expected = {
+        r.outputs["id"]: arm_type
+        for token, arm_type in by_token.items()
+        for r in recording.of_type(token)
+    }
+    for account in recording.of_type("azure-native:storage:StorageAccount"):
+        for service in diagnostics.STORAGE_SERVICES:
+            expected[f"{account.outputs['id']}/{service}/default"] = (
+                f"{diagnostics.STORAGE_ACCOUNT}/{service}"
+            )
+    return expected
+
+
+def test_every_resource_sends_what_the_diagnostics_table_says_to_log_analytics(
+    prod: Recording,
+) -> None:
     logs = prod.one("azure-native:operationalinsights:Workspace").outputs["id"]
     settings = {
         s.inputs["resourceUri"]: s.inputs
         for s in prod.of_type("azure-native:monitor:DiagnosticSetting")
     }
-    workspace = prod.one("azure-native:machinelearningservices:Workspace").outputs["id"]
-    vault = prod.one("azure-native:keyvault:Vault").outputs["id"]
-    account = prod.one("azure-native:storage:StorageAccount").outputs["id"]
-    assert set(settings) == {workspace, vault, f"{account}/blobServices/default"}
-    for setting in settings.values():
+    expected = expected_settings(prod)
+    assert set(settings) == set(expected)
+    for resource_id, arm_type in expected.items():
+        setting, profile = settings[resource_id], diagnostics.DIAGNOSTICS[arm_type]
         assert setting["workspaceId"] == logs
-        assert setting["logs"] == [{"categoryGroup": "allLogs", "enabled": True}]
-    assert settings[f"{account}/blobServices/default"]["metrics"] == [
-        {"category": "Transaction", "enabled": True}
+        assert setting["name"] == diagnostics.DIAGNOSTIC_SETTING_NAME
+        assert setting.get("logs", []) == [
+            *({"categoryGroup": g, "enabled": True} for g in profile.groups),
+            *({"categoryGroup": g, "enabled": False} for g in profile.groups_off),
+            *({"category": c, "enabled": True} for c in profile.categories),
+        ]
+        assert setting.get("metrics", []) == [
+            {"category": m, "enabled": True} for m in profile.metrics
+        ]
+
+
+def test_the_key_vault_sends_its_audit_events_by_name_and_the_registry_its_groups(
+    prod: Recording,
+) -> None:
+    settings = {
+        s.inputs["resourceUri"]: s.inputs
+        for s in prod.of_type("azure-native:monitor:DiagnosticSetting")
+    }
+    vault = settings[prod.one("azure-native:keyvault:Vault").outputs["id"]]
+    registry = settings[prod.one("azure-native:containerregistry:Registry").outputs["id"]]
+    assert {"category": "AuditEvent", "enabled": True} in vault["logs"]
+    assert all("categoryGroup" not in log for log in vault["logs"])  # Azure refuses a mix
+    assert registry["logs"] == [
+        {"categoryGroup": "allLogs", "enabled": True},
+        {"categoryGroup": "audit", "enabled": False},
     ]
 
 
@@ -93,7 +139,10 @@ def test_prod_keeps_deleted_data_recoverable(prod: Recording) -> None:
 
 def test_dev_has_no_locks_but_still_soft_deletes_and_logs(dev: Recording) -> None:
     assert dev.of_type("azure-native:authorization:ManagementLockByScope") == []
-    assert len(dev.of_type("azure-native:monitor:DiagnosticSetting")) == 3
+    settings = {
+        s.inputs["resourceUri"] for s in dev.of_type("azure-native:monitor:DiagnosticSetting")
+    }
+    assert settings == set(expected_settings(dev))
     blob = dev.one("azure-native:storage:BlobServiceProperties").inputs
     assert blob["deleteRetentionPolicy"]["enabled"] is True
 
@@ -106,6 +155,81 @@ def test_a_prod_stack_may_drop_the_lock_explicitly() -> None:
 def test_customer_managed_key_is_opt_in(prod: Recording) -> None:
     workspace = prod.one("azure-native:machinelearningservices:Workspace").inputs
     assert "encryption" not in workspace
+
+
+def test_storage_has_a_short_sas_policy_and_infrastructure_encryption(prod: Recording) -> None:
+    for account in prod.of_type("azure-native:storage:StorageAccount"):
+        assert account.inputs["sasPolicy"] == {
+            "sasExpirationPeriod": "1.00:00:00",
+            "expirationAction": "Block",
+        }
+        assert account.inputs["encryption"] == {
+            "keySource": "Microsoft.Storage",
+            "requireInfrastructureEncryption": True,
+        }
+        assert "identity" not in account.inputs
+
+
+def test_the_registry_has_exports_and_arm_tokens_off_and_zones_where_offered(
+    prod: Recording,
+) -> None:
+    registry = prod.one("azure-native:containerregistry:Registry").inputs
+    assert registry["policies"] == {
+        "exportPolicy": {"status": "disabled"},
+        "azureADAuthenticationAsArmPolicy": {"status": "disabled"},
+    }
+    assert registry["zoneRedundancy"] == "Enabled"  # Premium in westeurope
+    elsewhere = record(
+        lambda: Workspace("main", tiered("prod"), resource_group_name="rg", location="westus")
+    ).one("azure-native:containerregistry:Registry")
+    assert elsewhere.inputs["zoneRedundancy"] == "Disabled"  # Azure offers no zones there
+
+
+def test_dev_registries_may_export_and_are_not_zone_redundant(dev: Recording) -> None:
+    registry = dev.one("azure-native:containerregistry:Registry").inputs
+    assert registry["sku"] == {"name": "Basic"}
+    assert registry["policies"]["exportPolicy"] == {"status": "enabled"}
+    assert registry["policies"]["azureADAuthenticationAsArmPolicy"] == {"status": "disabled"}
+    assert registry["zoneRedundancy"] == "Disabled"
+
+
+def test_customer_managed_key_encrypts_storage_and_registry_too() -> None:
+    recording = deploy(tiered("prod", encryption={"keyVaultId": VAULT_ID, "keyUri": KEY_URI}))
+    identity = recording.one("azure-native:managedidentity:UserAssignedIdentity").outputs
+    [grant] = [
+        r
+        for r in recording.of_type("azure-native:authorization:RoleAssignment")
+        if r.inputs["scope"] == VAULT_ID
+    ]
+    account = recording.one("azure-native:storage:StorageAccount")
+    service = {"enabled": True, "keyType": "Account"}
+    assert account.inputs["encryption"] == {
+        "keySource": "Microsoft.Keyvault",
+        "keyVaultProperties": {
+            "keyVaultUri": "https://kv-cmk-keys.vault.azure.net/",
+            "keyName": "aml",
+            "keyVersion": "0123456789abcdef0123456789abcdef",
+        },
+        "encryptionIdentity": {"encryptionUserAssignedIdentity": identity["id"]},
+        "requireInfrastructureEncryption": True,
+        "services": {"blob": service, "file": service, "queue": service, "table": service},
+    }
+    assert account.inputs["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [identity["id"]],
+    }
+    registry = recording.one("azure-native:containerregistry:Registry")
+    assert registry.inputs["encryption"] == {
+        "status": "enabled",
+        "keyVaultProperties": {"keyIdentifier": KEY_URI, "identity": identity["clientId"]},
+    }
+    assert registry.inputs["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": {identity["id"]: {}},
+    }
+    # Azure reaches the key at creation: both wait for the identity's role on the vault.
+    assert grant.urn in account.dependencies
+    assert grant.urn in registry.dependencies
 
 
 def test_customer_managed_key_encrypts_with_the_identity_granted_first() -> None:

@@ -174,7 +174,9 @@ def test_private_endpoints_reach_every_dependency_from_the_customer_subnet(
     assert all(e.inputs["subnet"] == {"id": SUBNET} for e in endpoints)
     names = [e.inputs["privateEndpointName"] for e in endpoints]
     assert len(set(names)) == 12
-    assert private_plan.policies == ()
+    # Default GRS storage is geo- but not zone-redundant: advisory only (storage-zone-redundant).
+    assert {p.policy for p in private_plan.policies} <= {"storage-zone-redundant"}
+    assert private_plan.failed_mandatory == ()
 
 
 def test_private_dns_zones_are_created_once_per_stack_and_linked_to_the_vnet(

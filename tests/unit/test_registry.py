@@ -11,13 +11,16 @@ import yaml
 
 from components import roles
 from components.errors import ConfigError
-from components.registry import RegistryArgs
+from components.registry import Registry, RegistryArgs
+from components.testing import record
 from infra.config import parse_stack_config
 from infra.plan import Plan, find_project, run_plan
 from tests.conftest import ROOT
 
 REGISTRY = "azure-native:machinelearningservices:Registry"
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+DIAGNOSTICS = "azure-native:monitor:DiagnosticSetting"
+LOG_ANALYTICS = "azure-native:operationalinsights:Workspace"
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +49,44 @@ def registry_user_grants(plan: Plan) -> list[dict[str, Any]]:
     ]
 
 
+def test_the_registry_logs_to_its_own_log_analytics_or_the_one_given(shared: Plan) -> None:
+    registry = one(shared, REGISTRY)
+    logs = one(shared, LOG_ANALYTICS)
+    assert logs.inputs["features"] == {"disableLocalAuth": True}
+    settings = {
+        r.inputs["resourceUri"]: r.inputs for r in shared.resources if r.type == DIAGNOSTICS
+    }
+    assert set(settings) == {registry.outputs["id"], logs.outputs["id"]}
+    assert settings[registry.outputs["id"]]["workspaceId"] == logs.outputs["id"]
+    assert settings[registry.outputs["id"]]["logs"] == [
+        {"categoryGroup": "allLogs", "enabled": True},
+        {"categoryGroup": "audit", "enabled": False},
+    ]
+    given = (
+        "/subscriptions/0a1b2c3d-0000-4000-8000-0000000000ff/resourceGroups/rg-logs/providers"
+        "/Microsoft.OperationalInsights/workspaces/log-central"
+    )
+    recording = record(
+        lambda: Registry(
+            "models",
+            RegistryArgs(name="models", log_analytics_workspace_id=given),
+            resource_group_name="rg",
+            location="westeurope",
+        )
+    )
+    assert recording.of_type(LOG_ANALYTICS) == []
+    assert recording.one(DIAGNOSTICS).inputs["workspaceId"] == given
+
+
 def test_the_shared_stack_holds_only_a_private_replicated_registry(shared: Plan) -> None:
     custom = sorted(r.type for r in shared.resources if r.custom and r.type != REFERENCE)
     assert custom == [
         "azure-native:authorization:ManagementLockByScope",
         ASSIGNMENT,
         REGISTRY,
+        DIAGNOSTICS,  # the registry's, and its Log Analytics workspace's own
+        DIAGNOSTICS,
+        LOG_ANALYTICS,
         "azure-native:resources:ResourceGroup",
     ]
     registry = one(shared, REGISTRY)
