@@ -73,7 +73,9 @@ app = typer.Typer(
             "Exit codes: 0 planned; 2 invalid config, no such project or stack, or a file option "
             "that cannot be read or written or does not hold what it takes (the message names "
             "the key or file, the value and what is allowed); 3 a mandatory policy failed (meet "
-            "the rule, or waive it in amlstack:waivers with a reason).",
+            "the rule, or waive it in amlstack:waivers with a reason) or a network path is "
+            "missing (the reachability table names the consumer, the target and the config key "
+            "that opens a path).",
         ]
     )
 )
@@ -137,13 +139,16 @@ def plan(
     except AmlStackError as error:  # invalid config or option, no project here, a bad file
         fail(str(error), EXIT_INVALID_CONFIG)
     failed = result.failed_mandatory
+    problems = [path.message for path in result.unreachable]
     if failed:
         rules = ", ".join(sorted({p.policy for p in failed}))
-        fail(
+        problems.insert(
+            0,
             f"{len(failed)} mandatory polic{'y' if len(failed) == 1 else 'ies'} failed ({rules}); "
             "meet the rule, or waive it in amlstack:waivers with a reason",
-            EXIT_POLICY_FAILED,
         )
+    if problems:
+        fail("\n".join(problems), EXIT_POLICY_FAILED)
 
 
 def _check_plan_files(

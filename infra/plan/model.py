@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.recording import RecordedResource
+from infra.plan.reachability import Path
 
 __all__ = ["PLAN_VERSION", "CriticalPath", "Plan", "PolicyResult"]
 
@@ -42,6 +43,8 @@ class Plan:
     policies: tuple[PolicyResult, ...] = ()
     critical_path: CriticalPath = field(default_factory=CriticalPath)
     warnings: tuple[str, ...] = ()
+    reachability: tuple[Path, ...] = ()
+    """Every consumer -> target network path (`infra.plan.reachability`), sorted."""
 
     def document(self) -> dict[str, Any]:
         """The plan JSON object of DESIGN.md, version 1."""
@@ -71,12 +74,27 @@ class Plan:
                 "seconds": self.critical_path.seconds,
                 "resources": list(self.critical_path.resources),
             },
+            "reachability": [
+                {
+                    "consumer": p.consumer,
+                    "target": p.target,
+                    "via": p.via,
+                    "reachable": p.reachable,
+                    "reason": p.reason,
+                }
+                for p in self.reachability
+            ],
         }
 
     @property
     def failed_mandatory(self) -> tuple[PolicyResult, ...]:
         """Violations of mandatory rules that no waiver allows: the plan fails on these."""
         return tuple(p for p in self.policies if p.level == "mandatory")
+
+    @property
+    def unreachable(self) -> tuple[Path, ...]:
+        """Network paths that do not exist: the plan fails on these like on a mandatory rule."""
+        return tuple(p for p in self.reachability if not p.reachable)
 
     def to_json(self) -> str:
         """Sorted keys, two-space indent, trailing newline: byte-identical for the same config."""
