@@ -681,17 +681,6 @@ RULES: tuple[Rule, ...] = (
         "Azure Policy 0fdf0491; CKV_AZURE_139",
         _equals("publicNetworkAccess", "Disabled"),
     ),
-    # Azure ML registry
-    _rule(
-        "mlregistry-public-network-disabled",
-        "Azure ML registry public network access disabled",
-        ML_REGISTRY,
-        "publicNetworkAccess",
-        "'Disabled' (workspaces reach it through private endpoints and outbound rules)",
-        _PROD,
-        "baseline: network doors closed in prod (Azure ML docs, network isolation with registries)",
-        _equals("publicNetworkAccess", "Disabled"),
-    ),
     # Monitoring
     _rule(
         "appinsights-local-auth-disabled",

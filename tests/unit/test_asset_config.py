@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from components.errors import ConfigError
 from infra.cli import EXIT_INVALID_CONFIG, app
 from infra.config import parse_stack_config
+from tests.conftest import REACHABLE_NETWORK
 
 USER = {"objectId": "0a1b2c3d-0000-4000-8000-000000000004", "type": "User"}
 ASSIGNED = {"objectId": USER["objectId"]}
@@ -277,6 +278,7 @@ def test_a_missing_conda_file_fails_the_plan_before_anything_registers(
         "amlstack:workspaces": [
             {
                 "name": "main",
+                "network": REACHABLE_NETWORK,
                 "environments": [
                     {"name": "train", "image": "python:3.11", "condaFile": "envs/nope.yml"}
                 ],

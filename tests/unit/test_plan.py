@@ -25,7 +25,7 @@ from infra.plan import (
     write_graph,
 )
 from infra.plan.errors import PlanFileError
-from tests.conftest import ROOT
+from tests.conftest import REACHABLE_NETWORK, ROOT
 
 STACKS = ["dev", "test", "prod"]
 runner = CliRunner()
@@ -71,6 +71,7 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
         "outputs",
         "policies",
         "criticalPath",
+        "reachability",
     }
     assert document["version"] == 1
     assert (document["project"], document["stack"]) == ("amlstack", "dev")
@@ -96,6 +97,19 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
     ]
     assert workspace["inputs"]["systemDatastoresAuthMode"] == "Identity"  # camelCase, as sent
     assert isinstance(document["criticalPath"]["resources"], list)
+    assert document["reachability"]
+    for path in document["reachability"]:
+        assert set(path) == {"consumer", "target", "via", "reachable", "reason"}
+        assert path["via"] in {
+            "public",
+            "privateEndpoint",
+            "outboundRule",
+            "trustedService",
+            "none",
+        }
+        assert path["reachable"] is (path["via"] != "none")
+    keys = [(p["consumer"], p["target"]) for p in document["reachability"]]
+    assert keys == sorted(keys)
 
 
 def test_plan_json_is_byte_identical_for_the_same_config(plans: dict[str, Plan]) -> None:
@@ -261,7 +275,7 @@ def test_secure_values_in_the_stack_file_are_masked(scratch_project: Path) -> No
         "s",
         {
             "amlstack:location": "westeurope",
-            "amlstack:workspaces": [{"name": "main"}],
+            "amlstack:workspaces": [{"name": "main", "network": REACHABLE_NETWORK}],
             "amlstack:tags": {"owner": {"secure": "v1:abcdef"}},
         },
     )
