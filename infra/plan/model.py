@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.recording import RecordedResource
-from infra.plan.reachability import Path
+from infra.policy.reachability import Path
 
 __all__ = ["PLAN_VERSION", "CriticalPath", "Plan", "PolicyResult"]
 
@@ -44,7 +44,7 @@ class Plan:
     critical_path: CriticalPath = field(default_factory=CriticalPath)
     warnings: tuple[str, ...] = ()
     reachability: tuple[Path, ...] = ()
-    """Every consumer -> target network path (`infra.plan.reachability`), sorted."""
+    """Every consumer -> target network path (`infra.policy.reachability`), sorted."""
 
     def document(self) -> dict[str, Any]:
         """The plan JSON object of DESIGN.md, version 1."""

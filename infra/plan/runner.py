@@ -14,10 +14,10 @@ from components.recording import RecordedResource, Recording, RecordingMocks, re
 from infra.config import StackConfig
 from infra.plan.critical_path import estimate
 from infra.plan.model import Plan, PolicyResult
-from infra.plan.reachability import consumers_of, reachability
 from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
+from infra.policy.reachability import reachability
 from infra.previous import own_stack_reference_name
 
 __all__ = ["policy_subjects", "run_plan"]
@@ -53,7 +53,7 @@ def run_plan(
         },
     )
     recording, config = _record_program(project, stack, stack_file, mocks)
-    context = PolicyContext.from_config(config)
+    context = PolicyContext.from_config(config, namespace=project.name)
     findings = evaluate(policy_subjects(recording.resources), context)
     unused = [
         f"waiver of {w.rule!r}{f' for workspace {w.workspace!r}' if w.workspace else ''} "
@@ -70,7 +70,7 @@ def run_plan(
         warnings=(*stack_file.warnings, *unused),
         reachability=reachability(
             recording.resources,
-            consumers_of(config.workspaces, at=f"{project.name}:workspaces"),
+            context.consumers,
             external=[r for plan in referenced.values() for r in plan.resources],
         ),
     )

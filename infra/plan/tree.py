@@ -14,7 +14,7 @@ from rich.tree import Tree
 from components.recording import RecordedResource
 from infra.plan.critical_path import provisioning_seconds
 from infra.plan.model import Plan
-from infra.plan.reachability import short_name
+from infra.policy.reachability import short_name
 
 __all__ = ["render_plan", "short_type"]
 

@@ -2,10 +2,12 @@
 
 ``amlstack plan`` runs `evaluate` over the recorded resources; the CrossGuard pack in this
 directory (``pulumi preview --policy-pack infra/policy``, see `infra.policy.pack`) runs the same
-rules inside the Pulumi engine.
+rules inside the Pulumi engine, and both run the reachability check (`reachability`): who
+reaches what over the network, decided offline.
 """
 
 from infra.policy.evaluate import Finding, PolicyContext, check, evaluate, unused_waivers
+from infra.policy.reachability import WorkspaceConsumers, consumers_of, reachability
 from infra.policy.rules import (
     RULE_IDS,
     RULES,
@@ -31,10 +33,13 @@ __all__ = [
     "Rule",
     "Subject",
     "WaiverArgs",
+    "WorkspaceConsumers",
     "check",
     "check_waivers",
+    "consumers_of",
     "evaluate",
     "present",
+    "reachability",
     "rule_by_id",
     "unused_waivers",
     "workspace_of",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from infra.policy.reachability import WorkspaceConsumers, consumers_of
 from infra.policy.rules import RULES, Facts, Rule, Subject, workspace_of
 from infra.policy.waivers import WaiverArgs
 
@@ -24,9 +25,11 @@ class PolicyContext:
     waivers: tuple[WaiverArgs, ...] = ()
     workspaces: tuple[str, ...] = ()
     encrypted_workspaces: frozenset[str] = frozenset()
+    consumers: tuple[WorkspaceConsumers, ...] = ()
+    """Where each workspace's people and deployer connect from (the reachability policy)."""
 
     @classmethod
-    def from_config(cls, config: StackConfig) -> PolicyContext:
+    def from_config(cls, config: StackConfig, *, namespace: str = "amlstack") -> PolicyContext:
         return cls(
             tier=config.tier,
             waivers=config.waivers,
@@ -34,6 +37,7 @@ class PolicyContext:
             encrypted_workspaces=frozenset(
                 w.name for w in config.workspaces if w.encryption is not None
             ),
+            consumers=consumers_of(config.workspaces, at=f"{namespace}:workspaces"),
         )
 
     def applies(self, rule: Rule) -> bool:

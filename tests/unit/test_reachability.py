@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from components.testing import RecordedResource
 from infra.config import parse_stack_config
 from infra.plan import Plan, find_project, read_stack_file
-from infra.plan.reachability import Path, WorkspaceConsumers, consumers_of, reachability
+from infra.policy.reachability import Path, WorkspaceConsumers, consumers_of, reachability
 from tests.conftest import ROOT
 
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"

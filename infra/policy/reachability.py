@@ -721,7 +721,7 @@ def _through_managed_network(
                 "none",
                 f"public network access for {need.channel} disabled, and a managed network "
                 "cannot have a private endpoint to an Azure Monitor private link scope; fix: "
-                f"keep {need.channel} open to public networks ({who.at}.monitoring)",
+                f"{who.at}.monitoring.public{need.channel.capitalize()}: Enabled",
             )
         if internet:
             return row("public", "the managed network allows internet outbound")
