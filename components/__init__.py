@@ -19,7 +19,7 @@ from components.compute import (
     personal_instance,
 )
 from components.container_registry import ContainerRegistryArgs
-from components.data_lake import DataLake
+from components.data_lake import DataLake, LakeSettings
 from components.datastore import (
     AccountKeyCredentials,
     Datastore,
@@ -66,6 +66,8 @@ from components.network import (
 )
 from components.outbound import PrivateEndpointRuleArgs, ServiceTagRuleArgs
 from components.placement import Placement
+from components.private_network import PrivateNetwork
+from components.reach import Reach, RegistryLink
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, RegistryArgs, grant_registry_user
 from components.roles import Role
@@ -109,6 +111,7 @@ __all__ = [
     "Grantee",
     "IdentityGrantee",
     "KeyVaultArgs",
+    "LakeSettings",
     "LocalCode",
     "ModelArgs",
     "MonitoringArgs",
@@ -124,9 +127,12 @@ __all__ = [
     "PrivateDnsZonesArgs",
     "PrivateEndpointRuleArgs",
     "PrivateEndpointsArgs",
+    "PrivateNetwork",
     "ProbeArgs",
+    "Reach",
     "Registry",
     "RegistryArgs",
+    "RegistryLink",
     "RequestSettingsArgs",
     "Role",
     "SasCredentials",

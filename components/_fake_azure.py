@@ -80,6 +80,12 @@ ARM_PATHS: dict[str, str] = {
     "azure-native:monitor:DiagnosticSetting": (
         "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"
     ),
+    "azure-native:monitor:PrivateLinkScope": (
+        _RG + "/providers/Microsoft.Insights/privateLinkScopes/{scopeName}"
+    ),
+    "azure-native:monitor:PrivateLinkScopedResource": (
+        _RG + "/providers/Microsoft.Insights/privateLinkScopes/{scopeName}/scopedResources/{name}"
+    ),
     "azure-native:network:PrivateEndpoint": (
         _RG + "/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}"
     ),

@@ -2,7 +2,8 @@
 
 Azure ML does not accept a hierarchical-namespace account as a workspace's own storage, so ADLS
 Gen2 datastores without an existing account of their own get this separate account, created once
-per workspace (by `Workspace.add_datastore`) and only when such a datastore exists. It has the
+per workspace and only when such a datastore exists: by `Workspace` before the workspace resource
+when its managed network needs rules to it, else by `Workspace.add_datastore`. It has the
 workspace storage's settings and guards (no shared keys, TLS 1.2, no public blobs, the same
 replication, network access, soft delete, diagnostics and delete lock), except blob versioning,
 which Azure does not offer there.
@@ -10,14 +11,32 @@ which Azure does not offer there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import pulumi
 
 from components.encryption import CustomerManagedKey
+from components.network import PublicNetworkAccess
 from components.placement import Placement
 from components.storage import StorageArgs, create_workspace_storage, guard_storage
-from components.workspace_ref import WorkspaceRef
 
-__all__ = ["DataLake"]
+__all__ = ["DataLake", "LakeSettings"]
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """What the data lake takes from its workspace. Known before the workspace resource exists,
+    so the lake can be created first: the workspace's managed network has outbound rules to it."""
+
+    resource_group_name: pulumi.Input[str]
+    location: str
+    tags: Mapping[str, str]
+    public_network_access: PublicNetworkAccess
+    protect: bool
+    delete_lock: bool
+    log_analytics_id: pulumi.Input[str]
+    """Where the lake's blob service logs go (the workspace's Log Analytics)."""
 
 
 class DataLake(pulumi.ComponentResource):
@@ -29,32 +48,32 @@ class DataLake(pulumi.ComponentResource):
         storage: StorageArgs,
         *,
         account_name: pulumi.Input[str],
-        workspace: WorkspaceRef,
+        settings: LakeSettings,
         cmk: CustomerManagedKey | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`storage` are the workspace storage's settings; network access, ``protect``, the
-        lock and the diagnostics' destination are the workspace's; `cmk` (the workspace's
-        customer-managed key) encrypts it. Default: Microsoft-managed keys."""
+        lock and the diagnostics' destination are the workspace's (`settings`); `cmk` (the
+        workspace's customer-managed key) encrypts it. Default: Microsoft-managed keys."""
         super().__init__("amlstack:ml:DataLake", name, None, opts)
         placement = Placement(
-            workspace.resource_group_name, workspace.location, dict(workspace.tags), self
+            settings.resource_group_name, settings.location, dict(settings.tags), self
         )
         self.account = create_workspace_storage(
             name,
             storage,
             account_name=account_name,
-            public_network_access=workspace.public_network_access,
+            public_network_access=settings.public_network_access,
             placement=placement,
-            protect=workspace.protect,
+            protect=settings.protect,
             hierarchical_namespace=True,
             cmk=cmk,
         )
         guard_storage(
             name,
             self.account,
-            log_analytics_id=workspace.log_analytics_id,
-            lock=workspace.delete_lock,
+            log_analytics_id=settings.log_analytics_id,
+            lock=settings.delete_lock,
             placement=placement,
         )
         self.register_outputs({"id": self.account.id})

@@ -1,5 +1,14 @@
 """Log Analytics and workspace-based Application Insights, both with local (key) auth off, each
-sending its own logs to the Log Analytics workspace (`components.diagnostics`)."""
+sending its own logs to the Log Analytics workspace (`components.diagnostics`), and their network
+doors: telemetry sent in (ingestion) and read out (queries) from public networks.
+
+Where the workspace has private endpoints in a customer network, the stack links both resources
+to an Azure Monitor private link scope there (`components.private_network`), so queries from that
+network stay private and public queries are off by default. Public ingestion stays on by default:
+computes and online deployments in the managed network send telemetry through Azure's
+``AzureMonitor`` service tag, and a managed network cannot have a private endpoint to a private
+link scope (docs/guides/private-networking.md has the sources).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,7 @@ from pydantic import Field
 
 from components.args import Args
 from components.diagnostics import APP_INSIGHTS, LOG_ANALYTICS, send_logs
+from components.network import PublicNetworkAccess
 from components.placement import Placement
 
 __all__ = ["Monitoring", "MonitoringArgs", "create_log_analytics", "create_monitoring"]
@@ -21,6 +31,23 @@ class MonitoringArgs(Args):
 
     retention_days: int = Field(90, ge=30, le=730)
     """Days Log Analytics keeps data (30-730). Default 90."""
+    public_ingestion: PublicNetworkAccess = "Enabled"
+    """Whether Application Insights and Log Analytics accept telemetry from public networks.
+    Default Enabled: the managed network's computes and online deployments reach them only over
+    the public ingestion endpoints (no private endpoint to a private link scope there), so
+    Disabled drops their telemetry; ``amlstack plan`` refuses such a stack. Diagnostic settings
+    are not affected either way."""
+    public_query: PublicNetworkAccess | None = None
+    """Whether logs and metrics can be queried from public networks (the portal, studio, the SDK
+    outside your network). Default: Disabled when the workspace has private endpoints
+    (``network.privateEndpoints``), whose network then queries through the stack's Azure Monitor
+    private link scope, Enabled otherwise."""
+
+    def query_access(self, *, private_link: bool) -> PublicNetworkAccess:
+        """`public_query`, or its default for a workspace with (or without) private endpoints."""
+        if self.public_query is not None:
+            return self.public_query
+        return "Disabled" if private_link else "Enabled"
 
 
 @dataclass(frozen=True)
@@ -35,9 +62,12 @@ def create_log_analytics(
     *,
     log_analytics_name: pulumi.Input[str],
     placement: Placement,
+    public_ingestion: PublicNetworkAccess = "Enabled",
+    public_query: PublicNetworkAccess = "Enabled",
 ) -> operationalinsights.Workspace:
     """A Log Analytics workspace (``<name>-logs``) that accepts Entra ID only (built-in
-    e15effd4) and logs its own queries and operations to itself (818719e5)."""
+    e15effd4) and logs its own queries and operations to itself (818719e5). Default: telemetry
+    and queries from public networks accepted."""
     logs = operationalinsights.Workspace(
         f"{name}-logs",
         workspace_name=log_analytics_name,
@@ -48,6 +78,8 @@ def create_log_analytics(
         ),
         retention_in_days=args.retention_days,
         features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=True),
+        public_network_access_for_ingestion=public_ingestion,
+        public_network_access_for_query=public_query,
         tags=placement.tags,
         opts=placement.options(),
     )
@@ -67,11 +99,19 @@ def create_monitoring(
     *,
     log_analytics_name: pulumi.Input[str],
     app_insights_name: pulumi.Input[str],
+    private_link: bool,
     placement: Placement,
 ) -> Monitoring:
-    """Create the Log Analytics workspace and the Application Insights that writes to it."""
+    """Create the Log Analytics workspace and the Application Insights that writes to it;
+    `private_link` says whether they are linked to a private link scope (the query default)."""
+    ingestion, query = args.public_ingestion, args.query_access(private_link=private_link)
     logs = create_log_analytics(
-        name, args, log_analytics_name=log_analytics_name, placement=placement
+        name,
+        args,
+        log_analytics_name=log_analytics_name,
+        placement=placement,
+        public_ingestion=ingestion,
+        public_query=query,
     )
     insights = applicationinsights.Component(
         f"{name}-insights",
@@ -83,6 +123,8 @@ def create_monitoring(
         ingestion_mode=applicationinsights.IngestionMode.LOG_ANALYTICS,
         workspace_resource_id=logs.id,
         disable_local_auth=True,
+        public_network_access_for_ingestion=ingestion,
+        public_network_access_for_query=query,
         tags=placement.tags,
         opts=placement.options(),
     )

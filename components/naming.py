@@ -23,6 +23,7 @@ __all__ = [
     "KEY_VAULT",
     "LOG_ANALYTICS",
     "ML_REGISTRY",
+    "MONITOR_SCOPE",
     "ONLINE_DEPLOYMENT",
     "ONLINE_ENDPOINT",
     "OUTBOUND_RULE",
@@ -176,6 +177,14 @@ OUTBOUND_RULE = NameRule(
     33,
     r"[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}",
     "3-33 letters, digits, '_' or '-', starting with a letter or digit, unique in the workspace",
+)
+MONITOR_SCOPE = NameRule(
+    "Azure Monitor private link scope",
+    "ampls",
+    1,
+    64,
+    r"[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9_])?",
+    "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
 )
 PRIVATE_ENDPOINT = NameRule(
     "private endpoint",

@@ -75,14 +75,28 @@ ISOLATION_ORDER: tuple[IsolationMode, ...] = (
 
 PRIVATE_DNS_ZONES: dict[str, tuple[str, ...]] = {
     group: dns_zones(group)
-    for group in ("amlworkspace", "blob", "file", "dfs", "vault", "registry")
+    for group in (
+        "amlworkspace",
+        "blob",
+        "file",
+        "dfs",
+        "vault",
+        "registry",
+        "amlregistry",
+        "azuremonitor",
+    )
 }
-"""Private DNS zones (Azure public cloud) of the group ids a workspace's private endpoints use
-(from `components.private_link.PRIVATE_LINK_TYPES`)."""
+"""Private DNS zones (Azure public cloud) of the group ids the stack's private endpoints use
+(from `components.private_link.PRIVATE_LINK_TYPES`): the workspace and its dependencies, the data
+lake (``dfs``, ``blob``), the Azure ML registry and the Azure Monitor private link scope."""
 
 
 class PrivateEndpointsArgs(Args):
-    """Private endpoints for people who reach the workspace from their own virtual network."""
+    """Private endpoints for people who reach the workspace from their own virtual network: to
+    the workspace, its storage (``blob``, ``file``, ``dfs``), key vault and container registry,
+    its data lake (``dfs``, ``blob``), and, once per virtual network of the stack, to the Azure
+    ML registry (``amlregistry``) and to an Azure Monitor private link scope holding the
+    workspaces' Application Insights and Log Analytics (``azuremonitor``)."""
 
     subnet_id: str
     """ARM id of the subnet the endpoints go into
@@ -93,7 +107,9 @@ class PrivateEndpointsArgs(Args):
     create_dns_zones: bool = True
     """Create the private DNS zones (``privatelink.api.azureml.ms`` and the others of
     `PRIVATE_DNS_ZONES`) once per stack, link them to the virtual network and register each
-    endpoint. Default on. Off: your central DNS (or an Azure Policy) registers the endpoints."""
+    endpoint. Default on. Off: your central DNS (or an Azure Policy) registers the endpoints.
+    A virtual network can be linked to one zone of each name and to one Azure Monitor private
+    link scope: two stacks in one network need this off in all but one of them."""
 
     @field_validator("subnet_id")
     @classmethod
@@ -141,9 +157,10 @@ class NetworkArgs(Args):
     outbound: OutboundArgs = Field(default_factory=OutboundArgs)
     """Outbound rules of the managed network. Default: PyPI and conda (see `OutboundArgs`)."""
     private_endpoints: PrivateEndpointsArgs | None = None
-    """Private endpoints for the workspace, storage (blob, file, dfs), key vault and registry in
-    your virtual network. Default none: the managed network has its own private endpoints, and
-    people use the workspace through its public endpoint when that is enabled."""
+    """Private endpoints in your virtual network for the workspace, its storage, key vault,
+    container registry and data lake, the Azure ML registry and the workspace's telemetry (see
+    `PrivateEndpointsArgs`). Default none: the managed network has its own private endpoints,
+    and people use the workspace through its public endpoint, which then must be enabled."""
     access: NetworkAccessArgs = Field(default_factory=NetworkAccessArgs)
     """Where people and the deployer connect from (see `NetworkAccessArgs`)."""
 
@@ -194,11 +211,14 @@ def check_isolation_change(field: str, deployed: str | None, wanted: str) -> Non
     )
 
 
-def outbound_rules(args: NetworkArgs) -> dict[str, OutboundRule]:
-    """The user-defined outbound rules of the managed network, by rule name, as the provider's
-    inputs: FQDN and ServiceTag rules with ``AllowOnlyApprovedOutbound``, PrivateEndpoint rules
-    with either managed mode. Azure adds the required service tags and the private endpoints to
-    the workspace's own dependencies itself."""
+def outbound_rules(
+    args: NetworkArgs, *, automatic: Sequence[PrivateEndpointRuleArgs] = ()
+) -> dict[str, OutboundRule]:
+    """The outbound rules of the managed network, by rule name, as the provider's inputs: the
+    user's FQDN and ServiceTag rules with ``AllowOnlyApprovedOutbound``, their PrivateEndpoint
+    rules and the `automatic` ones (`components.outbound.automatic_rules`) with either managed
+    mode. Azure adds the required service tags and the private endpoints to the workspace's own
+    dependencies itself."""
     if args.isolation_mode == "Disabled":
         return {}
     user = machinelearningservices.RuleCategory.USER_DEFINED
@@ -211,7 +231,8 @@ def outbound_rules(args: NetworkArgs) -> dict[str, OutboundRule]:
             for host in args.outbound.hosts
         }
         rules |= {rule.name: _service_tag_rule(rule) for rule in args.outbound.service_tags}
-    rules |= {rule.name: _private_endpoint_rule(rule) for rule in args.outbound.private_endpoints}
+    endpoints = (*args.outbound.private_endpoints, *automatic)
+    rules |= {rule.name: _private_endpoint_rule(rule) for rule in endpoints}
     return dict(sorted(rules.items()))
 
 
@@ -245,11 +266,11 @@ def _service_tag_rule(
 
 
 def managed_network_settings(
-    args: NetworkArgs,
+    args: NetworkArgs, *, automatic: Sequence[PrivateEndpointRuleArgs] = ()
 ) -> machinelearningservices.ManagedNetworkSettingsArgs:
-    """The workspace's managed network: isolation mode, outbound rules and the firewall that FQDN
-    rules need."""
-    rules = outbound_rules(args)
+    """The workspace's managed network: isolation mode, outbound rules (the user's and the
+    `automatic` ones) and the firewall that FQDN rules need."""
+    rules = outbound_rules(args, automatic=automatic)
     fqdn = any(
         isinstance(rule, machinelearningservices.FqdnOutboundRuleArgs) for rule in rules.values()
     )

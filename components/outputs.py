@@ -210,6 +210,10 @@ class RegistryOutput(Outputs):
     """The registry's ARM id."""
     location: str
     """The registry's primary region."""
+    public_network_access: str | None = None
+    """``Enabled`` or ``Disabled``: whether other stacks reach it over the internet or need a
+    private endpoint (the reachability check of a stack that uses it reads this). Absent from
+    stacks deployed before amlstack exported it."""
 
 
 class StackOutputs(Outputs):

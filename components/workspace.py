@@ -13,6 +13,12 @@ only as a small immutable `WorkspaceRef` (``workspace.ref``).
 Guards: diagnostic settings send every resource's logs to Log Analytics (`components.diagnostics`);
 a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
 private endpoints (``network.privateEndpoints``) and CMK encryption (``encryption``) are opt-in.
+
+Network paths: what the workspace reaches beyond its own dependencies (the data lake, existing
+datastore accounts, the Azure ML registry) is declared when it is created (`Reach`), because the
+managed network's outbound rules are an input of the workspace: each gets a PrivateEndpoint
+outbound rule (`components.outbound.automatic_rules`), and the data lake its private endpoints in
+the customer network.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from components.container_registry import (
     check_registry_network,
     create_workspace_registry,
 )
-from components.data_lake import DataLake
+from components.data_lake import DataLake, LakeSettings
 from components.datastore import Datastore, DatastoreArgs, StorageTarget
 from components.diagnostics import CONTAINER_REGISTRY, KEY_VAULT, ML_WORKSPACE, send_logs
 from components.encryption import CMK_ROLE, CustomerManagedKey, EncryptionArgs
@@ -63,9 +69,13 @@ from components.network import (
     PrivateLinkTarget,
     create_private_endpoints,
     managed_network_settings,
+    outbound_rules,
 )
+from components.outbound import DatastoreAccount, automatic_rules
 from components.outputs import Pending, WorkspaceOutput
 from components.placement import Placement
+from components.private_link import DATASTORE_SUBRESOURCES
+from components.reach import Reach
 from components.storage import StorageArgs, create_workspace_storage, guard_storage
 from components.tags import stack_tags
 from components.workspace_ref import WorkspaceRef, code_container
@@ -192,16 +202,22 @@ class Workspace(pulumi.ComponentResource):
         location: str,
         tags: Mapping[str, str] | None = None,
         dns_zone_ids: Mapping[str, pulumi.Input[str]] | None = None,
+        reach: Reach | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`tags` go on every resource of the workspace (before ``args.tags``); `dns_zone_ids`
         (private DNS zone name to id, see `PrivateDnsZones`) registers the private endpoints of
-        ``args.network.privateEndpoints`` in those zones."""
+        ``args.network.privateEndpoints`` in those zones. `reach` declares the data lake,
+        existing datastore accounts and the registry the workspace will use (default none):
+        the managed network gets its outbound rules to them."""
         _refuse_children_in(args)
         super().__init__("amlstack:ml:Workspace", name, None, opts)
         self._name = name
         self._args = args
+        self._reach = reach or Reach()
+        self._dns_zone_ids = dns_zone_ids
         self._lake: DataLake | None = None
+        self._lake_waits: list[pulumi.Resource] = []
         self._children: dict[str, dict[str, pulumi.ComponentResource]] = {
             "compute": {},
             "datastore": {},
@@ -215,9 +231,13 @@ class Workspace(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self)
         )
         self.names: pulumi.Output[WorkspaceNames] = self._names(client.subscription_id)
-        placement = Placement(self.resource_group_name, location, self.tags, self)
+        placement = self._placement = Placement(self.resource_group_name, location, self.tags, self)
         self._create_dependencies(placement, client.tenant_id)
-        self.workspace = self._create_workspace(self._grant_dependencies())
+        before: list[pulumi.Resource] = [*self._grant_dependencies()]
+        if self._reach.data_lake:  # before the workspace: its managed network has rules to it
+            self._data_lake()
+            before += self._lake_waits
+        self.workspace = self._create_workspace(before, client.subscription_id)
         self.workspace_name: pulumi.Output[str] = self.workspace.name
         self.id: pulumi.Output[str] = self.workspace.id
         self.ref = self._reference()
@@ -251,8 +271,11 @@ class Workspace(pulumi.ComponentResource):
         """Add a datastore. Its container goes into the workspace storage (Blob, File), the
         workspace's data lake (ADLS Gen2, created with the first such datastore) or, with
         ``args.account``, an existing account. `data_scientists` get ``args.dataScientists``
-        access to it; default: the principals in ``access.dataScientist``."""
+        access to it; default: the principals in ``access.dataScientist``. With a managed
+        network, the workspace's `Reach` (or an outbound rule of ``network.outbound``) must
+        name the account: the network's rules were fixed when the workspace was created."""
         self._claim("datastore", args.name)
+        self._check_reach(args)
         if args.account is not None:
             target = StorageTarget.existing(args.account)
         elif args.type == "AzureDataLakeGen2":
@@ -412,6 +435,7 @@ class Workspace(pulumi.ComponentResource):
             args.monitoring,
             log_analytics_name=names.apply(lambda n: n.log_analytics),
             app_insights_name=names.apply(lambda n: n.app_insights),
+            private_link=args.network.private_endpoints is not None,
             placement=placement,
         )
         self.log_analytics = monitoring.log_analytics
@@ -465,6 +489,12 @@ class Workspace(pulumi.ComponentResource):
             if args.network.isolation_mode != "Disabled"
             else ()
         )
+        registry = self._reach.registry
+        registry_grants = (
+            self._grant_identity(f"{name}-ml-registry", registry.id, approver)
+            if registry is not None and approver
+            else []
+        )
         return [
             *self._grant_identity(
                 f"{name}-storage", self.storage_account.id, _STORAGE_ROLES + approver
@@ -476,11 +506,12 @@ class Workspace(pulumi.ComponentResource):
                 f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES + approver
             ),
             *self._grant_identity(f"{name}-insights", self.app_insights.id, _INSIGHTS_ROLES),
+            *registry_grants,
             *self._cmk_grants,
         ]
 
     def _create_workspace(
-        self, after: Sequence[authorization.RoleAssignment]
+        self, after: Sequence[pulumi.Resource], subscription_id: pulumi.Output[str]
     ) -> machinelearningservices.Workspace:
         args, names = self._args, self.names
         isolated = args.network.isolation_mode != "Disabled"
@@ -506,7 +537,7 @@ class Workspace(pulumi.ComponentResource):
             container_registry=self.container_registry.id,
             system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
             public_network_access=args.network.public_network_access,
-            managed_network=managed_network_settings(args.network),
+            managed_network=self._managed_network(subscription_id),
             # Provision the managed network with the workspace: online deployments need it.
             provision_network_now=isolated or None,
             encryption=self._encryption(args.encryption),
@@ -514,6 +545,40 @@ class Workspace(pulumi.ComponentResource):
             tags=self.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
         )
+
+    def _managed_network(
+        self, subscription_id: pulumi.Output[str]
+    ) -> pulumi.Input[machinelearningservices.ManagedNetworkSettingsArgs]:
+        """The managed network with the user's rules and those `Reach` needs. ARM ids are
+        composed from the subscription, group and derived names, which a preview knows."""
+        network, reach = self._args.network, self._reach
+        if network.isolation_mode == "Disabled" or reach == Reach():
+            return managed_network_settings(network)
+        registry_id = reach.registry.id if reach.registry is not None else None
+
+        def settings(
+            values: list[object],
+        ) -> machinelearningservices.ManagedNetworkSettingsArgs:
+            names, subscription, group, registry = values
+            assert isinstance(names, WorkspaceNames)
+            lake = (
+                f"/subscriptions/{subscription}/resourceGroups/{group}/providers/"
+                f"Microsoft.Storage/storageAccounts/{names.data_lake}"
+            )
+            accounts = [*reach.accounts]
+            if reach.data_lake:
+                accounts.append(DatastoreAccount(lake, "AzureDataLakeGen2"))
+            automatic = automatic_rules(
+                datastore_accounts=accounts,
+                registry_id=str(registry) if registry else None,
+                user_rules=network.outbound.private_endpoints,
+                taken_names=outbound_rules(network).keys(),
+            )
+            return managed_network_settings(network, automatic=automatic)
+
+        return pulumi.Output.all(
+            self.names, subscription_id, self.resource_group_name, registry_id
+        ).apply(settings)
 
     def _reference(self) -> WorkspaceRef:
         args = self._args
@@ -636,6 +701,27 @@ class Workspace(pulumi.ComponentResource):
         self._children[kind][key] = child
         return child
 
+    def _check_reach(self, args: DatastoreArgs) -> None:
+        """Refuse a datastore whose account the managed network has no rule to."""
+        network = self._args.network
+        if network.isolation_mode == "Disabled" or self._reach.covers(args):
+            return
+        needed = set(DATASTORE_SUBRESOURCES[args.type])
+        if args.account is not None and needed <= {
+            rule.subresource
+            for rule in network.outbound.private_endpoints
+            if rule.resource_id.lower() == args.account.lower()
+        }:
+            return
+        raise ConfigError.single(
+            f"{self._name}.datastores[{args.name}]",
+            args.account or "the workspace's data lake",
+            f"the managed network ({network.isolation_mode}) has no outbound rule to this "
+            "account and can no longer get one from here: declare the datastores when "
+            "creating the workspace, Workspace(..., reach=Reach.of(datastores)), or add a "
+            f"rule ({', '.join(sorted(needed))}) to network.outbound.privateEndpoints",
+        )
+
     def _check_compute(self, args: ComputeClusterArgs | ComputeInstanceArgs) -> None:
         self._claim("compute", args.name)
         problem = compute_network_problem(
@@ -645,14 +731,44 @@ class Workspace(pulumi.ComponentResource):
             raise ConfigError.single(f"{self._name}.computes[{args.name}].subnet", MISSING, problem)
 
     def _data_lake(self) -> DataLake:
-        """The workspace's ADLS Gen2 account, created with the first datastore that needs it."""
-        if self._lake is None:
-            self._lake = DataLake(
-                f"{self._name}-datalake",
-                self._args.storage,
-                account_name=self.names.apply(lambda n: n.data_lake),
-                workspace=self.ref,
-                cmk=self.cmk,
-                opts=self._child_options(),
+        """The workspace's ADLS Gen2 account, created with the workspace (`Reach.data_lake`)
+        or with the first datastore that needs it, and its private endpoints when the
+        workspace has them."""
+        if self._lake is not None:
+            return self._lake
+        args = self._args
+        lake = self._lake = DataLake(
+            f"{self._name}-datalake",
+            args.storage,
+            account_name=self.names.apply(lambda n: n.data_lake),
+            settings=LakeSettings(
+                resource_group_name=self.resource_group_name,
+                location=self.location,
+                tags=self.tags,
+                public_network_access=args.network.public_network_access,
+                protect=args.protect,
+                delete_lock=args.delete_lock,
+                log_analytics_id=self.log_analytics.id,
+            ),
+            cmk=self.cmk,
+            opts=self._child_options(),
+        )
+        account = lake.account
+        self._lake_waits = [account]
+        if args.network.isolation_mode != "Disabled":  # approves the managed network's endpoints
+            self._lake_waits += self._grant_identity(
+                f"{self._name}-datalake", account.id, (roles.AI_NETWORK_CONNECTION_APPROVER,)
             )
-        return self._lake
+        endpoints = args.network.private_endpoints
+        if endpoints is not None:
+            create_private_endpoints(
+                self._name,
+                [
+                    PrivateLinkTarget(f"datalake-{group}", account.id, account.name, group)
+                    for group in DATASTORE_SUBRESOURCES["AzureDataLakeGen2"]
+                ],
+                args=endpoints,
+                dns_zone_ids=self._dns_zone_ids if endpoints.create_dns_zones else None,
+                placement=self._placement,
+            )
+        return lake

@@ -47,9 +47,12 @@ of ``amlstack``."""
             "  amlstack plan dev --since before.json   (after an edit: the steps pulumi up takes)",
             "  amlstack plan prod --previous outputs-prod.json",
             "",
-            "Exit codes: 0 planned; 2 invalid config, or no such project or stack (the message "
-            "names the key, the value and what is allowed; nothing is planned); 3 a mandatory "
-            "policy failed (meet the rule, or waive it in amlstack:waivers with a reason).",
+            "Exit codes: 0 planned; 2 invalid config, no such project or stack, or a file option "
+            "that cannot be read or written or does not hold what it takes (the message names "
+            "the key or file, the value and what is allowed); 3 a mandatory policy failed (meet "
+            "the rule, or waive it in amlstack:waivers with a reason) or a network path is "
+            "missing (the reachability table names the consumer, the target and the config key "
+            "that opens a path).",
         ]
     )
 )
@@ -123,8 +126,11 @@ def plan(
         _write_plan_files(result, json_file=json_file, graph=graph, graph_detail=graph_detail)
     except AmlStackError as error:  # invalid config or option, no project here, a bad file
         fail(str(error), ExitCode.INVALID_INPUT)
+    problems = [path.message for path in result.unreachable]
     if result.failed_mandatory:
-        fail(failure_summary(result, namespace=project.name), ExitCode.POLICY_FAILED)
+        problems.insert(0, failure_summary(result, namespace=project.name))
+    if problems:
+        fail("\n".join(problems), ExitCode.POLICY_FAILED)
 
 
 def _check_plan_files(
@@ -246,6 +252,9 @@ Principals = Annotated[
             "",
             "Examples:",
             "  amlstack init dev --tier dev --location westeurope",
+            "  amlstack init prod --location westeurope --subnet /subscriptions/<id>/"
+            "resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub/subnets/"
+            "snet-private-endpoints",
             "  amlstack init dev --tier dev --location westeurope --workspace vision "
             "--workspace nlp --owner Group:<object id>:ml-admins "
             "--data-scientist User:<object id>:alice@contoso.com --cluster cpu-cluster "
@@ -298,6 +307,14 @@ def init(
             help="Add an online endpoint of this name to each workspace.", show_default=False
         ),
     ] = None,
+    subnet: Annotated[
+        str | None,
+        typer.Option(
+            help="ARM id of the subnet for the workspaces' private endpoints: where people and "
+            "the deployer's runner come in (required for prod, whose public doors are closed).",
+            show_default=False,
+        ),
+    ] = None,
     interactive: Annotated[
         bool | None,
         typer.Option(
@@ -341,6 +358,10 @@ def init(
                 personal_instances=personal_instances,
                 endpoint=endpoint,
             )
+            if tier != "dev" and subnet is None:
+                subnet = str(
+                    typer.prompt("Subnet ARM id for private endpoints (prod's way in)")
+                ).strip()
         if not location:
             raise ConfigError.single(
                 "--location", "", "required: the Azure region of the stack (westeurope)"
@@ -354,6 +375,7 @@ def init(
             cluster=cluster or None,
             personal_instances=bool(personal_instances),
             endpoint=endpoint or None,
+            subnet=subnet or None,
         )
         text = new_stack_file(choices, root=project.directory)
     except AmlStackError as error:

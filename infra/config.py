@@ -213,9 +213,19 @@ def parse_stack_config(
 
 
 def _check_references(config: StackConfig, *, at: str, root: Path | None) -> None:
-    """What config validation alone cannot check: references between keys, code folders."""
+    """What config validation alone cannot check: references between keys, code folders, a
+    workspace nobody could reach."""
     has_registry = config.registry is not None or config.registry_stack is not None
     problems = [
+        problem
+        for workspace in config.workspaces
+        if (
+            problem := _nobody_gets_in(
+                workspace, at=f"{at}workspaces[{workspace.name}]", tier=config.tier
+            )
+        )
+    ]
+    problems += [
         problem
         for workspace in config.workspaces
         for problem in endpoint_problems(
@@ -228,6 +238,36 @@ def _check_references(config: StackConfig, *, at: str, root: Path | None) -> Non
     ]
     if problems:
         raise ConfigError(problems)
+
+
+def _nobody_gets_in(workspace: WorkspaceConfig, *, at: str, tier: str) -> ConfigProblem | None:
+    """Every public door closed (a prod stack), or people or the deployer `private`, and no
+    private endpoint for them to come through."""
+    network = workspace.network
+    if network.private_endpoints is not None:
+        return None
+    private = [who for who in ("deployer", "people") if network.location_of(who) == "private"]
+    closed = network.public_network_access == "Disabled"
+    if not private and not (closed and tier == "prod"):
+        return None
+    facts = ["every public door is closed (publicNetworkAccess 'Disabled')"] if closed else []
+    if private:
+        verb = "is" if len(private) == 1 else "are"
+        facts.append(f"the {' and the '.join(private)} {verb} 'private' (network.access)")
+    opening = (
+        ""
+        if tier == "prod"
+        else ", or open the doors: network.publicNetworkAccess 'Enabled' and network.access "
+        "'public'"
+    )
+    return ConfigProblem(
+        f"{at}.network.privateEndpoints",
+        MISSING,
+        f"no way into the workspace: {' and '.join(facts)}, but there is no private "
+        "endpoint to come in through; set network.privateEndpoints.subnetId to a subnet of the "
+        "network your people and the deployer's runner are in (a self-hosted runner, a VPN or a "
+        f"Bastion host there; docs/guides/private-networking.md){opening}",
+    )
 
 
 def _parse(raw: Mapping[str, Any], namespace: str) -> StackConfig:

@@ -1,9 +1,12 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
 Each workspace of the config becomes a `Workspace`; its computes, datastores, environments and
-endpoints are added through it (``workspace.add_*``). The jobs package and CI read the exported
-outputs (``pulumi stack output --json``), so their keys are a contract: `components.outputs`
-defines them, for the program and its readers alike.
+endpoints are added through it (``workspace.add_*``). The registry comes first: each workspace
+declares what it reaches (`Reach`: its data lake, datastore accounts, the registry) when it is
+created, and the stack's `PrivateNetwork` in each customer network the workspaces put private
+endpoints in follows them (telemetry scope, registry endpoint). The jobs package and CI read
+the exported outputs (``pulumi stack output --json``), so their keys are a contract:
+`components.outputs` defines them, for the program and its readers alike.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import pulumi
 from pulumi_azure_native import authorization, resources
 
-from components.naming import RESOURCE_GROUP, derive_name
-from components.network import PrivateDnsZones, PrivateDnsZonesArgs
+from components.naming import RESOURCE_GROUP, derive_name, unique_suffix
+from components.network import PrivateDnsZones, PrivateDnsZonesArgs, PrivateEndpointsArgs
 from components.outputs import StackOutputs, export_stack_outputs
+from components.private_network import PrivateNetwork
+from components.reach import Reach, RegistryLink
 from components.tags import stack_tags
 from components.workspace import Workspace
 from infra.assets import add_assets, define_environments
@@ -32,6 +37,8 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
     tags = {"project": project, **config.tags}
     group_name = _resource_group(config, stack, tags)
     dns = _private_dns_zones(config, stack, group_name, tags)
+    registry = stack_registry(config, group_name, tags)
+    link = RegistryLink(registry.id, registry.name) if registry is not None else None
     workspaces: dict[str, Workspace] = {}
     for workspace_config in config.workspaces:
         key = workspace_config.name
@@ -42,10 +49,19 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
             location=config.location,
             tags=tags,
             dns_zone_ids=dns.zone_ids if dns else None,
+            reach=Reach.of(workspace_config.datastores, registry=link),
         )
         add_assets(workspace, workspace_config, environments[key])
         workspaces[key] = workspace
-    registry = stack_registry(config, group_name, tags)
+    _private_networks(
+        config,
+        stack=stack,
+        group_name=group_name,
+        tags=tags,
+        workspaces=workspaces,
+        registry=link,
+        dns=dns,
+    )
     for workspace_config in config.workspaces:
         add_endpoints(
             workspaces[workspace_config.name], workspace_config, registry=registry, root=root
@@ -88,6 +104,47 @@ def _private_dns_zones(
         resource_group_name=group_name,
         tags=stack_tags(stack, tags),
     )
+
+
+def _private_networks(
+    config: StackConfig,
+    *,
+    stack: str,
+    group_name: pulumi.Output[str],
+    tags: dict[str, str],
+    workspaces: dict[str, Workspace],
+    registry: RegistryLink | None,
+    dns: PrivateDnsZones | None,
+) -> list[PrivateNetwork]:
+    """One `PrivateNetwork` per virtual network the workspaces put private endpoints in: the
+    telemetry scope of those workspaces and the endpoint to the registry. Its endpoints go into
+    the subnet of the first workspace (in config order) there."""
+    in_network: dict[str, tuple[PrivateEndpointsArgs, list[Workspace]]] = {}
+    for w in config.workspaces:
+        endpoints = w.network.private_endpoints
+        if endpoints is not None:
+            entry = in_network.setdefault(endpoints.virtual_network_id.lower(), (endpoints, []))
+            entry[1].append(workspaces[w.name])
+    created = []
+    for network_id, (endpoints, members) in sorted(in_network.items()):
+        telemetry = {
+            f"{w.ref.key}-{kind}": resource.id
+            for w in members
+            for kind, resource in (("insights", w.app_insights), ("logs", w.log_analytics))
+        }
+        created.append(
+            PrivateNetwork(
+                f"{stack}-{network_id.rsplit('/', 1)[-1]}-{unique_suffix(network_id)}",
+                endpoints,
+                telemetry=telemetry,
+                registry=registry,
+                resource_group_name=group_name,
+                location=config.location,
+                tags=stack_tags(stack, tags),
+                dns_zone_ids=dns.zone_ids if dns and endpoints.create_dns_zones else None,
+            )
+        )
+    return created
 
 
 def _export_outputs(

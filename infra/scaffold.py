@@ -16,7 +16,7 @@ from typing import Any, get_args
 import yaml
 
 from components.access import PrincipalType, check_object_id
-from components.errors import ConfigError
+from components.errors import MISSING, ConfigError, ConfigProblem
 from infra.config import parse_stack_config
 from infra.reference.schema import SCHEMA_FILE
 from infra.tiers import Tier
@@ -53,6 +53,9 @@ class StackChoices:
     cluster: str | None = None
     personal_instances: bool = False
     endpoint: str | None = None
+    subnet: str | None = None
+    """ARM id of the subnet for the workspaces' private endpoints (required for prod, whose
+    public doors are closed)."""
 
 
 def check_stack_name(stack: str) -> str:
@@ -81,7 +84,30 @@ def parse_principal(option: str, value: str) -> dict[str, str]:
 def new_stack_file(choices: StackChoices, *, root: Path) -> str:
     """The text of ``Pulumi.<stack>.yaml`` for `choices`, validated like the plan validates it
     (`root` is the project directory). Raises ConfigError on an invalid choice."""
-    parse_stack_config(_config(choices), root=root)
+    problems: list[ConfigProblem] = []
+    closed = choices.tier == "prod" and not choices.subnet
+    if closed:
+        problems.append(
+            ConfigProblem(
+                "--subnet",
+                MISSING,
+                "a prod stack closes every public door, so people and the deployer come in "
+                "through private endpoints: give the ARM id of a subnet in their network "
+                "(/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/"
+                "virtualNetworks/<network>/subnets/<subnet>), or choose --tier dev",
+            )
+        )
+    try:
+        parse_stack_config(_config(choices), root=root)
+    except ConfigError as error:
+        # Without --subnet, "no way into the workspace" is the problem above, said in options.
+        problems += [
+            p
+            for p in error.problems
+            if not (closed and p.field.endswith(".network.privateEndpoints"))
+        ]
+    if problems:
+        raise ConfigError(problems)
     return "\n".join(_document(choices)) + "\n"
 
 
@@ -98,6 +124,8 @@ def _config(choices: StackChoices) -> dict[str, Any]:
         workspace["computes"] = computes
     if choices.endpoint:
         workspace["endpoints"] = [{"name": choices.endpoint}]
+    if choices.subnet:
+        workspace["network"] = {"privateEndpoints": {"subnetId": choices.subnet}}
     return {
         "location": choices.location,
         "tier": choices.tier,
@@ -139,6 +167,14 @@ def _document(choices: StackChoices) -> list[str]:
 
 def _workspace(name: str, choices: StackChoices) -> list[str]:
     lines = [f"    - name: {_scalar(name)}"]
+    if choices.subnet:
+        lines += [
+            "      # People, the deployer's runner and studio reach the closed workspace, its",
+            "      # storage, key vault and registry through private endpoints in this subnet.",
+            "      network:",
+            "        privateEndpoints:",
+            f"          subnetId: {_scalar(choices.subnet)}",
+        ]
     if choices.access:
         lines += [
             "      # Who gets which role on the workspace, by Microsoft Entra object id",

@@ -33,10 +33,18 @@ class RegistryInfo:
     name: pulumi.Output[str]
     id: pulumi.Output[str]
     location: pulumi.Output[str]
+    public_network_access: pulumi.Output[str]
+    """``Enabled`` or ``Disabled``: what the stacks that use it read to know whether their people
+    and deployers may reach it over the internet (the reachability check)."""
 
     def outputs(self) -> Pending[RegistryOutput]:
         """The ``registry`` stack output."""
-        return RegistryOutput.pending(name=self.name, id=self.id, location=self.location)
+        return RegistryOutput.pending(
+            name=self.name,
+            id=self.id,
+            location=self.location,
+            public_network_access=self.public_network_access,
+        )
 
 
 def add_endpoints(
@@ -77,7 +85,10 @@ def stack_registry(
             tags=tags,
         )
         return RegistryInfo(
-            registry.registry_name, registry.id, pulumi.Output.from_input(config.location)
+            registry.registry_name,
+            registry.id,
+            pulumi.Output.from_input(config.location),
+            pulumi.Output.from_input(config.registry.public_network_access),
         )
     if config.registry_stack is not None:
         shared = pulumi.StackReference(config.registry_stack).require_output("registry")
@@ -85,6 +96,8 @@ def stack_registry(
             shared.apply(lambda r: str(r["name"])),
             shared.apply(lambda r: str(r["id"])),
             shared.apply(lambda r: str(r["location"])),
+            # A registry stack deployed before this output existed: its default, Disabled.
+            shared.apply(lambda r: str(r.get("publicNetworkAccess", "Disabled"))),
         )
     return None
 

@@ -14,6 +14,14 @@ from tests.azure_policy import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 
+HUB_SUBNET = (
+    "/subscriptions/0a1b2c3d-0000-4000-8000-0000000000ff/resourceGroups/rg-hub/providers"
+    "/Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-private-endpoints"
+)
+REACHABLE_NETWORK = {"privateEndpoints": {"subnetId": HUB_SUBNET}}
+"""The `network` of a closed (prod) workspace that people can still reach: private endpoints in
+a hub network. Without them a prod stack's config is refused (nobody could get in)."""
+
 # Property tests run the same examples every time: a failure is reproducible, never a flake.
 settings.register_profile("amlstack", derandomize=True, deadline=None, max_examples=150)
 settings.load_profile("amlstack")

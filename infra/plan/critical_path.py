@@ -111,6 +111,9 @@ PROVISIONING_SECONDS: Mapping[str, int] = {
     "azure-native:network:PrivateDnsZoneGroup": 15,
     "azure-native:privatedns:PrivateZone": 45,
     "azure-native:privatedns:VirtualNetworkLink": 45,
+    # An Azure Monitor private link scope and its members are metadata (global, no data plane).
+    "azure-native:monitor:PrivateLinkScope": 15,
+    "azure-native:monitor:PrivateLinkScopedResource": 15,
 }
 """Typical provisioning seconds per Pulumi type token (Compute refined by ``/<computeType>``)."""
 

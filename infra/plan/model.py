@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.recording import RecordedResource
+from infra.policy.reachability import Path
 
 __all__ = ["PLAN_VERSION", "CriticalPath", "Plan", "PolicyResult"]
 
@@ -44,6 +45,8 @@ class Plan:
     warnings: tuple[str, ...] = ()
     principals: dict[str, str] = field(default_factory=dict)
     """Object id -> the ``name`` label the stack config gives that principal."""
+    reachability: tuple[Path, ...] = ()
+    """Every consumer -> target network path (`infra.policy.reachability`), sorted."""
 
     def document(self) -> dict[str, Any]:
         """The plan JSON object of DESIGN.md, version 1."""
@@ -74,12 +77,27 @@ class Plan:
                 "resources": list(self.critical_path.resources),
             },
             "principals": dict(sorted(self.principals.items())),
+            "reachability": [
+                {
+                    "consumer": p.consumer,
+                    "target": p.target,
+                    "via": p.via,
+                    "reachable": p.reachable,
+                    "reason": p.reason,
+                }
+                for p in self.reachability
+            ],
         }
 
     @property
     def failed_mandatory(self) -> tuple[PolicyResult, ...]:
         """Violations of mandatory rules that no waiver allows: the plan fails on these."""
         return tuple(p for p in self.policies if p.level == "mandatory")
+
+    @property
+    def unreachable(self) -> tuple[Path, ...]:
+        """Network paths that do not exist: the plan fails on these like on a mandatory rule."""
+        return tuple(p for p in self.reachability if not p.reachable)
 
     def to_json(self) -> str:
         """Sorted keys, two-space indent, trailing newline: byte-identical for the same config."""

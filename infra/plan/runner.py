@@ -19,6 +19,7 @@ from infra.plan.model import Plan, PolicyResult
 from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
+from infra.policy.reachability import reachability
 from infra.previous import own_stack_reference_name
 
 __all__ = ["policy_subjects", "principal_names", "run_plan"]
@@ -38,21 +39,23 @@ def run_plan(
     registry's owner) is planned first and its outputs answer the StackReference. `previous` are
     the outputs of the deployed stack (``pulumi stack output --json``), which the program reads
     back to refuse changes Azure cannot make; none means a stack that was never deployed. The
-    baseline's rules run over the recorded resources. Raises `ConfigError` on invalid config.
+    baseline's rules and the reachability check (with the referenced stacks' resources as the
+    world outside) run over the recorded resources. Raises `ConfigError` on invalid config.
     """
     stack_file = read_stack_file(project, stack)
+    referenced = _referenced_plans(project, stack, stack_file, referenced_by)
     mocks = RecordingMocks(
         subscription_id=str(
             stack_file.config.get("azure-native:subscriptionId", PLACEHOLDER_SUBSCRIPTION)
         ),
         tenant_id=str(stack_file.config.get("azure-native:tenantId", PLACEHOLDER_TENANT)),
         stack_references={
-            **_referenced_outputs(project, stack, stack_file, referenced_by),
+            **{name: plan.outputs for name, plan in referenced.items()},
             own_stack_reference_name(project.name, stack, None): previous or {},
         },
     )
     recording, config = _record_program(project, stack, stack_file, mocks)
-    context = PolicyContext.from_config(config)
+    context = PolicyContext.from_config(config, namespace=project.name)
     findings = evaluate(policy_subjects(recording.resources), context)
     unused = [
         f"waiver of {w.rule!r}{f' for workspace {w.workspace!r}' if w.workspace else ''} "
@@ -68,20 +71,25 @@ def run_plan(
         critical_path=estimate(recording.resources),
         warnings=(*stack_file.warnings, *unused),
         principals=principal_names(config),
+        reachability=reachability(
+            recording.resources,
+            context.consumers,
+            external=[r for plan in referenced.values() for r in plan.resources],
+        ),
     )
 
 
-def _referenced_outputs(
+def _referenced_plans(
     project: Project, stack: str, stack_file: StackFile, referenced_by: tuple[str, ...]
-) -> dict[str, dict[str, Any]]:
-    """The outputs of each stack that `stack` references, planned first, by its full name."""
-    outputs_of = {}
+) -> dict[str, Plan]:
+    """The plan of each stack that `stack` references, planned first, by its full name."""
+    plans = {}
     for name, local in stack_references(project, stack_file).items():
         if local in (*referenced_by, stack):
             chain = " -> ".join((*referenced_by, stack, local))
             raise ConfigError.single(name, chain, "stack references must not form a cycle")
-        outputs_of[name] = run_plan(project, local, referenced_by=(*referenced_by, stack)).outputs
-    return outputs_of
+        plans[name] = run_plan(project, local, referenced_by=(*referenced_by, stack))
+    return plans
 
 
 def _record_program(

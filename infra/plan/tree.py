@@ -1,4 +1,5 @@
-"""The plan as people read it: a resource tree, a summary and the stack outputs."""
+"""The plan as people read it: a resource tree, a summary, the stack outputs, the policy results
+and the network paths (who reaches what, and how)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from components.recording import RecordedResource
 from infra.plan.critical_path import provisioning_seconds
 from infra.plan.model import Plan, PolicyResult
 from infra.policy.fixes import config_fix
+from infra.policy.reachability import short_name
 from infra.policy.rules import workspace_of
 
 __all__ = ["failure_summary", "print_plan", "render_plan", "short_type"]
@@ -37,7 +39,7 @@ def print_plan(plan: Plan, console: Console) -> None:
             highlight=False,
             markup=False,
         )
-    console.print(Group(*_policies(plan), *_warnings(plan)))
+    console.print(Group(*_policies(plan), *_reachability(plan), *_warnings(plan)))
 
 
 def render_plan(plan: Plan) -> RenderableType:
@@ -141,6 +143,31 @@ def _policies(plan: Plan) -> list[RenderableType]:
         line = Text(f"  {result.level:<9}", style=_LEVEL_STYLES[result.level])
         line.append(f" {result.policy} ({names.get(result.urn, result.urn)}): {result.message}")
         lines.append(line)
+    return lines
+
+
+def _reachability(plan: Plan) -> list[RenderableType]:
+    """One line per consumer -> target path: how it gets there; why not, and the fix, when it
+    does not."""
+    if not plan.reachability:
+        return []
+    failed = plan.unreachable
+    counts = Counter(p.via for p in plan.reachability if p.reachable)
+    ways = ", ".join(f"{n} {via}" for via, n in sorted(counts.items()))
+    head = (
+        f"\nreachability: {len(failed)} of {len(plan.reachability)} paths unreachable"
+        if failed
+        else f"\nreachability: all {len(plan.reachability)} paths reachable ({ways})"
+    )
+    lines: list[RenderableType] = [Text(head, style="bold red" if failed else "green")]
+    rows = [(short_name(p.consumer), short_name(p.target), p) for p in plan.reachability]
+    width = max(len(consumer) for consumer, _, _ in rows)
+    for consumer, target, path in rows:
+        line = Text(f"  {consumer:<{width}}  ", style="" if path.reachable else "red")
+        line.append(f"{path.via:<15} {target}")
+        lines.append(line)
+        if not path.reachable:
+            lines.append(Text(f"      {path.reason}", style="red"))
     return lines
 
 

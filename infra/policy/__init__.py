@@ -3,7 +3,8 @@ relaxations, and their evaluation over a stack.
 
 ``amlstack plan`` runs `evaluate` over the recorded resources; the CrossGuard pack in this
 directory (``pulumi preview --policy-pack infra/policy``, see `infra.policy.pack`) runs the same
-rules inside the Pulumi engine.
+rules inside the Pulumi engine, and both run the reachability check (`reachability`): who
+reaches what over the network, decided offline.
 """
 
 from infra.policy.evaluate import (
@@ -14,6 +15,7 @@ from infra.policy.evaluate import (
     evaluate,
     unused_waivers,
 )
+from infra.policy.reachability import WorkspaceConsumers, consumers_of, reachability
 from infra.policy.rules import (
     RULE_IDS,
     RULES,
@@ -40,10 +42,13 @@ __all__ = [
     "Rule",
     "Subject",
     "WaiverArgs",
+    "WorkspaceConsumers",
     "check",
     "check_waivers",
+    "consumers_of",
     "evaluate",
     "present",
+    "reachability",
     "rule_by_id",
     "unused_waivers",
     "workspace_of",

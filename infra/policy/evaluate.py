@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from infra.policy.reachability import WorkspaceConsumers, consumers_of
 from infra.policy.rules import RULES, Facts, Rule, Subject, workspace_of
 from infra.policy.waivers import WaiverArgs
 from infra.tiers import PRESETS, Preset
@@ -48,9 +49,11 @@ class PolicyContext:
     presets: tuple[tuple[str, Preset], ...] = ()
     """(workspace key, preset) for each preset of the tier a workspace keeps (its value is the
     preset's, whether from the preset or written in config)."""
+    consumers: tuple[WorkspaceConsumers, ...] = ()
+    """Where each workspace's people and deployer connect from (the reachability policy)."""
 
     @classmethod
-    def from_config(cls, config: StackConfig) -> PolicyContext:
+    def from_config(cls, config: StackConfig, *, namespace: str = "amlstack") -> PolicyContext:
         return cls(
             tier=config.tier,
             waivers=config.waivers,
@@ -63,6 +66,7 @@ class PolicyContext:
                 for workspace in config.workspaces
                 for preset in kept_presets(config.tier, workspace)
             ),
+            consumers=consumers_of(config.workspaces, at=f"{namespace}:workspaces"),
         )
 
     def applies(self, rule: Rule) -> bool:

@@ -1,5 +1,6 @@
 """The baseline as a Pulumi CrossGuard policy pack: the rules of `infra.policy.rules`, each a
-pulumi-policy policy, with the stack's tier and waivers read from the stack's own config.
+pulumi-policy policy, with the stack's tier and waivers read from the stack's own config, and the
+reachability check of ``amlstack plan`` (`REACHABILITY_POLICY`) over the stack's resources.
 
 Pulumi passes a policy pack the configuration of the stack it analyzes (``PULUMI_CONFIG``), so
 ``pulumi preview --policy-pack infra/policy`` applies the same tier and waivers as the program
@@ -24,13 +25,20 @@ from pulumi_policy import (
 )
 
 from components.errors import ConfigError
+from components.recording import RecordedResource
 from infra.config import load_stack_config
 from infra.policy.evaluate import PolicyContext, check
+from infra.policy.reachability import reachability
 from infra.policy.rules import RULES, Rule, Subject
 
-__all__ = ["PACK_NAME", "baseline_policies", "context_from_stack_config"]
+__all__ = ["PACK_NAME", "REACHABILITY_POLICY", "baseline_policies", "context_from_stack_config"]
 
 PACK_NAME = "amlstack-baseline"
+
+REACHABILITY_POLICY = "network-reachability"
+"""The policy that fails a stack with a consumer -> target network path missing. It sees the
+stack's own resources; a registry of another stack counts as open or closed as that stack's
+``registry`` output (read through the StackReference) says."""
 
 ContextSource = Callable[[], PolicyContext]
 
@@ -62,7 +70,42 @@ def baseline_policies(context: ContextSource = context_from_stack_config) -> lis
                 rule.id, rule.description, _resource_validation(rule, context), level
             )
         policies.append(policy)
+    policies.append(
+        StackValidationPolicy(
+            REACHABILITY_POLICY,
+            "every consumer (computes, deployments, the deployer, the people) reaches every "
+            "target it needs: public access, a private endpoint, an outbound rule or a trusted "
+            "service (amlstack plan's reachability table)",
+            _reachability(context),
+            EnforcementLevel.MANDATORY,
+        )
+    )
     return policies
+
+
+def _reachability(
+    context: ContextSource,
+) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        resources = [
+            RecordedResource(
+                urn=r.urn,
+                type=r.resource_type,
+                name=r.name,
+                custom=True,
+                parent="",
+                inputs=dict(r.props),
+                dependencies=(),
+                protect=r.opts.protect,
+            )
+            for r in args.resources
+        ]
+        for path in reachability(resources, context().consumers):
+            if not path.reachable:
+                urn = path.consumer if path.consumer.startswith("urn:") else None
+                report_violation(path.message, urn)
+
+    return validate
 
 
 def _resource_validation(

@@ -23,11 +23,13 @@ from azure.ai.ml import load_compute, load_datastore, load_environment
 from pydantic import SecretStr
 
 from components.errors import SECRET_MASK
+from components.reach import Reach
 from components.testing import RecordedResource, Recording, record
 from components.vm_sizes import canonical
 from components.workspace import Workspace
 from infra.assets import add_assets, define_environments
 from infra.config import parse_stack_config
+from tests.conftest import REACHABLE_NETWORK
 
 LOADERS = {"compute": load_compute, "datastore": load_datastore, "environment": load_environment}
 EXPECTED = {"compute": 7, "datastore": 6, "environment": 3}
@@ -137,6 +139,7 @@ def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         specs.append(Spec(path, loader, raw, entity, entity._to_rest_object().as_dict(), name))
     workspace = {
         "name": "main",
+        "network": REACHABLE_NETWORK,
         "computes": {
             "clusters": [cluster(s) for s in specs if s.raw.get("type") == "amlcompute"],
             "instances": [instance(s) for s in specs if s.raw.get("type") == "computeinstance"],
@@ -151,7 +154,11 @@ def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
     def program() -> None:
         [args] = config.workspaces
         ws = Workspace(
-            "main", args.workspace_args(), resource_group_name="rg", location="westeurope"
+            "main",
+            args.workspace_args(),
+            resource_group_name="rg",
+            location="westeurope",
+            reach=Reach.of(args.datastores),
         )
         add_assets(ws, args, define_environments(config, copy)["main"])
         pulumi.export("assets", ws.outputs().document())

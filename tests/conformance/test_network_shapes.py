@@ -14,8 +14,9 @@ import pytest
 
 from components.network import PRIVATE_DNS_ZONES
 from components.private_link import PRIVATE_LINK_TYPES, private_link_type
-from components.testing import Recording, record
+from components.testing import RecordedResource, Recording, record
 from components.workspace import Workspace, WorkspaceArgs
+from infra.plan import Plan
 
 ML = "bicep/machinelearningservices/microsoft.machinelearningservices/2025-12-01/types.json"
 NETWORK = "bicep/network/microsoft.network/2024-05-01/types.json"
@@ -210,4 +211,87 @@ def test_the_table_agrees_with_azure_policys_private_dns_definitions(shared: Pat
         facts = PRIVATE_LINK_TYPES[_POLICY_TYPES[category]]
         assert group in facts.subresources, (category, group)
         assert len(facts.subresources[group]) == zones, (category, group)
-    assert {group for _, group, _ in policies} >= set(PRIVATE_DNS_ZONES)
+    # The registry's and Azure Monitor's zones have no such definition in the copy; their
+    # groups and zones come from the DNS zone values page and the AMPLS REST example.
+    assert {group for _, group, _ in policies} >= set(PRIVATE_DNS_ZONES) - {
+        "amlregistry",
+        "azuremonitor",
+    }
+
+
+# --- the sample stacks ------------------------------------------------------------------------
+
+PRIVATE_SAMPLES = ("prod", "test")
+
+
+def _planned(plan: Plan, token: str) -> list[RecordedResource]:
+    return [r for r in plan.resources if r.type == token]
+
+
+@pytest.mark.parametrize("stack", PRIVATE_SAMPLES)
+def test_the_samples_managed_networks_fit_the_schema(
+    sample_plans: dict[str, Plan], shared: Path, stack: str
+) -> None:
+    schema = types(shared, ML)
+    [workspace] = _planned(sample_plans[stack], "azure-native:machinelearningservices:Workspace")
+    managed = workspace.inputs["managedNetwork"]
+    kinds = {rule["type"] for rule in managed["outboundRules"].values()}
+    assert "PrivateEndpoint" in kinds
+    assert conforms(schema, schema.named("ManagedNetworkSettings"), managed, stack) == []
+
+
+@pytest.mark.parametrize("stack", PRIVATE_SAMPLES)
+def test_the_samples_private_endpoints_fit_the_schema_and_the_policy_zones(
+    sample_plans: dict[str, Plan], shared: Path, stack: str
+) -> None:
+    """Every customer endpoint (the workspace's, the data lake's, the registry's, the telemetry
+    scope's) fits the 2024-05-01 body; its DNS zone group registers in the zones of its group
+    id, as many as Azure Policy's built-in DNS definition for that group configures."""
+    schema = types(shared, NETWORK)
+    connection = schema.named("PrivateLinkServiceConnectionProperties")
+    policy_zones = {group: zones for _, group, zones in dns_policies(shared)}
+    plan = sample_plans[stack]
+    zone_names = {
+        z.outputs["id"]: z.inputs["privateZoneName"]
+        for z in _planned(plan, "azure-native:privatedns:PrivateZone")
+    }
+    groups_of = {}
+    for endpoint in _planned(plan, "azure-native:network:PrivateEndpoint"):
+        [link] = endpoint.inputs["privateLinkServiceConnections"]
+        body = {k: v for k, v in link.items() if k != "name"}
+        assert conforms(schema, connection, body, endpoint.name) == []
+        target = link["privateLinkServiceId"].split("/providers/", 1)[1].rsplit("/", 1)[0]
+        facts = private_link_type(target)
+        assert facts is not None
+        assert set(link["groupIds"]) <= set(facts.subresources)
+        groups_of[endpoint.inputs["privateEndpointName"]] = link["groupIds"][0]
+    assert {"amlregistry", "azuremonitor", "dfs", "blob"} <= set(groups_of.values())
+    for zone_group in _planned(plan, "azure-native:network:PrivateDnsZoneGroup"):
+        group = groups_of[zone_group.inputs["privateEndpointName"]]
+        zones = sorted(
+            zone_names[c["privateDnsZoneId"]] for c in zone_group.inputs["privateDnsZoneConfigs"]
+        )
+        assert zones == sorted(PRIVATE_DNS_ZONES[group]), group
+        if group in policy_zones:
+            assert len(zones) == policy_zones[group], group
+
+
+@pytest.mark.parametrize("stack", PRIVATE_SAMPLES)
+def test_the_samples_outbound_rules_use_group_ids_azure_policy_knows(
+    sample_plans: dict[str, Plan], shared: Path, stack: str
+) -> None:
+    """The PrivateEndpoint rules' sub-resources are private link group ids of their target's
+    type; for storage, the ones Azure Policy's private DNS definitions configure."""
+    storage_groups = {g for category, g, _ in dns_policies(shared) if category == "Storage"}
+    [workspace] = _planned(sample_plans[stack], "azure-native:machinelearningservices:Workspace")
+    for rule in workspace.inputs["managedNetwork"]["outboundRules"].values():
+        if rule["type"] != "PrivateEndpoint":
+            continue
+        destination = rule["destination"]
+        target = destination["serviceResourceId"].split("/providers/", 1)[1].rsplit("/", 1)[0]
+        facts = private_link_type(target)
+        assert facts is not None
+        assert facts.managed_network
+        assert destination["subresourceTarget"] in facts.subresources
+        if target == "Microsoft.Storage/storageAccounts":
+            assert destination["subresourceTarget"] in storage_groups

@@ -14,6 +14,7 @@ from components.errors import ConfigError
 from components.exit_codes import ExitCode
 from infra.config import parse_stack_config
 from infra.entrypoint import app
+from tests.conftest import REACHABLE_NETWORK
 
 USER = {"objectId": "0a1b2c3d-0000-4000-8000-000000000004", "type": "User"}
 ASSIGNED = {"objectId": USER["objectId"]}
@@ -283,6 +284,7 @@ def test_a_missing_conda_file_fails_the_plan_before_anything_registers(
         "amlstack:workspaces": [
             {
                 "name": "main",
+                "network": REACHABLE_NETWORK,
                 "environments": [
                     {"name": "train", "image": "python:3.11", "condaFile": "envs/nope.yml"}
                 ],

@@ -4,8 +4,8 @@ key rows when ``encryption`` is set) and every Microsoft cloud security benchmar
 subject it creates; dev and test satisfy them too, except what their plan lists as relaxed.
 
 What cannot hold yet is listed here by name, with why, so that each entry fails the test once it
-holds (remove it then): `AWAITING_NETWORK`, and what no plan can decide or the
-stacks deliberately do otherwise (`EXEMPTED`, `UNDECIDABLE`)."""
+holds: what no plan can decide or the stacks deliberately do otherwise (`EXEMPTED`,
+`UNDECIDABLE`)."""
 
 from __future__ import annotations
 
@@ -61,23 +61,6 @@ TABLE = frozenset(
 CMK = frozenset({"ba769a63", "6fac406b", "5b9159ae"})
 """Customer-managed keys: opt-in, shipped Disabled by the benchmark; checked with encryption."""
 
-AWAITING_NETWORK = {
-    "prod": {("6edd7eda", "main-datalake-storage"), ("1604f626", "main-datalake-storage")},
-    "test": {
-        (policy, resource)
-        for policy, resources in {
-            "45e05259": ("main-workspace",),
-            "a6abeaec": ("main-keyvault",),
-            "e8eef0a8": ("main-registry",),
-            "6edd7eda": ("main-storage", "main-datalake-storage"),
-            "1604f626": ("main-storage", "main-datalake-storage"),
-        }.items()
-        for resource in resources
-    },
-}
-"""Private endpoints, owned by the private-networking issue (11): the data lake account has none
-in prod, and the test stack closes its network without any."""
-
 EXEMPTED = {"7804b5c7"}
 """Computes in a managed network cannot join a virtual network: exempted (docs/security.md)."""
 
@@ -131,7 +114,7 @@ def test_the_prod_plan_meets_the_table_and_the_benchmark(
 ) -> None:
     results = evaluate_plan(sample_plans["prod"].resources, policy_library, definitions=in_scope)
     found = failures(results)
-    assert without_known(found) == AWAITING_NETWORK["prod"]
+    assert without_known(found) == set()
     # The known ones are what they say: managed-network computes and run-time assessments only.
     assert {p for p, _ in found} & (EXEMPTED | UNDECIDABLE) == EXEMPTED | UNDECIDABLE
     assert {r for p, r in found if p in EXEMPTED} == {
@@ -159,13 +142,7 @@ def test_dev_tier_plans_fail_only_what_they_list_as_relaxed(
     results = evaluate_plan(plan.resources, policy_library, definitions=in_scope)
     relaxed = relaxed_builtins(plan)
     unlisted = {(p, r) for p, r in without_known(failures(results)) if p not in relaxed}
-    names = {r.name for r in plan.resources}
-    waiting = {
-        (p, r)
-        for p, r in AWAITING_NETWORK.get(stack, set())
-        if r in names and p not in relaxed  # a dev stack lists a missing setting as relaxed
-    }
-    assert unlisted == waiting
+    assert unlisted == set()
 
 
 def test_the_dev_plan_lists_purge_protection_and_exports_as_relaxed(

@@ -11,12 +11,14 @@ from components.testing import record
 from components.workspace import WorkspaceArgs
 from infra.config import load_stack_config, parse_stack_config
 from infra.tiers import TIER_PRESETS
+from tests.conftest import REACHABLE_NETWORK
 
 GUID = "0a1b2c3d-0000-4000-8000-000000000001"
 
 
 def stack(**overrides: Any) -> dict[str, Any]:
-    return {"location": "westeurope", "workspaces": [{"name": "main"}], **overrides}
+    workspace = {"name": "main", "network": REACHABLE_NETWORK}
+    return {"location": "westeurope", "workspaces": [workspace], **overrides}
 
 
 def problems(raw: dict[str, Any]) -> list[str]:
@@ -28,7 +30,10 @@ def problems(raw: dict[str, Any]) -> list[str]:
 def test_prod_is_the_default_tier_and_keeps_secure_defaults() -> None:
     config = parse_stack_config(stack())
     assert config.tier == "prod"
-    assert config.workspaces[0].workspace_args() == WorkspaceArgs(name="main")
+    assert config.workspaces[0].workspace_args() == WorkspaceArgs(
+        name="main",
+        network={"privateEndpoints": REACHABLE_NETWORK["privateEndpoints"]},  # type: ignore[arg-type]
+    )
     workspace = config.workspaces[0]
     assert workspace.protect is True
     assert workspace.network.public_network_access == "Disabled"
@@ -232,7 +237,10 @@ def test_load_reads_pulumi_config_and_falls_back_to_the_provider_location() -> N
     seen: list[Any] = []
     record(
         lambda: seen.append(load_stack_config()),
-        config={"azure-native:location": "northeurope", "amlstack:workspaces": [{"name": "main"}]},
+        config={
+            "azure-native:location": "northeurope",
+            "amlstack:workspaces": [{"name": "main", "network": REACHABLE_NETWORK}],
+        },
     )
     assert seen[0].location == "northeurope"
 
@@ -270,7 +278,7 @@ def test_writing_a_preset_value_explicitly_gives_the_same_workspace(
         value = value[key]
     path = leaf if spelling == "camelCase" else tuple(_snake(k) for k in leaf)
     explicit = stack(tier="dev", workspaces=[{"name": "main", **_nested(path, value)}])
-    implicit = stack(tier="dev")
+    implicit = stack(tier="dev", workspaces=[{"name": "main"}])
     assert parse_stack_config(explicit).workspaces[0] == parse_stack_config(implicit).workspaces[0]
 
 
@@ -284,7 +292,8 @@ def test_an_explicit_value_wins_over_the_preset_in_either_spelling(leaf: tuple[s
     path = tuple(_snake(k) for k in leaf)
     workspace = {"name": "main", **_nested(path, wanted)}
     if leaf == ("network", "publicNetworkAccess"):  # closed needs the registry that can close
-        workspace["containerRegistry"] = {"sku": "Premium"}
+        workspace["containerRegistry"] = {"sku": "Premium"}  # and a way in
+        workspace["network"]["private_endpoints"] = REACHABLE_NETWORK["privateEndpoints"]
     raw = stack(tier="dev", workspaces=[workspace])
     got: Any = parse_stack_config(raw).workspaces[0].model_dump(by_alias=True)
     for key in leaf:
@@ -297,7 +306,11 @@ def test_presets_apply_before_the_one_validation() -> None:
     network access is part of what the registry is checked against (issue 10)."""
     raw = stack(tier="dev", workspaces=[{"name": "main", "containerRegistry": {"sku": "Basic"}}])
     assert parse_stack_config(raw).workspaces[0].container_registry.sku == "Basic"
-    prod = stack(workspaces=[{"name": "main", "containerRegistry": {"sku": "Basic"}}])
+    prod = stack(
+        workspaces=[
+            {"name": "main", "containerRegistry": {"sku": "Basic"}, "network": REACHABLE_NETWORK}
+        ]
+    )
     assert problems(prod) == [
         "amlstack:workspaces[main].containerRegistry: {'sku': 'Basic'} is not allowed; sku 'Basic' "
         "cannot turn public network access off; use 'Premium' or set "

@@ -290,7 +290,17 @@ def test_the_sample_stacks_hold_nothing_up_needlessly(plans: dict[str, Plan]) ->
         for workspace in (r for r in plan.resources if r.type == ML + "Workspace"):
             grants = [by_urn[d] for d in workspace.dependencies if by_urn[d].type == GRANT]
             wired = ("storageAccount", "keyVault", "containerRegistry", "applicationInsights")
-            assert {g.inputs["scope"] for g in grants} == {workspace.inputs[k] for k in wired}
+            scopes = {g.inputs["scope"] for g in grants}
+            assert scopes >= {workspace.inputs[k] for k in wired}
+            # Beyond them: the identity approves the managed network's endpoints to the data
+            # lake and the registry, which the workspace's outbound rules need first.
+            rules = workspace.inputs.get("managedNetwork", {}).get("outboundRules", {})
+            targets = {
+                r["destination"]["serviceResourceId"]
+                for r in rules.values()
+                if r["type"] == "PrivateEndpoint"
+            }
+            assert scopes - {workspace.inputs[k] for k in wired} == targets
             assert {g.inputs["principalType"] for g in grants} == {"ServicePrincipal"}
         waited_on = {d for s in steps for d in s.dependencies}
         people = [

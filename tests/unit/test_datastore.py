@@ -10,6 +10,7 @@ from components import roles
 from components.access import Principal
 from components.datastore import DatastoreArgs, container_scope
 from components.errors import SECRET_MASK, ConfigError
+from components.reach import Reach
 from components.testing import RecordedResource, Recording, record
 from components.workspace import Workspace, WorkspaceArgs
 
@@ -42,7 +43,11 @@ STORES = [
 def recording() -> Recording:
     def program() -> None:
         workspace = Workspace(
-            "main", WorkspaceArgs(name="main"), resource_group_name="rg", location="westeurope"
+            "main",
+            WorkspaceArgs(name="main"),
+            resource_group_name="rg",
+            location="westeurope",
+            reach=Reach.of(STORES),
         )
         for args in STORES:
             workspace.add_datastore(args, data_scientists=[READER, GROUP])

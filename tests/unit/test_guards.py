@@ -10,6 +10,7 @@ from components.errors import ConfigError
 from components.testing import Recording, record
 from components.workspace import Workspace, WorkspaceArgs
 from infra.config import parse_stack_config
+from tests.conftest import REACHABLE_NETWORK
 
 VAULT_ID = (
     "/subscriptions/0a1b2c3d-0000-4000-8000-0000000000ff/resourceGroups/rg-keys/providers"
@@ -25,7 +26,11 @@ def deploy(args: WorkspaceArgs) -> Recording:
 
 
 def tiered(tier: str, **workspace: object) -> WorkspaceArgs:
-    raw = {"location": "westeurope", "tier": tier, "workspaces": [{"name": "main", **workspace}]}
+    raw = {
+        "location": "westeurope",
+        "tier": tier,
+        "workspaces": [{"name": "main", "network": REACHABLE_NETWORK, **workspace}],
+    }
     return parse_stack_config(raw).workspaces[0].workspace_args()
 
 

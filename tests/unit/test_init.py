@@ -14,6 +14,7 @@ from infra.entrypoint import app
 from infra.plan import find_project, run_plan
 from infra.reference import SCHEMA_FILE
 from infra.scaffold import parse_principal
+from tests.conftest import HUB_SUBNET
 
 runner = CliRunner()
 ADMINS = "Group:0a1b2c3d-0000-4000-8000-000000000001:ml-admins"
@@ -49,6 +50,7 @@ def test_options_write_a_stack_that_plans_and_meets_its_tier(
         "--personal-instances",
         "--endpoint",
         "demand",
+        *(["--subnet", HUB_SUBNET] if tier == "prod" else []),
         "--no-interactive",
     )
     assert code == 0, output
@@ -89,21 +91,47 @@ def test_without_options_it_asks(scratch_project: Path) -> None:
     assert run_plan(find_project(scratch_project), "asked").failed_mandatory == ()
 
 
-def test_a_minimal_stack_needs_only_a_location(scratch_project: Path) -> None:
-    code, output = init(scratch_project, "small", "--location", "eastus2", "--no-interactive")
+def test_a_minimal_stack_needs_only_a_location_and_for_prod_its_way_in(
+    scratch_project: Path,
+) -> None:
+    code, output = init(
+        scratch_project,
+        "small",
+        "--location",
+        "eastus2",
+        "--subnet",
+        HUB_SUBNET,
+        "--no-interactive",
+    )
     assert code == 0, output
     config = yaml.safe_load((scratch_project / "Pulumi.small.yaml").read_text())["config"]
     assert config == {
         "amlstack:location": "eastus2",
         "amlstack:tier": "prod",
-        "amlstack:workspaces": [{"name": "main"}],
+        "amlstack:workspaces": [
+            {"name": "main", "network": {"privateEndpoints": {"subnetId": HUB_SUBNET}}}
+        ],
     }
+    assert run_plan(find_project(scratch_project), "small").failed_mandatory == ()
+    code, output = init(
+        scratch_project, "tiny", "--tier", "dev", "--location", "eastus2", "--no-interactive"
+    )
+    assert code == 0, output
+
+
+def test_a_prod_stack_without_its_way_in_is_refused(scratch_project: Path) -> None:
+    code, output = init(scratch_project, "closed", "--location", "eastus2", "--no-interactive")
+    assert code == ExitCode.INVALID_INPUT
+    assert "--subnet: required but missing; a prod stack closes every public door" in output
+    assert not (scratch_project / "Pulumi.closed.yaml").exists()
 
 
 def test_it_never_overwrites_a_stack_file(scratch_project: Path) -> None:
     existing = scratch_project / "Pulumi.dev.yaml"
     existing.write_text("config: {}\n")
-    code, output = init(scratch_project, "dev", "--location", "westeurope", "--no-interactive")
+    code, output = init(
+        scratch_project, "dev", "--tier", "dev", "--location", "westeurope", "--no-interactive"
+    )
     assert code == ExitCode.INVALID_INPUT
     assert "Pulumi.dev.yaml exists already; amlstack init never overwrites" in output
     assert existing.read_text() == "config: {}\n"

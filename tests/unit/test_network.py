@@ -164,19 +164,50 @@ def test_private_endpoints_reach_every_dependency_from_the_customer_subnet(
     private_plan: Plan,
 ) -> None:
     endpoints = of_type(private_plan, "azure-native:network:PrivateEndpoint")
-    assert len(endpoints) == 12  # 6 per workspace
+    assert len(endpoints) == 13  # 6 per workspace, and the network's telemetry scope
     groups = sorted(
         e.inputs["privateLinkServiceConnections"][0]["groupIds"][0]
         for e in endpoints
         if e.name.startswith("main-")
     )
-    assert groups == sorted(PRIVATE_DNS_ZONES)
+    assert groups == sorted(("amlworkspace", "blob", "file", "dfs", "vault", "registry"))
     assert all(e.inputs["subnet"] == {"id": SUBNET} for e in endpoints)
     names = [e.inputs["privateEndpointName"] for e in endpoints]
-    assert len(set(names)) == 12
+    assert len(set(names)) == 13
     # Default GRS storage is geo- but not zone-redundant: advisory only (storage-zone-redundant).
     assert {p.policy for p in private_plan.policies} <= {"storage-zone-redundant"}
     assert private_plan.failed_mandatory == ()
+
+
+def test_one_azure_monitor_scope_per_network_holds_every_workspaces_telemetry(
+    private_plan: Plan,
+) -> None:
+    [scope] = of_type(private_plan, "azure-native:monitor:PrivateLinkScope")
+    assert scope.inputs["location"] == "global"
+    assert scope.inputs["accessModeSettings"] == {
+        "ingestionAccessMode": "Open",
+        "queryAccessMode": "Open",
+    }
+    members = of_type(private_plan, "azure-native:monitor:PrivateLinkScopedResource")
+    linked = sorted(m.inputs["linkedResourceId"].rsplit("/", 2)[-2] for m in members)
+    assert linked == ["components", "components", "workspaces", "workspaces"]
+    assert {m.inputs["kind"] for m in members} == {"Resource"}
+    [endpoint] = [
+        e
+        for e in of_type(private_plan, "azure-native:network:PrivateEndpoint")
+        if e.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["azuremonitor"]
+    ]
+    scope_urn = scope.urn
+    assert scope_urn in endpoint.dependencies
+    assert {m.urn for m in members} <= set(endpoint.dependencies)  # members' records come with it
+    # Queries go through the scope; telemetry still comes in from the managed network.
+    for token in (
+        "azure-native:applicationinsights:Component",
+        "azure-native:operationalinsights:Workspace",
+    ):
+        for resource in of_type(private_plan, token):
+            assert resource.inputs["publicNetworkAccessForQuery"] == "Disabled"
+            assert resource.inputs["publicNetworkAccessForIngestion"] == "Enabled"
 
 
 def test_private_dns_zones_are_created_once_per_stack_and_linked_to_the_vnet(
@@ -193,7 +224,7 @@ def test_private_dns_zones_are_created_once_per_stack_and_linked_to_the_vnet(
     assert not any(link.inputs["registrationEnabled"] for link in links)
     zone_ids = {z.outputs["id"] for z in zones}
     groups = of_type(private_plan, "azure-native:network:PrivateDnsZoneGroup")
-    assert len(groups) == 12
+    assert len(groups) == 13
     assert {
         config["privateDnsZoneId"] for g in groups for config in g.inputs["privateDnsZoneConfigs"]
     } == zone_ids
@@ -204,7 +235,7 @@ def test_without_dns_zones_the_endpoints_are_left_to_the_customer_dns(
 ) -> None:
     write_stack(scratch_project, "nodns", private_stack(createDnsZones=False))
     plan = run_plan(find_project(scratch_project), "nodns")
-    assert len(of_type(plan, "azure-native:network:PrivateEndpoint")) == 12
+    assert len(of_type(plan, "azure-native:network:PrivateEndpoint")) == 13
     assert of_type(plan, "azure-native:privatedns:PrivateZone") == []
     assert of_type(plan, "azure-native:network:PrivateDnsZoneGroup") == []
 

@@ -28,7 +28,7 @@ from infra.plan import (
     write_graph,
 )
 from infra.plan.errors import PlanFileError
-from tests.conftest import ROOT
+from tests.conftest import REACHABLE_NETWORK, ROOT
 
 STACKS = ["dev", "test", "prod"]
 runner = CliRunner()
@@ -75,6 +75,7 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
         "policies",
         "criticalPath",
         "principals",
+        "reachability",
     }
     assert document["version"] == 1
     assert document["principals"]["0a1b2c3d-0000-4000-8000-000000000004"] == "alice@contoso.com"
@@ -101,6 +102,19 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
     ]
     assert workspace["inputs"]["systemDatastoresAuthMode"] == "Identity"  # camelCase, as sent
     assert isinstance(document["criticalPath"]["resources"], list)
+    assert document["reachability"]
+    for path in document["reachability"]:
+        assert set(path) == {"consumer", "target", "via", "reachable", "reason"}
+        assert path["via"] in {
+            "public",
+            "privateEndpoint",
+            "outboundRule",
+            "trustedService",
+            "none",
+        }
+        assert path["reachable"] is (path["via"] != "none")
+    keys = [(p["consumer"], p["target"]) for p in document["reachability"]]
+    assert keys == sorted(keys)
 
 
 def test_plan_json_is_byte_identical_for_the_same_config(plans: dict[str, Plan]) -> None:
@@ -267,7 +281,7 @@ def test_secure_values_in_the_stack_file_are_masked(scratch_project: Path) -> No
         "s",
         {
             "amlstack:location": "westeurope",
-            "amlstack:workspaces": [{"name": "main"}],
+            "amlstack:workspaces": [{"name": "main", "network": REACHABLE_NETWORK}],
             "amlstack:tags": {"owner": {"secure": "v1:abcdef"}},
         },
     )

@@ -26,7 +26,7 @@ from components.testing import record
 from infra.entrypoint import app
 from infra.plan import Plan, find_project, run_plan
 from infra.policy import RULES, PolicyContext
-from infra.policy.pack import baseline_policies, context_from_stack_config
+from infra.policy.pack import REACHABILITY_POLICY, baseline_policies, context_from_stack_config
 from tests.conftest import ROOT
 from tests.pack_driver import analyze, analyze_request, pack_service, struct
 
@@ -66,8 +66,11 @@ def open_prod(tmp_path_factory: pytest.TempPathFactory) -> tuple[Plan, PolicyCon
 
 
 def test_one_policy_per_rule_with_the_rule_level() -> None:
-    policies = baseline_policies(PolicyContext)
+    *policies, reachable = baseline_policies(PolicyContext)
     assert [p.name for p in policies] == [rule.id for rule in RULES]
+    assert reachable.name == REACHABILITY_POLICY
+    assert isinstance(reachable, StackValidationPolicy)
+    assert reachable.enforcement_level == EnforcementLevel.MANDATORY
     for policy, rule in zip(policies, RULES, strict=True):
         kind = StackValidationPolicy if rule.needs_stack else ResourceValidationPolicy
         assert isinstance(policy, kind)
@@ -192,7 +195,9 @@ def test_the_pack_answers_the_engine_like_pulumi_preview_would(
 ) -> None:
     info = pack_process.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
     assert info.name == "amlstack-baseline"
-    assert sorted(p.name for p in info.policies) == sorted(rule.id for rule in RULES)
+    assert sorted(p.name for p in info.policies) == sorted(
+        [*(rule.id for rule in RULES), REACHABILITY_POLICY]
+    )
     storage: dict[str, Any] = {
         "allowBlobPublicAccess": True,
         "allowSharedKeyAccess": False,

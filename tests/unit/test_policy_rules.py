@@ -31,6 +31,7 @@ from infra.policy import (
 )
 from infra.policy.builtins import BUILTINS
 from infra.tiers import PRESETS, TIER_PRESETS
+from tests.conftest import REACHABLE_NETWORK
 
 ML = "azure-native:machinelearningservices"
 WORKSPACE = f"{ML}:Workspace"
@@ -776,6 +777,7 @@ def test_the_presets_a_workspace_keeps_are_the_relaxations_of_its_stack() -> Non
         "network": {
             "publicNetworkAccess": "Disabled",
             "isolationMode": "AllowOnlyApprovedOutbound",
+            **REACHABLE_NETWORK,
         },
         "containerRegistry": {"sku": "Premium", "exportsEnabled": False},
     }
@@ -784,9 +786,9 @@ def test_the_presets_a_workspace_keeps_are_the_relaxations_of_its_stack() -> Non
     kept = {(workspace, preset.key) for workspace, preset in context.presets}
     assert ("main", "network.publicNetworkAccess") in kept
     assert ("team", "network.publicNetworkAccess") not in kept
-    assert ("team", "containerRegistry.exportsEnabled") not in kept
     assert ("team", "keyVault.purgeProtection") in kept
-    assert PolicyContext.from_config(parse_stack_config({**raw, "tier": "prod"})).presets == ()
+    prod = {**raw, "tier": "prod", "workspaces": [closed]}
+    assert PolicyContext.from_config(parse_stack_config(prod)).presets == ()
 
 
 def test_the_tier_presets_are_the_settings_each_preset_names() -> None:

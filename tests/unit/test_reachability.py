@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from components.testing import RecordedResource
 from infra.config import parse_stack_config
 from infra.plan import Plan, find_project, read_stack_file
-from infra.plan.reachability import Path, WorkspaceConsumers, consumers_of, reachability
+from infra.policy.reachability import Path, WorkspaceConsumers, consumers_of, reachability
 from tests.conftest import ROOT
 
 SUBSCRIPTION = "/subscriptions/00000000-0000-0000-0000-000000000000"
@@ -472,32 +472,49 @@ def sample_rows(plans: dict[str, Plan], stack: str) -> dict[tuple[str, str], Pat
     return {(p.consumer.rsplit("::", 1)[-1], p.target.rsplit("::", 1)[-1]): p for p in found}
 
 
+@pytest.mark.parametrize("stack", ["dev", "test", "prod"])
+def test_every_path_of_every_sample_stack_exists(sample_plans: dict[str, Plan], stack: str) -> None:
+    found = sample_rows(sample_plans, stack)
+    assert found
+    assert [p for p in found.values() if not p.reachable] == []
+    # The plan computes the same rows itself.
+    assert sample_plans[stack].unreachable == ()
+    assert len(sample_plans[stack].reachability) == len(found)
+
+
 @pytest.mark.parametrize("stack", ["prod", "test"])
-def test_the_private_samples_cannot_reach_their_data_lake_or_the_registry_yet(
+def test_the_private_samples_reach_their_lake_registry_and_telemetry_privately(
     sample_plans: dict[str, Plan], stack: str
 ) -> None:
     found = sample_rows(sample_plans, stack)
     for target in ("main-datalake-storage", "models-registry"):
-        cluster = found[("main-cpu-cluster-compute", target)]
-        assert not cluster.reachable, cluster
-        assert "network.outbound.privateEndpoints" in cluster.reason
-    assert found[("main-cpu-cluster-compute", "main-storage")].reachable
+        assert found[("main-cpu-cluster-compute", target)].via == "outboundRule"
+        assert found[("main:people", target)].via == "privateEndpoint"
+    for target in ("main-insights", "main-logs"):
+        assert found[("main:people", target)].via == "privateEndpoint"  # the scope's endpoint
+    assert found[("main:deployer", "models-registry")].via == "privateEndpoint"
 
 
-def test_prod_people_in_the_hub_reach_the_workspace_but_not_the_lake(
-    sample_plans: dict[str, Plan],
-) -> None:
-    found = sample_rows(sample_plans, "prod")
-    assert found[("main:people", "main-workspace")].via == "privateEndpoint"
-    assert not found[("main:people", "main-datalake-storage")].reachable
-    assert not found[("main:people", "models-registry")].reachable
-    assert found[("main-credit-blue", "models-registry")].reachable is False
-
-
-def test_dev_reaches_everything_of_its_own_publicly_but_not_the_private_registry(
+def test_dev_reaches_everything_publicly_and_the_registry_through_its_open_door(
     sample_plans: dict[str, Plan],
 ) -> None:
     found = sample_rows(sample_plans, "dev")
-    unreachable = {target for (_, target), p in found.items() if not p.reachable}
-    assert unreachable == {"models-registry"}
     assert found[("main:people", "main-storage")].via == "public"
+    assert found[("main:deployer", "models-registry")].via == "public"
+    # Its managed network still uses a private endpoint rule to the registry.
+    assert found[("main-cpu-cluster-compute", "models-registry")].via == "outboundRule"
+
+
+def test_the_registry_door_comes_from_the_stack_reference_without_the_shared_plan(
+    sample_plans: dict[str, Plan],
+) -> None:
+    """What the CrossGuard pack sees: the stack's own resources only."""
+    raw = read_stack_file(find_project(ROOT), "dev").config
+    config = parse_stack_config(
+        {k.removeprefix("amlstack:"): v for k, v in raw.items() if k.startswith("amlstack:")}
+    )
+    alone = reachability(sample_plans["dev"].resources, consumers_of(config.workspaces))
+    assert [p for p in alone if not p.reachable] == []
+    registry = next(p for p in alone if p.consumer == "main:deployer" and "registries" in p.target)
+    assert registry.via == "public"
+    assert registry.target.startswith("/subscriptions/")

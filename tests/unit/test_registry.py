@@ -15,7 +15,7 @@ from components.registry import Registry, RegistryArgs
 from components.testing import record
 from infra.config import parse_stack_config
 from infra.plan import Plan, find_project, run_plan
-from tests.conftest import ROOT
+from tests.conftest import REACHABLE_NETWORK, ROOT
 
 REGISTRY = "azure-native:machinelearningservices:Registry"
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
@@ -78,7 +78,9 @@ def test_the_registry_logs_to_its_own_log_analytics_or_the_one_given(shared: Pla
     assert recording.one(DIAGNOSTICS).inputs["workspaceId"] == given
 
 
-def test_the_shared_stack_holds_only_a_private_replicated_registry(shared: Plan) -> None:
+def test_the_shared_stack_holds_only_a_public_replicated_registry(shared: Plan) -> None:
+    """Public on purpose (Pulumi.shared.yaml): dev reaches it from the internet; prod and test
+    through their own private endpoints and outbound rules."""
     custom = sorted(r.type for r in shared.resources if r.custom and r.type != REFERENCE)
     assert custom == [
         "azure-native:authorization:ManagementLockByScope",
@@ -92,7 +94,8 @@ def test_the_shared_stack_holds_only_a_private_replicated_registry(shared: Plan)
     registry = one(shared, REGISTRY)
     assert registry.protect is True
     inputs = registry.inputs
-    assert inputs["publicNetworkAccess"] == "Disabled"
+    assert inputs["publicNetworkAccess"] == "Enabled"
+    assert shared.outputs["registry"]["publicNetworkAccess"] == "Enabled"
     assert inputs["identity"] == {"type": "SystemAssigned"}
     assert [r["location"] for r in inputs["regionDetails"]] == ["westeurope", "northeurope"]
     for region in inputs["regionDetails"]:
@@ -107,6 +110,7 @@ def test_the_shared_stack_holds_only_a_private_replicated_registry(shared: Plan)
         "name": registry.outputs["name"],
         "id": registry.outputs["id"],
         "location": "westeurope",
+        "publicNetworkAccess": "Enabled",
     }
     assert registry.outputs["name"].startswith("mlr-amlstack-shared-models-")
     assert "workspaceName" not in shared.outputs
@@ -161,7 +165,7 @@ def referencing(stack: str) -> dict[str, Any]:
     return {
         "amlstack:location": "westeurope",
         "amlstack:registryStack": f"organization/amlstack/{stack}",
-        "amlstack:workspaces": [{"name": "main"}],
+        "amlstack:workspaces": [{"name": "main", "network": REACHABLE_NETWORK}],
     }
 
 
@@ -181,7 +185,8 @@ def test_a_referenced_stack_needs_its_stack_file_offline(tmp_path: Path) -> None
 
 
 def stack(**overrides: Any) -> dict[str, Any]:
-    return {"location": "westeurope", "workspaces": [{"name": "main"}], **overrides}
+    workspace = {"name": "main", "network": REACHABLE_NETWORK}
+    return {"location": "westeurope", "workspaces": [workspace], **overrides}
 
 
 @pytest.mark.parametrize(
@@ -208,6 +213,7 @@ def stack(**overrides: Any) -> dict[str, Any]:
                 workspaces=[
                     {
                         "name": "main",
+                        "network": REACHABLE_NETWORK,
                         "endpoints": [
                             {
                                 "name": "credit",

@@ -17,7 +17,7 @@ from components.errors import SECRET_MASK
 from components.testing import Recording, record
 from infra.entrypoint import app
 from infra.plan import find_project, run_plan
-from tests.conftest import ROOT
+from tests.conftest import REACHABLE_NETWORK, ROOT
 
 SECRET = "s3cr3t-cost-center-4711"
 CIPHERTEXT = "v1:AAABBBCCCDDD+secret+ciphertext=="
@@ -32,7 +32,7 @@ def with_secret_config() -> Recording:
         stack="secret",
         config={
             "amlstack:location": "westeurope",
-            "amlstack:workspaces": [{"name": "main"}],
+            "amlstack:workspaces": [{"name": "main", "network": REACHABLE_NETWORK}],
             "amlstack:tags": {"cost-center": SECRET},
         },
         secret_keys=["amlstack:tags"],
@@ -60,7 +60,7 @@ def test_non_secret_config_is_left_alone() -> None:
         lambda: runpy.run_path(str(ROOT / "infra"), run_name="__main__"),
         config={
             "amlstack:location": "westeurope",
-            "amlstack:workspaces": [{"name": "main"}],
+            "amlstack:workspaces": [{"name": "main", "network": REACHABLE_NETWORK}],
             "amlstack:tags": {"cost-center": "ml-platform"},
         },
     )
@@ -71,7 +71,7 @@ def test_non_secret_config_is_left_alone() -> None:
 def secure_stack(project: Path) -> None:
     config: dict[str, Any] = {
         "amlstack:location": "westeurope",
-        "amlstack:workspaces": [{"name": "main"}],
+        "amlstack:workspaces": [{"name": "main", "network": REACHABLE_NETWORK}],
         "amlstack:tags": {"cost-center": {"secure": CIPHERTEXT}},
     }
     (project / "Pulumi.sec.yaml").write_text(yaml.safe_dump({"config": config}))

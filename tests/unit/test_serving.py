@@ -11,7 +11,7 @@ import yaml
 from components.errors import ConfigError
 from infra.config import parse_stack_config
 from infra.plan import Plan, find_project, run_plan
-from tests.conftest import ROOT
+from tests.conftest import REACHABLE_NETWORK, ROOT
 
 ENV = "azureml://registries/azureml/environments/sklearn-1.5/versions/54"
 
@@ -19,7 +19,9 @@ ENV = "azureml://registries/azureml/environments/sklearn-1.5/versions/54"
 def stack(*endpoints: dict[str, Any]) -> dict[str, Any]:
     return {
         "location": "westeurope",
-        "workspaces": [{"name": "main", "endpoints": list(endpoints)}],
+        "workspaces": [
+            {"name": "main", "network": REACHABLE_NETWORK, "endpoints": list(endpoints)}
+        ],
     }
 
 

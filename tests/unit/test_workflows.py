@@ -199,11 +199,14 @@ def test_merges_deploy_shared_then_dev_test_prod_each_behind_its_environment() -
         job = jobs[stack]
         assert job["needs"] == before
         assert job["uses"] == "./.github/workflows/deploy-stack.yml"
-        assert job["with"] == {"stack": stack}
+        # Private stacks deploy from a self-hosted runner inside their network.
+        private = {"runner": "self-hosted"} if stack in ("test", "prod") else {}
+        assert job["with"] == {"stack": stack, **private}
         assert job["secrets"] == "inherit"
         assert job["permissions"]["id-token"] == "write"
     up = workflow("deploy-stack.yml")["jobs"]["up"]
     assert up["environment"] == {"name": "${{ inputs.stack }}"}
+    assert up["runs-on"] == "${{ inputs.runner }}"
     runs = " ".join(step.get("run", "") for step in up["steps"])
     assert re.search(r"pulumi up --yes [^\n]*--policy-pack infra/policy", runs)
 

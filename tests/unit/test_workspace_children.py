@@ -14,9 +14,11 @@ from components.endpoint import DeploymentAssets, OnlineEndpointArgs
 from components.environment import EnvironmentArgs
 from components.errors import ConfigError
 from components.network import NetworkArgs
+from components.reach import Reach
 from components.testing import Recording, record
 from components.workspace import Workspace, WorkspaceArgs
 from infra.config import WorkspaceConfig, parse_stack_config
+from tests.conftest import REACHABLE_NETWORK
 
 USER = "0a1b2c3d-0000-4000-8000-0000000000aa"
 CURATED = "azureml://registries/azureml/environments/sklearn-1.5/versions/53"
@@ -30,16 +32,20 @@ COMPONENTS = {
 }
 
 
-def new_workspace(args: WorkspaceArgs | None = None) -> Workspace:
+def new_workspace(args: WorkspaceArgs | None = None, *, reach: Reach | None = None) -> Workspace:
     return Workspace(
-        "main", args or WorkspaceArgs(name="main"), resource_group_name="rg", location="westeurope"
+        "main",
+        args or WorkspaceArgs(name="main"),
+        resource_group_name="rg",
+        location="westeurope",
+        reach=reach,
     )
 
 
 @pytest.fixture(scope="module")
 def library_program() -> Recording:
     def program() -> None:
-        workspace = new_workspace()
+        workspace = new_workspace(reach=Reach(data_lake=True))  # its managed network's rules
         workspace.add_cluster(ComputeClusterArgs(name="cpu"))
         workspace.add_instance(
             ComputeInstanceArgs(name="ci-alice", assigned_user={"objectId": USER})  # type: ignore[arg-type]
@@ -187,11 +193,16 @@ def test_workspace_config_hands_the_component_only_its_own_arguments() -> None:
     raw = {
         "location": "westeurope",
         "workspaces": [
-            {"name": "main", "protect": False, "computes": {"clusters": [{"name": "cpu"}]}}
+            {
+                "name": "main",
+                "protect": False,
+                "network": REACHABLE_NETWORK,
+                "computes": {"clusters": [{"name": "cpu"}]},
+            }
         ],
     }
     [config] = parse_stack_config(raw).workspaces
     own = config.workspace_args()
     assert type(own) is WorkspaceArgs
     assert own.protect is False
-    assert own.model_fields_set == {"name", "protect"}
+    assert own.model_fields_set == {"name", "protect", "network"}

@@ -3,7 +3,9 @@
 Input: the planned resources (``type`` and ``inputs`` as in the plan JSON), the resources of the
 stacks it references (the registry's owner), and where each workspace's people and deployer
 connect from (`WorkspaceConsumers`, from ``network.access``). Output: one `Path` per consumer and
-target, sorted; an unreachable one names the config key that would open a path.
+target, sorted; an unreachable one names the config key that would open a path. Without the
+referenced stacks' resources (the CrossGuard pack sees only its own stack), the registry's door
+is read from the ``registry`` output its StackReference carries (``publicNetworkAccess``).
 
 Consumers: each compute (its workspace's managed network, or its subnet), each online deployment
 (the managed network), the deployer (uploads to the workspace storage, model promotion to the
@@ -40,7 +42,14 @@ from components.recording import RecordedResource
 from components.service_tags import port_ranges
 from components.workspace import WorkspaceArgs
 
-__all__ = ["Path", "Via", "WorkspaceConsumers", "consumers_of", "reachability"]
+__all__ = [
+    "Path",
+    "Via",
+    "WorkspaceConsumers",
+    "consumers_of",
+    "reachability",
+    "short_name",
+]
 
 Via = Literal["public", "privateEndpoint", "outboundRule", "trustedService", "none"]
 Channel = Literal["data", "ingestion", "query"]
@@ -151,6 +160,16 @@ class Path:
     """What the consumer needs it for and how it gets there, or why not and the config key
     that would open a path (``fix: ...``)."""
 
+    @property
+    def message(self) -> str:
+        """``<consumer> -> <target>: <reason>``, short names for URNs."""
+        return f"{short_name(self.consumer)} -> {short_name(self.target)}: {self.reason}"
+
+
+def short_name(value: str) -> str:
+    """A URN's resource name (``main-storage``); anything else (an ARM id) as it is."""
+    return value.rsplit("::", 1)[-1] if value.startswith("urn:") else value
+
 
 def consumers_of(
     workspaces: Sequence[WorkspaceArgs], *, at: str = "amlstack:workspaces"
@@ -159,7 +178,7 @@ def consumers_of(
     return tuple(
         WorkspaceConsumers(
             workspace=ws.name,
-            at=f"{at}[{index}]",
+            at=f"{at}[{ws.name}]",
             deployer=ws.network.location_of("deployer"),
             people=ws.network.location_of("people"),
             private_network=(
@@ -168,7 +187,7 @@ def consumers_of(
                 else None
             ),
         )
-        for index, ws in enumerate(workspaces)
+        for ws in workspaces
     )
 
 
@@ -287,6 +306,8 @@ class _World:
                     world.registries.add(scope_key)
             elif r.type == f"{_ML}:Registry":
                 world.registries.add(_target_of(r)[0])
+            elif r.type == "pulumi:pulumi:StackReference":
+                world.read_registry(r)
         for r in everything:
             if r.type == "azure-native:monitor:PrivateLinkScope":
                 scope = _key(_SCOPE, r.inputs.get("resourceGroupName"), r.inputs.get("scopeName"))
@@ -298,6 +319,31 @@ class _World:
                 config_key = str(tags.get("workspace", r.name.removesuffix("-workspace")))
                 world.workspaces[config_key] = world.workspace_of(r)
         return world
+
+    def read_registry(self, reference: RecordedResource) -> None:
+        """The registry of a referenced stack, from its ``registry`` output: known by ARM id,
+        open to the internet as that output says (unless its planned resource is given)."""
+        state = reference.outputs or reference.inputs
+        registry = (state.get("outputs") or {}).get("registry")
+        if not isinstance(registry, Mapping):
+            return
+        key = self.key_of(str(registry.get("id", "")))
+        if key[0] != _ML_REGISTRY.lower():
+            return
+        self.registries.add(key)
+        public = str(registry.get("publicNetworkAccess", "Disabled")).lower() != "disabled"
+        self.targets.setdefault(
+            key,
+            _Target(
+                label=self.ids[key],
+                kind="registry",
+                name=key[2],
+                service_tag="AzureMachineLearning",
+                open_for=frozenset({"data"}) if public else frozenset(),
+                planned=True,
+                doors="" if public else "public network access disabled",
+            ),
+        )
 
     def own_of(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.own if r.type == type_token]
@@ -675,7 +721,7 @@ def _through_managed_network(
                 "none",
                 f"public network access for {need.channel} disabled, and a managed network "
                 "cannot have a private endpoint to an Azure Monitor private link scope; fix: "
-                f"keep {need.channel} open to public networks ({who.at}.monitoring)",
+                f"{who.at}.monitoring.public{need.channel.capitalize()}: Enabled",
             )
         if internet:
             return row("public", "the managed network allows internet outbound")
