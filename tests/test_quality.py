@@ -58,7 +58,9 @@ def test_mypy_passes_and_still_checks_calls_into_pulumi_azure_native(tmp_path: P
         check=False,
     )
     errors = [line for line in result.stdout.splitlines() if ": error: " in line]
-    project = [line for line in errors if not line.startswith(str(probe))]
+    # By file name: with a warm cache mypy reports the probe's errors under the path it had when
+    # they were cached (an earlier run's temporary directory).
+    project = [line for line in errors if Path(line.split(":", 1)[0]).name != probe.name]
     assert not project, result.stdout + result.stderr
     assert [line.rsplit("  ", 1)[-1] for line in errors] == ["[arg-type]", "[no-untyped-def]"], (
         result.stdout + result.stderr
