@@ -68,6 +68,14 @@ def test_mypy_passes_and_still_checks_calls_into_pulumi_azure_native(tmp_path: P
     assert 'Argument "name" to "SkuArgs" has incompatible type "int"' in errors[0]
 
 
+def test_uv_compiles_bytecode_at_install() -> None:
+    """Without it, every run where Python writes no bytecode (``PYTHONDONTWRITEBYTECODE=1``)
+    compiles pulumi-azure-native's modules again: 2.6 to 3.4 times the CPU of a plan
+    (docs/internals/performance.md)."""
+    uv = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]
+    assert uv.get("compile-bytecode") is True
+
+
 def sdk_modules() -> set[str]:
     """The modules and packages directly under pulumi-azure-native's top-level package."""
     spec = importlib.util.find_spec(SDK)
