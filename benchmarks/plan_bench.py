@@ -1,6 +1,7 @@
 """Benchmark `amlstack plan` against the floor: the same resources as bare Pulumi resources.
 
     uv run python benchmarks/plan_bench.py [--repeats 5] [--fleet 1 10 50] [--json FILE]
+        [--parts floor bytecode]
 
 Cases: the dev and prod sample stacks, and a fleet stack of N team workspaces (`team_workspace`)
 for each N. Every case references the registry stack ``shared``, which the plan plans first. For
@@ -21,6 +22,11 @@ size) come from ``os.wait4``. Linux counts the parent's resident memory in a chi
 its exec), so this process loads nothing heavy (46 MiB; the floor's peak is above it). The
 table gives medians and ratios, then the goals: plan/floor time <= 1.3; 50 workspaces under
 15 s and 1 GB; time linear in the number of workspaces.
+
+The bytecode part (``--parts bytecode``) plans dev and prod where Python writes no bytecode
+(``PYTHONDONTWRITEBYTECODE=1``), in this environment and in one of the same lock synced without
+compiling bytecode at install, and with ``uv run``, against the plan with bytecode cached
+(`BYTECODE_KINDS`); the goal: without bytecode writes, within 1.2 times the cached plan.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ import sys
 import tempfile
 import time
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -185,11 +191,16 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def measure(command: Sequence[str], cwd: Path) -> Sample:
-    """Wall time, CPU time and peak resident memory of `command`, run in a fresh process."""
+def measure(command: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None) -> Sample:
+    """Wall time, CPU time and peak resident memory of `command`, run in a fresh process (in
+    `env`, by default `child_env`)."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command,
+        cwd=cwd,
+        env=child_env() if env is None else dict(env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
@@ -345,6 +356,125 @@ def goals(rows: Sequence[Row]) -> list[str]:
     ]
 
 
+# Bytecode: the plan where Python writes none (PYTHONDONTWRITEBYTECODE=1, as many Docker images
+# and CI runners set), against the plan with bytecode cached.
+
+BYTECODE_GOAL = 1.2
+BYTECODE_KINDS = ("cached", "no writes", "no writes, not compiled", "uv run, no writes")
+"""How the plan command runs in the bytecode comparison:
+
+- cached: bytecode written and read as Python does by default;
+- no writes: PYTHONDONTWRITEBYTECODE=1 in this environment as uv installed it (uv compiles
+  site-packages at install: ``compile-bytecode`` in pyproject.toml); amlstack's own modules
+  come from a copy without bytecode, as in a fresh clone where nothing ever writes any;
+- no writes, not compiled: the same in an environment of the same lock synced without
+  ``compile-bytecode`` (what it was before), where every run compiles the modules it imports;
+- uv run, no writes: ``uv run amlstack plan`` as README has it, the "no writes" case plus uv's
+  check of the environment on every run (which, with ``compile-bytecode``, walks site-packages
+  again: astral-sh/uv#12202)."""
+
+
+@dataclass(frozen=True)
+class BytecodeRow:
+    """One stack: per bytecode kind, the median wall seconds, CPU seconds and peak MiB."""
+
+    case: str
+    medians: dict[str, Sample]
+
+    def ratio(self, kind: str, field: str) -> float:
+        """`kind` over cached for `field` (wall or cpu)."""
+        return float(getattr(self.medians[kind], field) / getattr(self.medians["cached"], field))
+
+
+def uncompiled_environment(scratch: Path) -> Path:
+    """The scripts directory of an environment of this lock synced without bytecode."""
+    venv = scratch / "venv-uncompiled"
+    subprocess.run(
+        ["uv", "sync", "--frozen", "--no-compile-bytecode", "--quiet"],
+        cwd=ROOT,
+        env={**child_env(), "UV_PROJECT_ENVIRONMENT": str(venv), "PYTHONDONTWRITEBYTECODE": "1"},
+        check=True,
+    )
+    if any(venv.rglob("*.pyc")):
+        raise SystemExit(f"{venv} has bytecode; is the uv cache shared with a compiled one?")
+    return venv / "bin"
+
+
+def bytecode_commands(
+    case: Case, scratch: Path, uncompiled: Path
+) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Per bytecode kind, the command and its environment."""
+    sources = scratch / "sources"
+    if not sources.is_dir():
+        for package in ("components", "infra", "jobs"):
+            shutil.copytree(
+                ROOT / package, sources / package, ignore=shutil.ignore_patterns("__pycache__")
+            )
+    no_writes = {**child_env(), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(sources)}
+    arguments = ["plan", case.stack, "-C", str(case.project)]
+    return {
+        "cached": ([str(AMLSTACK), *arguments], child_env()),
+        "no writes": ([str(AMLSTACK), *arguments], no_writes),
+        "no writes, not compiled": ([str(uncompiled / "amlstack"), *arguments], no_writes),
+        "uv run, no writes": (
+            ["uv", "run", "--project", str(ROOT), "amlstack", *arguments],
+            no_writes,
+        ),
+    }
+
+
+def bench_bytecode(cases: Sequence[Case], repeats: int, scratch: Path) -> list[BytecodeRow]:
+    """One unmeasured run of every kind, then `repeats` rounds in alternating order."""
+    uncompiled = uncompiled_environment(scratch)
+    commands = {case.label: bytecode_commands(case, scratch, uncompiled) for case in cases}
+    for case in cases:
+        for command, env in commands[case.label].values():
+            measure(command, scratch, env)
+    samples: dict[tuple[str, str], list[Sample]] = {}
+    for round_ in range(repeats):
+        for case in cases:
+            order = BYTECODE_KINDS if round_ % 2 == 0 else tuple(reversed(BYTECODE_KINDS))
+            for kind in order:
+                command, env = commands[case.label][kind]
+                samples.setdefault((case.label, kind), []).append(measure(command, scratch, env))
+        print(f"bytecode round {round_ + 1}/{repeats} done", file=sys.stderr)
+    return [
+        BytecodeRow(
+            case.label, {kind: median(samples[(case.label, kind)]) for kind in BYTECODE_KINDS}
+        )
+        for case in cases
+    ]
+
+
+def bytecode_markdown(rows: Sequence[BytecodeRow]) -> str:
+    kinds = " | ".join(f"{kind} s (CPU s)" for kind in BYTECODE_KINDS)
+    ratios = " | ".join(f"{kind} / cached" for kind in BYTECODE_KINDS[1:])
+    lines = [
+        f"| case | {kinds} | {ratios} |",
+        f"|---|{'---:|' * (2 * len(BYTECODE_KINDS) - 1)}",
+    ]
+    for row in rows:
+        times = " | ".join(
+            f"{row.medians[kind].wall:.2f} ({row.medians[kind].cpu:.2f})" for kind in BYTECODE_KINDS
+        )
+        shares = " | ".join(
+            f"{row.ratio(kind, 'wall'):.2f} ({row.ratio(kind, 'cpu'):.2f})"
+            for kind in BYTECODE_KINDS[1:]
+        )
+        lines.append(f"| {row.case} | {times} | {shares} |")
+    return "\n".join(lines)
+
+
+def bytecode_goals(rows: Sequence[BytecodeRow]) -> list[str]:
+    worst = max(max(r.ratio("no writes", "wall"), r.ratio("no writes", "cpu")) for r in rows)
+    verdict = "met" if worst <= BYTECODE_GOAL else "MISSED"
+    figures = ", ".join(
+        f"{r.case} {r.ratio('no writes', 'wall'):.2f} ({r.ratio('no writes', 'cpu'):.2f} CPU)"
+        for r in rows
+    )
+    return [f"goal plan without bytecode writes <= {BYTECODE_GOAL} x cached: {verdict} ({figures})"]
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
@@ -452,23 +582,40 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--fleet", type=int, nargs="*", default=[1, 10, 50], help="fleet sizes (1 10 50)"
     )
     parser.add_argument("--json", type=Path, help="also write the rows as JSON to this file")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=("floor", "bytecode"),
+        default=["floor", "bytecode"],
+        help="what to measure: the plan against its floor, the plan without bytecode writes (both)",
+    )
     parser.add_argument("--floor", type=Path, nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--floor-sdk", type=Path, nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.floor is not None or args.floor_sdk is not None:
         run_floor(args.floor or args.floor_sdk, sdk=args.floor_sdk is not None)
         return
+    samples = [Case("dev", ROOT, "dev", 1), Case("prod", ROOT, "prod", 1)]
     with tempfile.TemporaryDirectory(prefix="amlstack-bench-") as temporary:
         scratch = Path(temporary)
-        cases = [Case("dev", ROOT, "dev", 1), Case("prod", ROOT, "prod", 1)]
-        cases += [fleet_project(scratch / f"fleet-{n}", n) for n in args.fleet]
-        rows = bench(cases, args.repeats, scratch)
+        cases = [*samples, *(fleet_project(scratch / f"fleet-{n}", n) for n in args.fleet)]
+        rows = bench(cases, args.repeats, scratch) if "floor" in args.parts else []
+        bytecode = (
+            bench_bytecode(samples, args.repeats, scratch) if "bytecode" in args.parts else []
+        )
     print(f"machine: {machine()}; medians of {args.repeats} runs\n")
-    print(markdown(rows))
-    print()
-    print("\n".join(scaling(rows) + goals(rows)))
+    if rows:
+        print(markdown(rows))
+        print()
+        print("\n".join(scaling(rows) + goals(rows)))
+        print()
+    if bytecode:
+        print(bytecode_markdown(bytecode))
+        print()
+        print("\n".join(bytecode_goals(bytecode)))
     if args.json is not None:
-        args.json.write_text(json.dumps([asdict(r) for r in rows], indent=2) + "\n")
+        document = {"floor": [asdict(r) for r in rows], "bytecode": [asdict(r) for r in bytecode]}
+        args.json.write_text(json.dumps(document, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from infra.plan import Plan, find_project, run_plan
+from infra.plan import Plan, find_project
 from tests.azure_policy import Library
+from tests.plan_cache import PlanCache, StackPlans
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +74,10 @@ SAMPLE_STACKS = ("shared", "dev", "test", "prod")
 
 
 @pytest.fixture(scope="session")
-def sample_plans() -> dict[str, Plan]:
-    """The offline plan of each sample stack (``Pulumi.<stack>.yaml``), computed once."""
-    project = find_project(ROOT)
-    return {stack: run_plan(project, stack) for stack in SAMPLE_STACKS}
+def sample_plans(request: pytest.FixtureRequest) -> Mapping[str, Plan]:
+    """The offline plan of each sample stack (``Pulumi.<stack>.yaml``), each planned once for
+    all test processes and kept for the next run in pytest's cache (``.pytest_cache``) by what
+    it is computed from (`tests.plan_cache`); without the cache plugin, once per process."""
+    cache = getattr(request.config, "cache", None)
+    store = PlanCache(cache.mkdir("amlstack-plans")) if cache is not None else None
+    return StackPlans(find_project(ROOT), SAMPLE_STACKS, store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pulumi
 import pytest
@@ -17,7 +17,7 @@ from components import Principal, Workspace, WorkspaceArgs
 from components._fake_azure import ARM_PATHS
 from components.testing import Recording, record
 from infra.entrypoint import app
-from infra.plan import Plan, find_project, run_plan
+from infra.plan import Plan
 from infra.plan.critical_path import (
     DEFAULT_SECONDS,
     LONG_RUNNING_TYPES,
@@ -143,9 +143,8 @@ def test_every_azure_type_the_mocks_know_has_a_documented_estimate() -> None:
 
 
 @pytest.fixture(scope="module")
-def plans() -> dict[str, Plan]:
-    project = find_project(ROOT)
-    return {stack: run_plan(project, stack) for stack in ("dev", "test", "prod")}
+def plans(sample_plans: Mapping[str, Plan]) -> dict[str, Plan]:
+    return {stack: sample_plans[stack] for stack in ("dev", "test", "prod")}
 
 
 def test_the_plan_fills_the_critical_path_from_its_own_resources(plans: dict[str, Plan]) -> None:

@@ -6,6 +6,7 @@ import gc
 import json
 import re
 import runpy
+from collections.abc import Mapping
 from pathlib import Path
 
 import pulumi
@@ -35,9 +36,8 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def plans() -> dict[str, Plan]:
-    project = find_project(ROOT)
-    return {stack: run_plan(project, stack) for stack in STACKS}
+def plans(sample_plans: Mapping[str, Plan]) -> dict[str, Plan]:
+    return {stack: sample_plans[stack] for stack in STACKS}
 
 
 def write_stack(project: Path, name: str, config: dict[str, object]) -> None:

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from infra.plan import Plan, find_project, run_plan
-from tests.conftest import ROOT
+from infra.plan import Plan
 
 STACKS = ["dev", "test", "prod"]
 COMPUTE = "azure-native:machinelearningservices:Compute"
 
 
 @pytest.fixture(scope="module")
-def plans() -> dict[str, Plan]:
-    project = find_project(ROOT)
-    return {stack: run_plan(project, stack) for stack in STACKS}
+def plans(sample_plans: Mapping[str, Plan]) -> dict[str, Plan]:
+    return {stack: sample_plans[stack] for stack in STACKS}
 
 
 def outputs(plan: Plan) -> dict[str, Any]:

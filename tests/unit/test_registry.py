@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,13 @@ LOG_ANALYTICS = "azure-native:operationalinsights:Workspace"
 
 
 @pytest.fixture(scope="module")
-def shared() -> Plan:
-    return run_plan(find_project(ROOT), "shared")
+def shared(sample_plans: Mapping[str, Plan]) -> Plan:
+    return sample_plans["shared"]
 
 
 @pytest.fixture(scope="module")
-def prod() -> Plan:
-    return run_plan(find_project(ROOT), "prod")
+def prod(sample_plans: Mapping[str, Plan]) -> Plan:
+    return sample_plans["prod"]
 
 
 REFERENCE = "pulumi:pulumi:StackReference"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,8 @@ def test_endpoint_keys_are_unique_in_a_workspace() -> None:
 
 
 @pytest.fixture(scope="module")
-def dev() -> Plan:
-    return run_plan(find_project(ROOT), "dev")
+def dev(sample_plans: Mapping[str, Plan]) -> Plan:
+    return sample_plans["dev"]
 
 
 def test_dev_plans_an_endpoint_two_deployments_and_a_split_after_both(dev: Plan) -> None:
