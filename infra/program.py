@@ -1,9 +1,9 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
-Each workspace of the config becomes a `Workspace`; its computes, datastores, environments and
-endpoints are added through it (``workspace.add_*``). The jobs package and CI read the exported
-outputs (``pulumi stack output --json``), so their keys are a contract: see README, "Stack
-outputs".
+Each workspace of the config becomes a `Workspace`; its computes, datastores, environments,
+online and batch endpoints and job schedules are added through it (``workspace.add_*``). The
+jobs package and CI read the exported outputs (``pulumi stack output --json``), so their keys are
+a contract: see README, "Stack outputs".
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from infra.assets import add_assets, define_environments
 from infra.config import StackConfig
 from infra.previous import NETWORK_ISOLATION_OUTPUT
 from infra.project import project_root
+from infra.schedules import add_schedules, define_schedules
 from infra.serving import RegistryInfo, add_endpoints, stack_registry
 
 __all__ = ["deploy", "workspace_outputs"]
@@ -31,6 +32,7 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
     project, stack = pulumi.get_project(), pulumi.get_stack()
     root = project_root()
     environments = define_environments(config, root)  # reads files: fails first
+    schedules = define_schedules(config, environments, root)  # loads job specs: fails first too
     tags = {"project": project, **config.tags}
     group_name = _resource_group(config, stack, tags)
     dns = _private_dns_zones(config, stack, group_name, tags)
@@ -45,13 +47,13 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
             tags=tags,
             dns_zone_ids=dns.zone_ids if dns else None,
         )
-        add_assets(workspace, workspace_config, environments[key])
+        add_assets(workspace, workspace_config, environments[key], base_dir=root)
         workspaces[key] = workspace
     registry = stack_registry(config, group_name, tags)
     for workspace_config in config.workspaces:
-        add_endpoints(
-            workspaces[workspace_config.name], workspace_config, registry=registry, root=root
-        )
+        key = workspace_config.name
+        add_endpoints(workspaces[key], workspace_config, registry=registry, root=root)
+        add_schedules(workspaces[key], workspace_config, schedules[key])
     _export_outputs(config, group_name, workspaces, registry)
     return workspaces
 
@@ -141,4 +143,6 @@ def workspace_outputs(workspace: Workspace) -> dict[str, Any]:
             }
             for key, endpoint in workspace.endpoints.items()
         },
+        "batchEndpoints": {key: b.outputs() for key, b in workspace.batch_endpoints.items()},
+        "schedules": {name: s.outputs() for name, s in workspace.schedules.items()},
     }

@@ -32,11 +32,13 @@ from components.errors import AmlStackError, StackContextError
 
 __all__ = [
     "OUTPUTS_ENV",
+    "BatchEndpointOutput",
     "ComputeOutput",
     "DatastoreOutput",
     "EndpointOutput",
     "EnvironmentOutput",
     "RegistryOutput",
+    "ScheduleOutput",
     "StackContext",
     "StackOutputs",
     "WorkspaceOutput",
@@ -90,6 +92,23 @@ class EndpointOutput(_Output):
     traffic: dict[str, int] = Field(default_factory=dict)
 
 
+class BatchEndpointOutput(_Output):
+    """One batch endpoint, its deployments and its default deployment."""
+
+    name: str = ""
+    scoring_uri: str = ""
+    deployments: tuple[str, ...] = ()
+    default_deployment: str | None = None
+
+
+class ScheduleOutput(_Output):
+    """One job schedule of a workspace."""
+
+    name: str
+    id: str = ""
+    enabled: bool = True
+
+
 class WorkspaceOutput(_Output):
     """One workspace of the stack and what it holds."""
 
@@ -105,6 +124,8 @@ class WorkspaceOutput(_Output):
     environments: dict[str, EnvironmentOutput] = Field(default_factory=dict)
     datastores: dict[str, DatastoreOutput] = Field(default_factory=dict)
     endpoints: dict[str, EndpointOutput] = Field(default_factory=dict)
+    batch_endpoints: dict[str, BatchEndpointOutput] = Field(default_factory=dict)
+    schedules: dict[str, ScheduleOutput] = Field(default_factory=dict)
 
 
 class RegistryOutput(_Output):

@@ -30,6 +30,8 @@ ML = "azure-native:machinelearningservices"
 WORKSPACE = f"{ML}:Workspace"
 COMPUTE = f"{ML}:Compute"
 ENDPOINT = f"{ML}:OnlineEndpoint"
+BATCH = f"{ML}:BatchEndpoint"
+SCHEDULE = f"{ML}:Schedule"
 STORAGE = "azure-native:storage:StorageAccount"
 BLOB = "azure-native:storage:BlobServiceProperties"
 VAULT = "azure-native:keyvault:Vault"
@@ -136,6 +138,16 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         endpoint(),
         endpoint(publicNetworkAccess="Enabled"),
     ),
+    "batch-endpoint-token-auth": (
+        BATCH,
+        {"properties": {"authMode": "AADToken"}},
+        {"properties": {"authMode": "Key"}},
+    ),
+    "workspace-serverless-no-public-ip": (
+        WORKSPACE,
+        {"serverlessComputeSettings": {"serverlessComputeNoPublicIP": True}},
+        {"serverlessComputeSettings": {"serverlessComputeCustomSubnet": "/x/subnets/jobs"}},
+    ),
     "storage-no-public-blob-access": (
         STORAGE,
         {"allowBlobPublicAccess": False},
@@ -217,6 +229,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
 }
 STACK_RULES = {
+    "batch-endpoint-private-workspace",
+    "automation-diagnostic-settings",
     "workspace-cmk-encryption",
     "workspace-diagnostic-settings",
     "storage-diagnostic-settings",
@@ -323,6 +337,35 @@ def test_diagnostic_rules_need_a_setting_sending_logs_to_log_analytics(
     assert rule.check(target, Facts(resources=(target, diagnostic(other)))) is not None
     assert rule.check(target, Facts(resources=(target, diagnostic(target, enabled=False))))
     assert rule.check(target, Facts(resources=(target, diagnostic(target, workspace=False))))
+
+
+def test_serverless_compute_in_the_managed_network_has_no_public_ip_to_refuse() -> None:
+    rule = rule_by_id("workspace-serverless-no-public-ip")
+    assert rule.check(subject(WORKSPACE, {}), Facts()) is None
+
+
+@pytest.mark.parametrize("type_token", [BATCH, SCHEDULE])
+def test_automation_takes_network_and_logs_from_the_workspace_it_depends_on(
+    type_token: str,
+) -> None:
+    private = subject(WORKSPACE, {"publicNetworkAccess": "Disabled"}, name="main-workspace")
+    public = subject(WORKSPACE, {"publicNetworkAccess": "Enabled"}, name="team-workspace")
+    in_private = subject(type_token, {}, dependencies=frozenset({private.urn}))
+    in_public = subject(type_token, {}, name="team-x", dependencies=frozenset({public.urn}))
+    logs = rule_by_id("automation-diagnostic-settings")
+    assert logs.needs_stack
+    logged = Facts(resources=(private, public, diagnostic(private)))
+    assert logs.check(in_private, logged) is None
+    assert logs.check(in_public, logged) == (
+        "its workspace: no diagnostic setting sends its logs to a Log Analytics workspace"
+    )
+    assert logs.check(subject(type_token, {}), logged) is not None  # no workspace to look at
+    if type_token == BATCH:
+        network = rule_by_id("batch-endpoint-private-workspace")
+        assert network.check(in_private, logged) is None
+        assert network.check(in_public, logged) == (
+            "its workspace: publicNetworkAccess is 'Enabled'; required 'Disabled'"
+        )
 
 
 def test_delete_lock_rule_accepts_a_resource_lock_or_a_resource_group_lock() -> None:
@@ -437,7 +480,9 @@ def test_a_stack_wide_waiver_covers_every_workspace_and_unused_ones_are_reported
 
 
 def test_readme_lists_every_rule_with_its_tiers_and_level() -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    """The rule tables of README.md and the guides in docs/ (where newer rules are listed)."""
+    root = Path(__file__).parents[2]
+    readme = "\n".join(p.read_text() for p in [root / "README.md", *root.glob("docs/**/*.md")])
     for rule in RULES:
         tiers = "dev + prod" if rule.tiers == {"dev", "prod"} else "prod"
         assert f"| `{rule.id}` | {tiers} | {rule.level} |" in readme, rule.id
