@@ -89,7 +89,10 @@ def test_what_is_not_a_public_key_is_refused(text: str, reason: str) -> None:
 
 
 def test_a_private_key_is_refused_and_never_shown() -> None:
-    private = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----"
+    private = (
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"
+        "-----END OPENSSH PRIVATE KEY-----"
+    )
     with pytest.raises(ConfigError) as caught:
         SshArgs.parse({"publicKey": private}, at="ssh")
     [problem] = caught.value.problems
