@@ -5,6 +5,16 @@ the public API.
 """
 
 from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
+from components.batch_defaults import BatchEndpointDefaults
+from components.batch_endpoint import (
+    BatchEndpoint,
+    BatchEndpointArgs,
+    BatchModelDeploymentArgs,
+    BatchPipelineDeploymentArgs,
+    BatchRetryArgs,
+    PipelineAssets,
+    PipelineSettingsArgs,
+)
 from components.blob_upload import FolderUpload, FolderUploadProvider
 from components.code_asset import CodeUpload, LocalCode
 from components.compute import (
@@ -17,6 +27,13 @@ from components.compute import (
     ComputesArgs,
     PersonalInstancesArgs,
     personal_instance,
+)
+from components.compute_options import (
+    ServerlessComputeArgs,
+    SetupScriptArgs,
+    SetupScriptsArgs,
+    SshArgs,
+    define_setup_scripts,
 )
 from components.container_registry import ContainerRegistryArgs
 from components.data_lake import DataLake
@@ -54,6 +71,14 @@ from components.environment import (
 )
 from components.errors import AmlStackError, ConfigError, ConfigProblem
 from components.guards import delete_lock
+from components.job_schedule import (
+    CronTriggerArgs,
+    JobSchedule,
+    JobScheduleArgs,
+    RecurrencePatternArgs,
+    RecurrenceTriggerArgs,
+    ScheduledJob,
+)
 from components.key_vault import KeyVaultArgs
 from components.monitoring import MonitoringArgs
 from components.network import (
@@ -79,6 +104,12 @@ __all__ = [
     "AssetRef",
     "AssignedUserArgs",
     "AutoscaleArgs",
+    "BatchEndpoint",
+    "BatchEndpointArgs",
+    "BatchEndpointDefaults",
+    "BatchModelDeploymentArgs",
+    "BatchPipelineDeploymentArgs",
+    "BatchRetryArgs",
     "BuildArgs",
     "BuildContextUpload",
     "CodeArgs",
@@ -92,6 +123,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "ContainerRegistryArgs",
+    "CronTriggerArgs",
     "DataLake",
     "Datastore",
     "DatastoreArgs",
@@ -106,6 +138,8 @@ __all__ = [
     "FolderUploadProvider",
     "Grantee",
     "IdentityGrantee",
+    "JobSchedule",
+    "JobScheduleArgs",
     "KeyVaultArgs",
     "LocalCode",
     "ModelArgs",
@@ -115,19 +149,28 @@ __all__ = [
     "OnlineEndpointArgs",
     "OutboundArgs",
     "PersonalInstancesArgs",
+    "PipelineAssets",
+    "PipelineSettingsArgs",
     "Placement",
     "Principal",
     "PrivateDnsZones",
     "PrivateDnsZonesArgs",
     "PrivateEndpointsArgs",
     "ProbeArgs",
+    "RecurrencePatternArgs",
+    "RecurrenceTriggerArgs",
     "Registry",
     "RegistryArgs",
     "RequestSettingsArgs",
     "Role",
     "SasCredentials",
     "ScheduleArgs",
+    "ScheduledJob",
+    "ServerlessComputeArgs",
     "ServicePrincipalCredentials",
+    "SetupScriptArgs",
+    "SetupScriptsArgs",
+    "SshArgs",
     "StorageArgs",
     "StorageTarget",
     "Workspace",
@@ -135,6 +178,7 @@ __all__ = [
     "WorkspaceRef",
     "assign_role",
     "define_environment",
+    "define_setup_scripts",
     "delete_lock",
     "grant_registry_user",
     "parse_reference",

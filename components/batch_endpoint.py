@@ -22,6 +22,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 import pulumi
@@ -32,6 +33,7 @@ from components.args import Args, check_unique
 from components.batch_defaults import BatchEndpointDefaults
 from components.compute import ComputeCluster
 from components.deployment import ScoringArgs
+from components.durations import iso_duration
 from components.endpoint import DeploymentAssets, endpoint_azure_name, scoring_code
 from components.errors import ConfigError
 from components.naming import BATCH_DEPLOYMENT, BATCH_ENDPOINT, check_key
@@ -439,7 +441,9 @@ class BatchEndpoint(pulumi.ComponentResource):
             retry_settings=(
                 ml.BatchRetrySettingsArgs(
                     max_retries=retry.max_retries,
-                    timeout=None if retry.timeout is None else f"PT{retry.timeout}S",
+                    timeout=None
+                    if retry.timeout is None
+                    else iso_duration(timedelta(seconds=retry.timeout)),
                 )
                 if retry is not None
                 else None

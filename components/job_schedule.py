@@ -214,6 +214,9 @@ class JobScheduleArgs(Args):
     """The job spec, relative to the project directory (where Pulumi.yaml is): a command or
     pipeline job YAML, as ``amlstack job submit`` takes it. Its compute, environment and
     datastore references are checked against this workspace before anything is created."""
+    overrides: tuple[str, ...] = ()
+    """Fields of the spec to set, ``key=value`` as ``amlstack job submit --set`` takes them
+    (``settings.continue_on_step_failure=true``). Default none: the spec as written."""
     trigger: TriggerArgs
     """When the job runs. Required."""
     enabled: bool = True

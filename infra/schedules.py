@@ -12,6 +12,7 @@ through the workspace, after its computes, environments and datastores.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,9 @@ def define_schedules(
     `ConfigError` with every schedule that cannot be created."""
     if not any(w.schedules for w in config.workspaces):
         return {w.name: () for w in config.workspaces}
+    # azure-ai-ml announces its experimental classes on import; the plan's output is no place
+    # for that (the jobs CLI hides it the same way).
+    logging.getLogger("azure.ai.ml._utils._experimental").setLevel(logging.ERROR)
     from jobs.scheduled import schedule_job  # noqa: PLC0415 (azure-ai-ml, ~3 s: only when needed)
 
     namespace, stack = pulumi.get_project(), pulumi.get_stack()
@@ -54,6 +58,7 @@ def define_schedules(
                         root=root,
                         schedule=schedule.name,
                         experiment=schedule.experiment,
+                        overrides=schedule.overrides,
                     )
                 )
             except AmlStackError as error:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,15 +128,17 @@ def schedule_job(
     root: Path,
     schedule: str,
     experiment: str | None = None,
+    overrides: Sequence[str] = (),
 ) -> ScheduledJob:
-    """The job of `spec` resolved for the schedule `schedule`; raises `JobSpecError` naming what
-    the stack does not have. `experiment` defaults to the spec's, else the schedule's name."""
+    """The job of `spec` (with `overrides`, ``key=value`` as ``job submit --set``) resolved for
+    the schedule `schedule`; raises `JobSpecError` naming what the stack does not have.
+    `experiment` defaults to the spec's, else the schedule's name."""
     from azure.ai.ml.entities import Command, PipelineJob
 
     from jobs.pipelines import apply_default_compute
     from jobs.submit import WORKSPACE_TAG, job_body, resolve_job, validate_job
 
-    loaded = load_spec(spec)
+    loaded = load_spec(spec, overrides=overrides)
     job = loaded.job
     if not isinstance(job, Command | PipelineJob):
         raise JobSpecError(

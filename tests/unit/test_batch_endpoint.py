@@ -150,7 +150,7 @@ def test_a_model_deployment_sends_its_settings_as_azure_ml_names_them() -> None:
     assert sent["resources"] == {"instanceCount": 3}
     assert (sent["maxConcurrencyPerInstance"], sent["miniBatchSize"]) == (2, 5)
     assert (sent["outputAction"], sent["outputFileName"]) == ("AppendRow", "scores.csv")
-    assert sent["retrySettings"] == {"maxRetries": 4, "timeout": "PT300S"}
+    assert sent["retrySettings"] == {"maxRetries": 4, "timeout": "PT5M"}  # as azure-ai-ml
     assert (sent["errorThreshold"], sent["loggingLevel"]) == (10, "Debug")
     assert sent["environmentVariables"] == {"LOG": "1"}
     assert sent["model"] == {"assetId": "model-blue", "referenceType": "Id"}
