@@ -363,7 +363,8 @@ def test_model_deployments_send_what_azure_ai_ml_sends(
             assert code["scoringScript"] == theirs["codeConfiguration"]["scoringScript"], spec
             assert f"/codes/main-batch-{key}-{entity.name}/versions/" in code["codeId"], spec
         else:
-            assert "codeConfiguration" not in mine and "environmentId" not in mine, spec
+            assert "codeConfiguration" not in mine, spec  # an MLflow model
+            assert "environmentId" not in mine, spec
 
 
 def test_inline_environments_become_stack_environments_with_the_same_image_and_conda(
