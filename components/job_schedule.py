@@ -222,7 +222,7 @@ class JobScheduleArgs(Args):
     enabled: bool = True
     """Whether the trigger fires. Default on; ``false`` keeps the schedule, paused."""
     display_name: str | None = None
-    """Shown in Azure ML studio. Default: the name."""
+    """Shown in Azure ML studio. Default: none (studio shows the name)."""
     description: str = ""
     """Shown in Azure ML studio."""
     experiment: str | None = None

@@ -62,7 +62,9 @@ class ScheduleResolver(StackResolver):
         }
 
     def compute(self, ref: str | None, where: str) -> str | None:
-        return self._used("computes", super().compute(ref, where))
+        resolved = super().compute(ref, where)
+        self._note("computes", resolved)
+        return resolved
 
     def environment(self, ref: Any, where: str) -> str:
         if not isinstance(ref, str) and not ref.id:
@@ -72,10 +74,13 @@ class ScheduleResolver(StackResolver):
                 "and name it here"
             )
         resolved = super().environment(ref, where)
-        return self._used("environments", resolved) or resolved
+        self._note("environments", resolved)
+        return resolved
 
     def datastore(self, ref: str | None, where: str) -> str | None:
-        return self._used("datastores", super().datastore(ref, where))
+        resolved = super().datastore(ref, where)
+        self._note("datastores", resolved)
+        return resolved
 
     def code(self, path: Path, where: str) -> str:
         super().code(path, where)  # checks it exists, warns when it is large
@@ -111,14 +116,13 @@ class ScheduleResolver(StackResolver):
             "(azureml://datastores/<name>/paths/...)"
         )
 
-    def _used(self, kind: str, resolved: str | None) -> str | None:
-        """Note which stack asset an id names (computes, environments, datastores)."""
+    def _note(self, kind: str, resolved: str | None) -> None:
+        """Note the stack asset an id names (computes, environments, datastores), if any."""
         prefix = f"{self.context.workspace_id}/{kind}/"
         if resolved is not None and resolved.startswith(prefix):
             name = resolved.removeprefix(prefix).split("/")[0]
             if name in getattr(self.context.workspace, kind):
                 self.used[kind].add(name)
-        return resolved
 
 
 def schedule_job(
