@@ -5,6 +5,16 @@ the public API.
 """
 
 from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
+from components.batch_defaults import BatchEndpointDefaults
+from components.batch_endpoint import (
+    BatchEndpoint,
+    BatchEndpointArgs,
+    BatchModelDeploymentArgs,
+    BatchPipelineDeploymentArgs,
+    BatchRetryArgs,
+    PipelineAssets,
+    PipelineSettingsArgs,
+)
 from components.blob_upload import FolderUpload, FolderUploadProvider
 from components.code_asset import CodeUpload, LocalCode
 from components.compute import (
@@ -17,6 +27,13 @@ from components.compute import (
     ComputesArgs,
     PersonalInstancesArgs,
     personal_instance,
+)
+from components.compute_options import (
+    ServerlessComputeArgs,
+    SetupScriptArgs,
+    SetupScriptsArgs,
+    SshArgs,
+    define_setup_scripts,
 )
 from components.container_registry import ContainerRegistryArgs
 from components.data_lake import DataLake, LakeSettings
@@ -54,6 +71,14 @@ from components.environment import (
 )
 from components.errors import AmlStackError, ConfigError, ConfigProblem
 from components.guards import delete_lock
+from components.job_schedule import (
+    CronTriggerArgs,
+    JobSchedule,
+    JobScheduleArgs,
+    RecurrencePatternArgs,
+    RecurrenceTriggerArgs,
+    ScheduledJob,
+)
 from components.key_vault import KeyVaultArgs
 from components.monitoring import MonitoringArgs
 from components.network import (
@@ -83,6 +108,12 @@ __all__ = [
     "AssetRef",
     "AssignedUserArgs",
     "AutoscaleArgs",
+    "BatchEndpoint",
+    "BatchEndpointArgs",
+    "BatchEndpointDefaults",
+    "BatchModelDeploymentArgs",
+    "BatchPipelineDeploymentArgs",
+    "BatchRetryArgs",
     "BuildArgs",
     "BuildContextUpload",
     "CodeArgs",
@@ -96,6 +127,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "ContainerRegistryArgs",
+    "CronTriggerArgs",
     "DataLake",
     "Datastore",
     "DatastoreArgs",
@@ -110,6 +142,8 @@ __all__ = [
     "FolderUploadProvider",
     "Grantee",
     "IdentityGrantee",
+    "JobSchedule",
+    "JobScheduleArgs",
     "KeyVaultArgs",
     "LakeSettings",
     "LocalCode",
@@ -121,6 +155,8 @@ __all__ = [
     "OnlineEndpointArgs",
     "OutboundArgs",
     "PersonalInstancesArgs",
+    "PipelineAssets",
+    "PipelineSettingsArgs",
     "Placement",
     "Principal",
     "PrivateDnsZones",
@@ -130,6 +166,8 @@ __all__ = [
     "PrivateNetwork",
     "ProbeArgs",
     "Reach",
+    "RecurrencePatternArgs",
+    "RecurrenceTriggerArgs",
     "Registry",
     "RegistryArgs",
     "RegistryLink",
@@ -137,8 +175,13 @@ __all__ = [
     "Role",
     "SasCredentials",
     "ScheduleArgs",
+    "ScheduledJob",
+    "ServerlessComputeArgs",
     "ServicePrincipalCredentials",
     "ServiceTagRuleArgs",
+    "SetupScriptArgs",
+    "SetupScriptsArgs",
+    "SshArgs",
     "StorageArgs",
     "StorageTarget",
     "Workspace",
@@ -146,6 +189,7 @@ __all__ = [
     "WorkspaceRef",
     "assign_role",
     "define_environment",
+    "define_setup_scripts",
     "delete_lock",
     "grant_registry_user",
     "parse_reference",

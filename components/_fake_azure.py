@@ -63,6 +63,14 @@ ARM_PATHS: dict[str, str] = {
     "azure-native:machinelearningservices:OnlineDeployment": (
         _WS + "/onlineEndpoints/{endpointName}/deployments/{deploymentName}"
     ),
+    "azure-native:machinelearningservices:BatchEndpoint": _WS + "/batchEndpoints/{endpointName}",
+    "azure-native:machinelearningservices:BatchDeployment": (
+        _WS + "/batchEndpoints/{endpointName}/deployments/{deploymentName}"
+    ),
+    "azure-native:machinelearningservices:Schedule": _WS + "/schedules/{name}",
+    "azure-native:machinelearningservices:ComponentVersion": (
+        _WS + "/components/{name}/versions/{version}"
+    ),
     "azure-native:machinelearningservices:Registry": _ML + "/registries/{registryName}",
     "azure-native:machinelearningservices:CodeVersion": _WS + "/codes/{name}/versions/{version}",
     "azure-native:monitor:AutoscaleSetting": (
@@ -199,6 +207,11 @@ def _endpoint(state: dict[str, Any], _tenant: str) -> dict[str, Any]:
     }
 
 
+def _batch_endpoint(state: dict[str, Any], _tenant: str) -> dict[str, Any]:
+    host = f"{state['name']}.{state.get('location', 'westeurope')}.inference.ml.azure.com"
+    return {"properties": {"scoringUri": f"https://{host}/jobs"}}
+
+
 def _registry(state: dict[str, Any], _tenant: str) -> dict[str, Any]:
     host = f"{state.get('location', 'westeurope')}.api.azureml.ms"
     return {
@@ -225,5 +238,6 @@ _COMPUTED: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     },
     "azure-native:machinelearningservices:Workspace": _workspace,
     "azure-native:machinelearningservices:OnlineEndpoint": _endpoint,
+    "azure-native:machinelearningservices:BatchEndpoint": _batch_endpoint,
     "azure-native:machinelearningservices:Registry": _registry,
 }

@@ -319,12 +319,18 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def _may_reveal_secret(annotation: Any, value: object) -> bool:
-    """Whether showing `value` could print a secret: a value given for a secret field, or a
-    non-empty structure given for a field that holds secrets somewhere inside. A scalar given
-    where a structure belongs is shown: it sits at no secret's place."""
-    if _is_secret(annotation, leaf_only=True):
+    """Whether showing `value` could print a secret: a value given for a secret field, a private
+    key given for any field, or a non-empty structure given for a field that holds secrets
+    somewhere inside. A scalar given where a structure belongs is shown: it sits at no secret's
+    place."""
+    if _is_secret(annotation, leaf_only=True) or _looks_like_private_key(value):
         return True
     return _is_secret(annotation) and isinstance(value, dict | list | tuple) and bool(value)
+
+
+def _looks_like_private_key(value: object) -> bool:
+    """A PEM or OpenSSH private key pasted anywhere (say, where a public key belongs)."""
+    return isinstance(value, str) and "PRIVATE KEY-----" in value
 
 
 def _is_secret(annotation: Any, *, leaf_only: bool = False) -> bool:

@@ -21,7 +21,9 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components.access import Principal, check_object_id
 from components.args import Args, check_unique
+from components.compute_options import SetupScripts, SetupScriptsArgs, SshArgs
 from components.durations import check_duration, iso_duration
+from components.errors import ConfigError
 from components.naming import (
     COMPUTE_CLUSTER,
     COMPUTE_INSTANCE,
@@ -176,6 +178,9 @@ class _InstanceSettings(_ComputeSettings):
     (``PT30M``, ``P1D``). Default PT60M. Always on (Azure Policy 679ddf89)."""
     schedules: tuple[ScheduleArgs, ...] = ()
     """Start/stop schedules (cron with a time zone). Default none."""
+    setup_scripts: SetupScriptsArgs | None = None
+    """Shell scripts of the project run at creation and at every start (sent inline, see
+    `components.compute_options`). Default none."""
 
     @field_validator("idle_time_before_shutdown")
     @classmethod
@@ -205,6 +210,9 @@ class ComputeInstanceArgs(_InstanceSettings):
     to be unique in the Azure region, across all workspaces and subscriptions."""
     assigned_user: AssignedUserArgs
     """Who the instance belongs to; only that user can use it."""
+    ssh: SshArgs | None = None
+    """SSH access for one public key. Default off; prod stacks refuse it unless the rule
+    ``compute-no-public-ssh`` is waived."""
 
     @field_validator("name")
     @classmethod
@@ -360,9 +368,31 @@ class ComputeCluster(_Compute[ComputeClusterArgs]):
 
 
 class ComputeInstance(_Compute[ComputeInstanceArgs]):
-    """A compute instance assigned to one user: idle shutdown, schedules, no public IP or SSH."""
+    """A compute instance assigned to one user: idle shutdown, schedules, setup scripts, no
+    public IP, no SSH unless asked for."""
 
     TYPE = "amlstack:ml:ComputeInstance"
+
+    def __init__(
+        self,
+        name: str,
+        args: ComputeInstanceArgs,
+        *,
+        workspace: WorkspaceRef,
+        setup_scripts: SetupScripts | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Create the instance in `workspace`; `setup_scripts` are ``args.setupScripts`` read
+        from the project (`components.compute_options.define_setup_scripts`)."""
+        if (args.setup_scripts is None) != (setup_scripts is None):
+            raise ConfigError.single(
+                f"{name}: setup_scripts",
+                setup_scripts,
+                "give the scripts args.setupScripts names, read with define_setup_scripts, "
+                "and only those",
+            )
+        self._scripts = setup_scripts
+        super().__init__(name, args, workspace=workspace, opts=opts)
 
     def _properties(self) -> ml.ComputeInstanceArgs:
         args = self._args
@@ -380,9 +410,12 @@ class ComputeInstance(_Compute[ComputeInstanceArgs]):
                 vm_size=args.vm_size,
                 idle_time_before_shutdown=iso_duration(args.idle_time_before_shutdown),
                 enable_node_public_ip=False,
-                ssh_settings=ml.ComputeInstanceSshSettingsArgs(
+                ssh_settings=args.ssh.azure()
+                if args.ssh is not None
+                else ml.ComputeInstanceSshSettingsArgs(
                     ssh_public_access=ml.SshPublicAccess.DISABLED
                 ),
+                setup_scripts=self._scripts.azure() if self._scripts else None,
                 personal_compute_instance_settings=ml.PersonalComputeInstanceSettingsArgs(
                     assigned_user=ml.AssignedUserArgs(
                         object_id=args.assigned_user.object_id, tenant_id=tenant_id

@@ -1,8 +1,9 @@
 """One managed deployment of an online endpoint, as stack config describes it.
 
-Model, environment and scoring code are references (`components.references`); instance type and
-count, request settings, probes, Application Insights, environment variables and an optional
-CPU autoscale are the deployment's own settings. Times are written as azure-ai-ml writes them
+Model, environment and scoring code are references (`components.references`) and, with the
+environment variables, shared with batch model deployments (`ScoringArgs`); instance type and
+count, request settings, probes, Application Insights and an optional CPU autoscale are the
+deployment's own settings. Times are written as azure-ai-ml writes them
 (seconds for probes, milliseconds for requests) and sent to Azure as ISO 8601 durations.
 """
 
@@ -29,6 +30,7 @@ __all__ = [
     "ModelArgs",
     "ProbeArgs",
     "RequestSettingsArgs",
+    "ScoringArgs",
     "probe_settings",
     "request_settings",
 ]
@@ -149,11 +151,10 @@ class CodeArgs(Args):
         return script
 
 
-class DeploymentArgs(Args):
-    """One managed deployment of an endpoint."""
+class ScoringArgs(Args):
+    """What a deployment scores with: the model, and the environment and scoring code (both or
+    neither). Online and batch model deployments share these keys."""
 
-    name: str
-    """Deployment name (``blue``): 3-32 letters, digits and hyphens, starting with a letter."""
     model: str | ModelArgs
     """The model: ``{name, version}`` (``source: registry`` for the stack's registry), or a
     reference as azure-ai-ml writes it (``azureml:<name>:<version>``,
@@ -164,45 +165,8 @@ class DeploymentArgs(Args):
     none, only for an MLflow model (Azure then provides environment and scoring code)."""
     code: CodeArgs | None = None
     """The scoring code. Default: none, only for an MLflow model (set both or neither)."""
-    vm_size_check: bool = True
-    """Check `instanceType` against Azure ML's managed online endpoints SKU list
-    (components/vm_sizes.py), spelled as Azure does. Default on; ``false`` allows a size newer
-    than the table."""
-    instance_type: str = "Standard_DS3_v2"
-    """VM size of each instance, spelled as Azure does. Default ``Standard_DS3_v2`` (4 cores,
-    14 GiB)."""
-    instance_count: int = Field(default=1, ge=1)
-    """Instances to run. Default 1 (use 3 or more for production SLAs)."""
-    request_settings: RequestSettingsArgs | None = None
-    """Timeout and concurrency. Default: Azure's."""
-    liveness_probe: ProbeArgs | None = None
-    """When Azure restarts a container. Default: Azure's."""
-    readiness_probe: ProbeArgs | None = None
-    """When Azure sends a container requests. Default: Azure's."""
-    app_insights_enabled: bool = True
-    """Send request logs and metrics to the workspace's Application Insights. Default on."""
     environment_variables: dict[str, str] = Field(default_factory=dict)
     """Extra variables for the scoring container. Default none; never put a secret here."""
-    autoscale: AutoscaleArgs | None = None
-    """Scale on CPU between a minimum and a maximum. Default: a fixed `instanceCount`."""
-    description: str = ""
-    """Shown in Azure ML studio."""
-
-    @field_validator("name")
-    @classmethod
-    def _valid_name(cls, value: str) -> str:
-        if not ONLINE_DEPLOYMENT.accepts(value):
-            raise ValueError(f"expected {ONLINE_DEPLOYMENT.allowed}")
-        return value
-
-    @field_validator("instance_type")
-    @classmethod
-    def _valid_instance_type(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("vm_size_check") is False:
-            return check_vm_size(value)
-        return check_vm_size(
-            value, offered=ONLINE_DEPLOYMENT_SKUS, offered_for="managed online deployments"
-        )
 
     @field_validator("model")
     @classmethod
@@ -228,20 +192,6 @@ class DeploymentArgs(Args):
             )
         return code
 
-    @field_validator("autoscale")
-    @classmethod
-    def _count_within_autoscale(
-        cls, autoscale: AutoscaleArgs | None, info: ValidationInfo
-    ) -> AutoscaleArgs | None:
-        count = info.data.get("instance_count")
-        if autoscale and count and not autoscale.min_instances <= count <= autoscale.max_instances:
-            raise ValueError(
-                f"instanceCount {count} is where autoscale starts: keep it within "
-                f"minInstances ({autoscale.min_instances}) and maxInstances "
-                f"({autoscale.max_instances})"
-            )
-        return autoscale
-
     @property
     def model_ref(self) -> AssetRef:
         """The model reference, parsed."""
@@ -255,6 +205,64 @@ class DeploymentArgs(Args):
         return (
             None if self.environment is None else parse_reference(self.environment, "environments")
         )
+
+
+class DeploymentArgs(ScoringArgs):
+    """One managed deployment of an online endpoint."""
+
+    name: str
+    """Deployment name (``blue``): 3-32 letters, digits and hyphens, starting with a letter."""
+    vm_size_check: bool = True
+    """Check `instanceType` against Azure ML's managed online endpoints SKU list
+    (components/vm_sizes.py), spelled as Azure does. Default on; ``false`` allows a size newer
+    than the table."""
+    instance_type: str = "Standard_DS3_v2"
+    """VM size of each instance, spelled as Azure does. Default ``Standard_DS3_v2`` (4 cores,
+    14 GiB)."""
+    instance_count: int = Field(default=1, ge=1)
+    """Instances to run. Default 1 (use 3 or more for production SLAs)."""
+    request_settings: RequestSettingsArgs | None = None
+    """Timeout and concurrency. Default: Azure's."""
+    liveness_probe: ProbeArgs | None = None
+    """When Azure restarts a container. Default: Azure's."""
+    readiness_probe: ProbeArgs | None = None
+    """When Azure sends a container requests. Default: Azure's."""
+    app_insights_enabled: bool = True
+    """Send request logs and metrics to the workspace's Application Insights. Default on."""
+    autoscale: AutoscaleArgs | None = None
+    """Scale on CPU between a minimum and a maximum. Default: a fixed `instanceCount`."""
+    description: str = ""
+    """Shown in Azure ML studio."""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, value: str) -> str:
+        if not ONLINE_DEPLOYMENT.accepts(value):
+            raise ValueError(f"expected {ONLINE_DEPLOYMENT.allowed}")
+        return value
+
+    @field_validator("instance_type")
+    @classmethod
+    def _valid_instance_type(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("vm_size_check") is False:
+            return check_vm_size(value)
+        return check_vm_size(
+            value, offered=ONLINE_DEPLOYMENT_SKUS, offered_for="managed online deployments"
+        )
+
+    @field_validator("autoscale")
+    @classmethod
+    def _count_within_autoscale(
+        cls, autoscale: AutoscaleArgs | None, info: ValidationInfo
+    ) -> AutoscaleArgs | None:
+        count = info.data.get("instance_count")
+        if autoscale and count and not autoscale.min_instances <= count <= autoscale.max_instances:
+            raise ValueError(
+                f"instanceCount {count} is where autoscale starts: keep it within "
+                f"minInstances ({autoscale.min_instances}) and maxInstances "
+                f"({autoscale.max_instances})"
+            )
+        return autoscale
 
 
 def request_settings(

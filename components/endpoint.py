@@ -29,6 +29,7 @@ from components.args import Args, check_unique
 from components.code_asset import LocalCode, create_code_version
 from components.deployment import (
     AutoscaleArgs,
+    CodeArgs,
     DeploymentArgs,
     probe_settings,
     request_settings,
@@ -37,7 +38,14 @@ from components.diagnostics import send_logs
 from components.durations import iso_duration
 from components.endpoint_traffic import EndpointTraffic
 from components.errors import ConfigError
-from components.naming import ONLINE_ENDPOINT, check_key, check_name, derive_name, unique_suffix
+from components.naming import (
+    ONLINE_ENDPOINT,
+    NameRule,
+    check_key,
+    check_name,
+    derive_name,
+    unique_suffix,
+)
 from components.network import PublicNetworkAccess
 from components.outputs import EndpointOutput, Pending
 from components.placement import Placement
@@ -50,6 +58,8 @@ __all__ = [
     "EndpointIdentity",
     "OnlineEndpoint",
     "OnlineEndpointArgs",
+    "endpoint_azure_name",
+    "scoring_code",
 ]
 
 AuthMode = Literal["AMLToken", "AADToken", "Key"]
@@ -175,7 +185,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
         public = args.public_network_access or workspace.public_network_access
         self.endpoint = machinelearningservices.OnlineEndpoint(
             f"{name}-endpoint",
-            endpoint_name=self._azure_name(workspace),
+            endpoint_name=endpoint_azure_name(
+                ONLINE_ENDPOINT, workspace, args.name, args.endpoint_name, parent=self
+            ),
             workspace_name=workspace.name,
             resource_group_name=workspace.resource_group_name,
             location=workspace.location,
@@ -239,23 +251,6 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 self._autoscale(name, deployment, deployment.autoscale, created)
         return deployments
 
-    def _azure_name(self, workspace: WorkspaceRef) -> pulumi.Input[str]:
-        if self._args.endpoint_name:
-            return check_name(ONLINE_ENDPOINT, self._args.endpoint_name, field="endpointName")
-        project, stack, key = pulumi.get_project(), pulumi.get_stack(), self._args.name
-        client = authorization.get_client_config_output(
-            opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        return pulumi.Output.all(client.subscription_id, workspace.resource_group_name).apply(
-            lambda ids: derive_name(
-                ONLINE_ENDPOINT,
-                stack,
-                workspace.key,
-                key,
-                unique=unique_suffix(*ids, project, stack, workspace.key, key),
-            )
-        )
-
     def _identity(
         self, workspace: WorkspaceRef
     ) -> machinelearningservices.ManagedServiceIdentityArgs:
@@ -276,23 +271,14 @@ class OnlineEndpoint(pulumi.ComponentResource):
         after: Sequence[pulumi.Resource],
     ) -> machinelearningservices.OnlineDeployment:
         workspace = self._workspace
-        code = None
-        if deployment.code is not None:
-            code_id = assets.code
-            if isinstance(code_id, LocalCode):
-                code_id = create_code_version(
-                    f"{name}-{deployment.name}-code",
-                    code_id,
-                    asset_name=f"{workspace.key}-{self._args.name}-{deployment.name}",
-                    blob_endpoint=workspace.blob_endpoint,
-                    container=workspace.code_container,
-                    workspace_name=workspace.name,
-                    resource_group_name=workspace.resource_group_name,
-                    parent=self,
-                ).id
-            code = machinelearningservices.CodeConfigurationArgs(
-                code_id=code_id, scoring_script=deployment.code.scoring_script
-            )
+        code = scoring_code(
+            f"{name}-{deployment.name}-code",
+            deployment.code,
+            assets.code,
+            asset_name=f"{workspace.key}-{self._args.name}-{deployment.name}",
+            workspace=workspace,
+            parent=self,
+        )
         return machinelearningservices.OnlineDeployment(
             f"{name}-{deployment.name}",
             deployment_name=deployment.name,
@@ -374,6 +360,61 @@ class OnlineEndpoint(pulumi.ComponentResource):
             placement=self._placement,
         )
         return setting
+
+
+def endpoint_azure_name(
+    rule: NameRule,
+    workspace: WorkspaceRef,
+    key: str,
+    endpoint_name: str | None,
+    *,
+    parent: pulumi.Resource,
+) -> pulumi.Input[str]:
+    """An endpoint's Azure name: `endpoint_name` when config sets it, else derived from stack,
+    workspace and `key`, ending with a hash of subscription, resource group, project, stack,
+    workspace and key (endpoint names are unique in the region)."""
+    if endpoint_name:
+        return check_name(rule, endpoint_name, field="endpointName")
+    project, stack = pulumi.get_project(), pulumi.get_stack()
+    client = authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=parent))
+    return pulumi.Output.all(client.subscription_id, workspace.resource_group_name).apply(
+        lambda ids: derive_name(
+            rule,
+            stack,
+            workspace.key,
+            key,
+            unique=unique_suffix(*ids, project, stack, workspace.key, key),
+        )
+    )
+
+
+def scoring_code(
+    resource_name: str,
+    code: CodeArgs | None,
+    asset: pulumi.Input[str] | LocalCode | None,
+    *,
+    asset_name: str,
+    workspace: WorkspaceRef,
+    parent: pulumi.Resource,
+) -> machinelearningservices.CodeConfigurationArgs | None:
+    """A deployment's scoring code as Azure takes it; a `LocalCode` folder is uploaded first and
+    registered as a version of the code asset `asset_name`."""
+    if code is None:
+        return None
+    if isinstance(asset, LocalCode):
+        asset = create_code_version(
+            resource_name,
+            asset,
+            asset_name=asset_name,
+            blob_endpoint=workspace.blob_endpoint,
+            container=workspace.code_container,
+            workspace_name=workspace.name,
+            resource_group_name=workspace.resource_group_name,
+            parent=parent,
+        ).id
+    return machinelearningservices.CodeConfigurationArgs(
+        code_id=asset, scoring_script=code.scoring_script
+    )
 
 
 def _cpu_rule(

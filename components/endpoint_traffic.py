@@ -16,11 +16,14 @@ short and deterministic string. Everything else is imported inside the methods.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi import dynamic
+
+if TYPE_CHECKING:
+    from components._arm import Arm
 
 __all__ = ["API_VERSION", "EndpointTraffic", "EndpointTrafficProvider"]
 
@@ -28,7 +31,6 @@ API_VERSION = "2025-12-01"
 """Azure ML REST API version used for online endpoints (the one azure-ai-ml 1.35 sends)."""
 
 _READ_ONLY = frozenset({"provisioningState", "scoringUri", "swaggerUri"})
-_TERMINAL = frozenset({"Succeeded", "Failed", "Canceled"})
 _SPLITS = ("traffic", "mirrorTraffic")
 
 
@@ -129,97 +131,15 @@ class EndpointTrafficProvider(dynamic.ResourceProvider):
             "endpointRevision": props.get("endpointRevision", ""),
         }
 
-    def _arm(self) -> _Arm:
-        import time
+    def _arm(self) -> Arm:
+        from components._arm import arm_client
 
-        from components.azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient
-
-        rest = RestClient(
-            ARM_ENDPOINT,
-            scope=ARM_SCOPE,
+        return arm_client(
+            API_VERSION,
             transport=self.transport,
             credential=self.credential,
-        )
-        return _Arm(rest, self.poll_seconds, self.timeout_seconds, time.sleep, time.monotonic)
-
-
-class _Arm:
-    """GET and PUT of ARM resources, waiting for long-running operations."""
-
-    def __init__(
-        self,
-        rest: Any,
-        poll_seconds: float,
-        timeout_seconds: float,
-        sleep: Callable[[float], None],
-        clock: Callable[[], float],
-    ) -> None:
-        self.rest = rest
-        self.poll_seconds = poll_seconds
-        self.timeout_seconds = timeout_seconds
-        self.sleep = sleep
-        self.clock = clock
-
-    def get(self, resource_id: str) -> dict[str, Any] | None:
-        """The resource, or None when it does not exist."""
-        response = self.rest.send("GET", _url(resource_id))
-        if response.status_code == 404:
-            return None
-        return _json(response, f"GET {resource_id}")
-
-    def put(self, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        """PUT `body` and wait until the resource is provisioned; returns the final resource."""
-        response = self.rest.send("PUT", _url(resource_id), json=body)
-        result = _json(response, f"PUT {resource_id}")
-        operation = response.headers.get("Azure-AsyncOperation")
-        deadline = self.clock() + self.timeout_seconds
-        while operation:
-            status = _json(self.rest.send("GET", operation), f"GET {operation}")
-            if status.get("status") in _TERMINAL:
-                _raise_unless_succeeded(status.get("status"), status, resource_id)
-                break
-            self._wait(deadline, resource_id)
-        while _state(result) not in _TERMINAL:
-            self._wait(deadline, resource_id)
-            result = self.get(resource_id) or {}
-        _raise_unless_succeeded(_state(result), result, resource_id)
-        return result
-
-    def _wait(self, deadline: float, resource_id: str) -> None:
-        from components.azure_rest import AzureRestError
-
-        if self.clock() > deadline:
-            raise AzureRestError(
-                f"{resource_id}: still provisioning after {self.timeout_seconds:.0f}s"
-            )
-        self.sleep(self.poll_seconds)
-
-
-def _json(response: Any, what: str) -> dict[str, Any]:
-    from components.azure_rest import raise_for_status
-
-    raise_for_status(response, what)
-    payload = response.json() if response.content else {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def _url(resource_id: str) -> str:
-    from components.azure_rest import ARM_ENDPOINT
-
-    return f"{ARM_ENDPOINT}{resource_id}?api-version={API_VERSION}"
-
-
-def _state(resource: Mapping[str, Any]) -> str:
-    return str((resource.get("properties") or {}).get("provisioningState", "Succeeded"))
-
-
-def _raise_unless_succeeded(state: object, payload: Mapping[str, Any], resource_id: str) -> None:
-    from components.azure_rest import AzureRestError
-
-    if state != "Succeeded":
-        error = payload.get("error") or {}
-        raise AzureRestError(
-            f"{resource_id}: {state}: {error.get('message', 'no details from Azure')}"
+            poll_seconds=self.poll_seconds,
+            timeout_seconds=self.timeout_seconds,
         )
 
 

@@ -15,6 +15,8 @@ from components.errors import ConfigError
 
 __all__ = [
     "APP_INSIGHTS",
+    "BATCH_DEPLOYMENT",
+    "BATCH_ENDPOINT",
     "COMPUTE_CLUSTER",
     "COMPUTE_INSTANCE",
     "CONTAINER_REGISTRY",
@@ -29,6 +31,7 @@ __all__ = [
     "OUTBOUND_RULE",
     "PRIVATE_ENDPOINT",
     "RESOURCE_GROUP",
+    "SCHEDULE",
     "STORAGE_ACCOUNT",
     "STORAGE_CONTAINER",
     "USER_IDENTITY",
@@ -185,6 +188,30 @@ MONITOR_SCOPE = NameRule(
     64,
     r"[a-zA-Z0-9](?:[a-zA-Z0-9_.-]*[a-zA-Z0-9_])?",
     "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit",
+)
+BATCH_ENDPOINT = NameRule(
+    "batch endpoint",
+    "bep",
+    3,
+    32,
+    r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+    f"3-32 {_ALNUM_HYPHEN}, unique in the region (online and batch endpoints share it)",
+)
+BATCH_DEPLOYMENT = NameRule(
+    "batch deployment",
+    "",
+    3,
+    32,
+    r"[a-zA-Z][a-zA-Z0-9-]*[a-zA-Z0-9]",
+    f"3-32 {_ALNUM_HYPHEN}",
+)
+SCHEDULE = NameRule(
+    "schedule",
+    "",
+    1,
+    255,
+    r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
+    "1-255 letters, digits, '-' or '_', starting with a letter or digit",
 )
 PRIVATE_ENDPOINT = NameRule(
     "private endpoint",

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 __all__ = [
+    "BatchEndpointOutput",
     "ClusterOutput",
     "ComputeOutput",
     "DatastoreOutput",
@@ -37,6 +38,7 @@ __all__ = [
     "Outputs",
     "Pending",
     "RegistryOutput",
+    "ScheduleOutput",
     "StackOutputs",
     "WorkspaceOutput",
     "export_stack_outputs",
@@ -172,6 +174,30 @@ class EndpointOutput(Outputs):
     """The live traffic split as applied: deployment name -> percentage."""
 
 
+class BatchEndpointOutput(Outputs):
+    """A batch endpoint (``batchEndpoints.<key>``)."""
+
+    name: str
+    """The endpoint's Azure name."""
+    scoring_uri: str
+    """Where batch scoring jobs are invoked."""
+    deployments: tuple[str, ...]
+    """The names of its deployments."""
+    default_deployment: str | None = None
+    """The deployment an invocation runs when it names none; absent with no deployment."""
+
+
+class ScheduleOutput(Outputs):
+    """A job schedule of the workspace (``schedules.<name>``)."""
+
+    name: str
+    """The schedule's name in the workspace."""
+    id: str
+    """The schedule's ARM id."""
+    enabled: bool
+    """Whether it triggers jobs."""
+
+
 class WorkspaceOutput(Outputs):
     """A workspace of the stack (``workspaces.<key>``) and what it holds."""
 
@@ -199,6 +225,11 @@ class WorkspaceOutput(Outputs):
     """Environments by name."""
     endpoints: dict[str, EndpointOutput]
     """Online endpoints by their key in config."""
+    batch_endpoints: dict[str, BatchEndpointOutput] = Field(default_factory=dict)
+    """Batch endpoints by their key in config; absent from stacks deployed before amlstack had
+    them."""
+    schedules: dict[str, ScheduleOutput] = Field(default_factory=dict)
+    """Job schedules by name; absent from stacks deployed before amlstack had them."""
 
 
 class RegistryOutput(Outputs):

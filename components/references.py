@@ -1,12 +1,13 @@
-"""References to the models, environments and code assets an online deployment uses.
+"""References to the models, environments, code assets and components a deployment uses.
 
 A deployment never uploads a model or builds an environment itself: it names them. The names are
 the ones azure-ai-ml and the ``az ml`` CLI accept, so a spec written for them carries over:
 
 - ``azureml:<name>:<version>``: an asset already registered in the workspace;
-- ``azureml://registries/<registry>/<models|environments|codes>/<name>/versions/<version>``: an
-  asset in an Azure ML registry (environments may also end in ``/labels/<label>``, which Azure
-  resolves when the deployment is created or updated: pin a version for a reproducible stack);
+- ``azureml://registries/<registry>/<kind>/<name>/versions/<version>`` (kind: ``models``,
+  ``environments``, ``codes`` or ``components``): an asset in an Azure ML registry
+  (environments may also end in ``/labels/<label>``, which Azure resolves when the deployment
+  is created or updated: pin a version for a reproducible stack);
 - a full ARM id of the asset version (``/subscriptions/.../workspaces/<ws>/models/<n>/versions/<v>``
   or the same under ``registries/<registry>``);
 - for environments only, ``<name>`` or ``<name>:<version>``: an environment defined in the same
@@ -24,26 +25,37 @@ from typing import Literal
 
 __all__ = ["AssetKind", "AssetRef", "RefSource", "parse_reference"]
 
-AssetKind = Literal["models", "environments", "codes"]
+AssetKind = Literal["models", "environments", "codes", "components"]
 RefSource = Literal["config", "workspace", "registry", "stack-registry", "arm"]
 
 _NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,254}"
 _VERSION = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 _REGISTRY = r"[A-Za-z0-9][A-Za-z0-9_-]{2,32}"
+_KINDS = "models|environments|codes|components"
 _SHORT = re.compile(rf"azureml:(?P<name>{_NAME}):(?P<version>{_VERSION})")
 _LOCAL = re.compile(rf"(?P<name>{_NAME})(?::(?P<version>{_VERSION}))?")
 _REGISTRY_URI = re.compile(
-    rf"azureml://registries/(?P<registry>{_REGISTRY})/(?P<kind>models|environments|codes)"
+    rf"azureml://registries/(?P<registry>{_REGISTRY})/(?P<kind>{_KINDS})"
     rf"/(?P<name>{_NAME})/(?:versions/(?P<version>{_VERSION})|labels/(?P<label>{_NAME}))"
 )
 _ARM_ID = re.compile(
     r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices"
-    rf"/(?:workspaces|registries)/[^/]+/(?P<kind>models|environments|codes)/(?P<name>{_NAME})"
+    rf"/(?:workspaces|registries)/[^/]+/(?P<kind>{_KINDS})/(?P<name>{_NAME})"
     rf"/versions/(?P<version>{_VERSION})",
     re.IGNORECASE,
 )
-_SINGULAR = {"models": "model", "environments": "environment", "codes": "code asset"}
-_ARTICLE = {"models": "a model", "environments": "an environment", "codes": "a code asset"}
+_SINGULAR = {
+    "models": "model",
+    "environments": "environment",
+    "codes": "code asset",
+    "components": "component",
+}
+_ARTICLE = {
+    "models": "a model",
+    "environments": "an environment",
+    "codes": "a code asset",
+    "components": "a component",
+}
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ user), the data-plane roles the identity needs on them, and the Azure ML workspa
 it with identity-based system datastores. ``grant_*`` gives people access to the workspace.
 
 Children are added through the workspace, which owns them (``parent=workspace``):
-``add_cluster``, ``add_instance``, ``add_datastore``, ``add_environment`` and ``add_endpoint``
-each create one child component from its own ``*Args`` and return it. Children see the workspace
+``add_cluster``, ``add_instance``, ``add_datastore``, ``add_environment``, ``add_endpoint``,
+``add_batch_endpoint`` and ``add_schedule`` each create one child component from its own
+``*Args`` and return it. Children see the workspace
 only as a small immutable `WorkspaceRef` (``workspace.ref``).
 
 Guards: diagnostic settings send every resource's logs to Log Analytics (`components.diagnostics`);
@@ -35,6 +36,11 @@ from pydantic import Field, ValidationInfo, field_validator
 from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
 from components.args import Args
+from components.batch_endpoint import (
+    BatchEndpoint,
+    BatchEndpointArgs,
+    PipelineAssets,
+)
 from components.compute import (
     ComputeCluster,
     ComputeClusterArgs,
@@ -42,6 +48,7 @@ from components.compute import (
     ComputeInstanceArgs,
     compute_network_problem,
 )
+from components.compute_options import ServerlessComputeArgs, define_setup_scripts
 from components.container_registry import (
     ContainerRegistryArgs,
     check_registry_cmk,
@@ -61,6 +68,7 @@ from components.environment import (
 )
 from components.errors import MISSING, ConfigError
 from components.guards import delete_lock
+from components.job_schedule import JobSchedule, JobScheduleArgs, ScheduledJob
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_monitoring
 from components.naming import WorkspaceNames, check_key, unique_suffix, workspace_names
@@ -96,6 +104,8 @@ class WorkspaceArgs(Args):
         "datastores": f"{_CHILDREN_HINT}workspace.add_datastore(...)",
         "environments": f"{_CHILDREN_HINT}workspace.add_environment(...)",
         "endpoints": f"{_CHILDREN_HINT}workspace.add_endpoint(...)",
+        "batchEndpoints": f"{_CHILDREN_HINT}workspace.add_batch_endpoint(...)",
+        "schedules": f"{_CHILDREN_HINT}workspace.add_schedule(...)",
     }
 
     name: str
@@ -128,6 +138,9 @@ class WorkspaceArgs(Args):
     encryption: EncryptionArgs | None = None
     """Customer-managed key encryption of the workspace, its storage accounts and its container
     registry (Premium). Default off (Microsoft-managed keys); fixed at creation."""
+    serverless_compute: ServerlessComputeArgs | None = None
+    """The subnet serverless compute (jobs that name no compute) runs in, without public IPs by
+    default. Default: Azure's (the managed network, if the workspace has one)."""
 
     @field_validator("name")
     @classmethod
@@ -223,6 +236,8 @@ class Workspace(pulumi.ComponentResource):
             "datastore": {},
             "environment": {},
             "endpoint": {},
+            "batch endpoint": {},
+            "schedule": {},
         }
         self.resource_group_name = pulumi.Output.from_input(resource_group_name)
         self.location = location
@@ -257,11 +272,27 @@ class Workspace(pulumi.ComponentResource):
         )
         return self._keep("compute", args.name, cluster)
 
-    def add_instance(self, args: ComputeInstanceArgs) -> ComputeInstance:
-        """Add a compute instance assigned to one user (``<workspace>-<instance name>``)."""
+    def add_instance(
+        self, args: ComputeInstanceArgs, *, base_dir: Path | None = None
+    ) -> ComputeInstance:
+        """Add a compute instance assigned to one user (``<workspace>-<instance name>``). Its
+        setup scripts are read from `base_dir` (default: the current directory)."""
         self._check_compute(args)
+        scripts = (
+            define_setup_scripts(
+                args.setup_scripts,
+                base_dir=base_dir or Path.cwd(),
+                at=f"{self._name}.computes[{args.name}].setupScripts",
+            )
+            if args.setup_scripts is not None
+            else None
+        )
         instance = ComputeInstance(
-            self._child_name(args.name), args, workspace=self.ref, opts=self._child_options()
+            self._child_name(args.name),
+            args,
+            workspace=self.ref,
+            setup_scripts=scripts,
+            opts=self._child_options(),
         )
         return self._keep("compute", args.name, instance)
 
@@ -333,6 +364,56 @@ class Workspace(pulumi.ComponentResource):
         )
         return self._keep("endpoint", args.name, endpoint)
 
+    def add_batch_endpoint(
+        self,
+        args: BatchEndpointArgs,
+        *,
+        assets: Mapping[str, DeploymentAssets | PipelineAssets],
+    ) -> BatchEndpoint:
+        """Add a batch endpoint with its deployments and default deployment; `assets` gives
+        each deployment's resolved ids. Deployments run on clusters added before
+        (``add_cluster``)."""
+        self._claim("batch endpoint", args.name)
+        clusters = {n: c for n, c in self.computes.items() if isinstance(c, ComputeCluster)}
+        endpoint = BatchEndpoint(
+            self._child_name(args.name),
+            args,
+            workspace=self.ref,
+            assets=assets,
+            clusters=clusters,
+            instances=[n for n in self.computes if n not in clusters],
+            opts=self._child_options(),
+        )
+        return self._keep("batch endpoint", args.name, endpoint)
+
+    def add_schedule(self, args: JobScheduleArgs, *, job: ScheduledJob) -> JobSchedule:
+        """Add a job schedule; `job` is its job spec resolved against this workspace
+        (`infra.scheduled_jobs.schedule_job`). The schedule waits for the computes, environments and
+        datastores the job uses, added before."""
+        self._claim("schedule", args.name)
+        # The Azure resources themselves: a datastore's grants to people are no prerequisite.
+        kinds: list[tuple[Mapping[str, pulumi.Resource], tuple[str, ...]]] = [
+            ({n: c.compute for n, c in self.computes.items()}, job.computes),
+            (self.environments, job.environments),
+            ({n: d.datastore for n, d in self.datastores.items()}, job.datastores),
+        ]
+        missing = sorted(n for children, names in kinds for n in names if n not in children)
+        if missing:
+            raise ConfigError.single(
+                f"{self._name}.schedules[{args.name}].job",
+                missing,
+                "add the computes, environments and datastores a scheduled job uses first",
+            )
+        schedule = JobSchedule(
+            self._child_name(args.name),
+            args,
+            workspace=self.ref,
+            job=job,
+            after=[children[n] for children, names in kinds for n in names],
+            opts=self._child_options(),
+        )
+        return self._keep("schedule", args.name, schedule)
+
     @property
     def computes(self) -> Mapping[str, ComputeCluster | ComputeInstance]:
         """The computes added so far, by compute name."""
@@ -353,6 +434,16 @@ class Workspace(pulumi.ComponentResource):
         """The online endpoints added so far, by endpoint key."""
         return MappingProxyType(self._children["endpoint"])  # type: ignore[arg-type]
 
+    @property
+    def batch_endpoints(self) -> Mapping[str, BatchEndpoint]:
+        """The batch endpoints added so far, by endpoint key."""
+        return MappingProxyType(self._children["batch endpoint"])  # type: ignore[arg-type]
+
+    @property
+    def schedules(self) -> Mapping[str, JobSchedule]:
+        """The job schedules added so far, by schedule name."""
+        return MappingProxyType(self._children["schedule"])  # type: ignore[arg-type]
+
     def outputs(self) -> Pending[WorkspaceOutput]:
         """This workspace's entry in the stack outputs (``workspaces.<key>``), its children's
         included."""
@@ -369,6 +460,8 @@ class Workspace(pulumi.ComponentResource):
             datastores={name: d.outputs() for name, d in self.datastores.items()},
             environments={name: e.outputs() for name, e in self.environments.items()},
             endpoints={key: e.outputs() for key, e in self.endpoints.items()},
+            batch_endpoints={key: b.outputs() for key, b in self.batch_endpoints.items()},
+            schedules={name: s.outputs() for name, s in self.schedules.items()},
         )
 
     # -- access ---------------------------------------------------------------------------
@@ -542,6 +635,9 @@ class Workspace(pulumi.ComponentResource):
             provision_network_now=isolated or None,
             encryption=self._encryption(args.encryption),
             hbi_workspace=args.high_business_impact,
+            serverless_compute_settings=(
+                args.serverless_compute.azure() if args.serverless_compute else None
+            ),
             tags=self.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
         )

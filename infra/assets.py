@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pulumi
 
-from components.compute import personal_instance
+from components.compute import ComputeInstanceArgs, personal_instance
 from components.environment import EnvironmentDefinition, define_environment
 from components.workspace import Workspace
 from infra.config import StackConfig, WorkspaceConfig
 
-__all__ = ["add_assets", "define_environments"]
+__all__ = ["add_assets", "define_environments", "instances_of"]
 
 
 def define_environments(
@@ -37,14 +37,9 @@ def define_environments(
     }
 
 
-def add_assets(
-    workspace: Workspace,
-    config: WorkspaceConfig,
-    environments: tuple[EnvironmentDefinition, ...],
-) -> None:
-    """Add the computes, datastores and environments `config` lists to `workspace`."""
-    for cluster in config.computes.clusters:
-        workspace.add_cluster(cluster)
+def instances_of(config: WorkspaceConfig) -> list[ComputeInstanceArgs]:
+    """The compute instances of a workspace: those listed, and one per User data scientist when
+    ``personalInstances`` is set."""
     instances = list(config.computes.instances)
     settings = config.computes.personal_instances
     if settings is not None:
@@ -54,8 +49,22 @@ def add_assets(
             for user in config.access.data_scientist
             if user.type == "User"
         ]
-    for instance in instances:
-        workspace.add_instance(instance)
+    return instances
+
+
+def add_assets(
+    workspace: Workspace,
+    config: WorkspaceConfig,
+    environments: tuple[EnvironmentDefinition, ...],
+    *,
+    base_dir: Path | None = None,
+) -> None:
+    """Add the computes, datastores and environments `config` lists to `workspace`; instances'
+    setup scripts are read from `base_dir` (the project directory; default the current one)."""
+    for cluster in config.computes.clusters:
+        workspace.add_cluster(cluster)
+    for instance in instances_of(config):
+        workspace.add_instance(instance, base_dir=base_dir)
     for datastore in config.datastores:
         workspace.add_datastore(datastore)
     for definition in environments:

@@ -20,15 +20,18 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
 from components.args import Args, check_unique, item_key
+from components.batch_endpoint import BatchEndpointArgs
 from components.compute import ComputesArgs, compute_network_problem
 from components.datastore import DatastoreArgs
 from components.endpoint import OnlineEndpointArgs
 from components.environment import EnvironmentArgs
 from components.errors import MISSING, ConfigError, ConfigProblem
+from components.job_schedule import JobScheduleArgs
 from components.regions import check_region
 from components.registry import RegistryArgs
 from components.workspace import WorkspaceArgs
-from infra.deployment_checks import endpoint_problems
+from infra.compute_checks import setup_script_problems, ssh_problems
+from infra.deployment_checks import batch_endpoint_problems, endpoint_problems
 from infra.policy.waivers import WaiverArgs, check_waivers
 from infra.project import project_root
 from infra.tiers import TIER_PRESETS, Tier
@@ -44,6 +47,8 @@ __all__ = [
 ]
 
 _STACK_NAME = re.compile(r"[^/\s]+/[^/\s]+/[^/\s]+")
+_Named = DatastoreArgs | EnvironmentArgs | OnlineEndpointArgs | BatchEndpointArgs | JobScheduleArgs
+"""The children of a workspace whose names must be unique among their kind."""
 
 
 class ResourceGroupArgs(Args):
@@ -77,6 +82,12 @@ class WorkspaceConfig(WorkspaceArgs):
     endpoints: tuple[OnlineEndpointArgs, ...] = ()
     """Managed online endpoints of this workspace, with their deployments and traffic split.
     Default none. See README, "Online endpoints"."""
+    batch_endpoints: tuple[BatchEndpointArgs, ...] = ()
+    """Batch endpoints of this workspace, with their deployments and default deployment.
+    Default none. See docs/guides/batch-and-schedules.md."""
+    schedules: tuple[JobScheduleArgs, ...] = ()
+    """Recurring jobs (a job spec and a cron or recurrence trigger). Default none. See
+    docs/guides/batch-and-schedules.md."""
 
     @field_validator("computes")
     @classmethod
@@ -96,14 +107,10 @@ class WorkspaceConfig(WorkspaceArgs):
                 raise ValueError(problem)
         return computes
 
-    @field_validator("datastores", "environments", "endpoints")
+    @field_validator("datastores", "environments", "endpoints", "batch_endpoints", "schedules")
     @classmethod
-    def _unique_names(
-        cls,
-        items: tuple[DatastoreArgs | EnvironmentArgs | OnlineEndpointArgs, ...],
-        info: ValidationInfo,
-    ) -> tuple[DatastoreArgs | EnvironmentArgs | OnlineEndpointArgs, ...]:
-        kind = str(info.field_name).removesuffix("s")
+    def _unique_names(cls, items: tuple[_Named, ...], info: ValidationInfo) -> tuple[_Named, ...]:
+        kind = str(info.field_name).removesuffix("s").replace("_", " ")
         check_unique([item.name for item in items], f"{kind} names must be unique in a workspace")
         return items
 
@@ -216,26 +223,36 @@ def _check_references(config: StackConfig, *, at: str, root: Path | None) -> Non
     """What config validation alone cannot check: references between keys, code folders, a
     workspace nobody could reach."""
     has_registry = config.registry is not None or config.registry_stack is not None
-    problems = [
-        problem
-        for workspace in config.workspaces
-        if (
-            problem := _nobody_gets_in(
-                workspace, at=f"{at}workspaces[{workspace.name}]", tier=config.tier
-            )
-        )
-    ]
-    problems += [
-        problem
-        for workspace in config.workspaces
-        for problem in endpoint_problems(
+    problems: list[ConfigProblem] = []
+    for workspace in config.workspaces:
+        where = f"{at}workspaces[{workspace.name}]"
+        nobody = _nobody_gets_in(workspace, at=where, tier=config.tier)
+        problems += [nobody] if nobody else []
+        problems += endpoint_problems(
             workspace.endpoints,
             workspace.environments,
-            at=f"{at}workspaces[{workspace.name}].endpoints",
+            at=f"{where}.endpoints",
             has_registry=has_registry,
             root=root,
         )
-    ]
+        problems += batch_endpoint_problems(
+            workspace.batch_endpoints,
+            workspace.environments,
+            clusters=[c.name for c in workspace.computes.clusters],
+            instances=[i.name for i in workspace.computes.instances],
+            at=f"{where}.batchEndpoints",
+            has_registry=has_registry,
+            root=root,
+        )
+        problems += ssh_problems(
+            workspace.computes,
+            workspace=workspace.name,
+            tier=config.tier,
+            waivers=config.waivers,
+            at=f"{where}.computes",
+        )
+        if root is not None:
+            problems += setup_script_problems(workspace.computes, root=root, at=f"{where}.computes")
     if problems:
         raise ConfigError(problems)
 

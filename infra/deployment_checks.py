@@ -1,8 +1,9 @@
 """Checks of a workspace's endpoints that one key cannot make alone, run with config validation.
 
 Before anything is registered: an environment a deployment names from the workspace's config
-exists (with the pinned version, if any), a model from the stack's registry has a registry, and a
-scoring code folder exists and holds its script.
+exists (with the pinned version, if any), a model from the stack's registry has a registry, a
+scoring code folder exists and holds its script, and a batch deployment runs on a compute cluster
+of the workspace (not an instance, not an unknown name).
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from components.deployment import CodeArgs, DeploymentArgs
+from components.batch_endpoint import (
+    BatchEndpointArgs,
+    BatchModelDeploymentArgs,
+    batch_compute_problem,
+    deployment_compute,
+)
+from components.deployment import CodeArgs, ScoringArgs
 from components.endpoint import OnlineEndpointArgs
 from components.environment import EnvironmentArgs, parse_curated
 from components.errors import ConfigProblem
 from components.references import AssetRef
 from components.suggest import did_you_mean
 
-__all__ = ["defined_environments", "endpoint_problems"]
+__all__ = ["batch_endpoint_problems", "defined_environments", "endpoint_problems"]
 
 
 def defined_environments(environments: Sequence[EnvironmentArgs]) -> dict[str, str | None]:
@@ -53,8 +60,37 @@ def endpoint_problems(
     ]
 
 
+def batch_endpoint_problems(
+    endpoints: Sequence[BatchEndpointArgs],
+    environments: Sequence[EnvironmentArgs],
+    *,
+    clusters: Sequence[str],
+    instances: Sequence[str],
+    at: str,
+    has_registry: bool,
+    root: Path | None = None,
+) -> list[ConfigProblem]:
+    """What is wrong with the references of batch `endpoints` (config key `at`): the model
+    deployments' assets as for online deployments, and every deployment's compute, which must be
+    one of the workspace's `clusters` (its compute `instances` are named in the refusal)."""
+    defined = defined_environments(environments)
+    problems: list[ConfigProblem] = []
+    for endpoint in endpoints:
+        for deployment in endpoint.deployments:
+            where = f"{at}[{endpoint.name}].deployments[{deployment.name}]"
+            if isinstance(deployment, BatchModelDeploymentArgs):
+                problems += _deployment_problems(
+                    deployment, where, defined, has_registry=has_registry, root=root
+                )
+            key, compute = deployment_compute(deployment)
+            problem = compute and batch_compute_problem(compute, clusters, instances)
+            if problem:
+                problems.append(ConfigProblem(f"{where}.{key}", compute, problem))
+    return problems
+
+
 def _deployment_problems(
-    deployment: DeploymentArgs,
+    deployment: ScoringArgs,
     where: str,
     environments: Mapping[str, str | None],
     *,

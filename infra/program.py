@@ -1,12 +1,13 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
-Each workspace of the config becomes a `Workspace`; its computes, datastores, environments and
-endpoints are added through it (``workspace.add_*``). The registry comes first: each workspace
-declares what it reaches (`Reach`: its data lake, datastore accounts, the registry) when it is
-created, and the stack's `PrivateNetwork` in each customer network the workspaces put private
-endpoints in follows them (telemetry scope, registry endpoint). The jobs package and CI read
-the exported outputs (``pulumi stack output --json``), so their keys are a contract:
-`components.outputs` defines them, for the program and its readers alike.
+Each workspace of the config becomes a `Workspace`; its computes, datastores, environments,
+online and batch endpoints and job schedules are added through it (``workspace.add_*``). The
+registry comes first: each workspace declares what it reaches (`Reach`: its data lake, datastore
+accounts, the registry) when it is created, and the stack's `PrivateNetwork` in each customer
+network the workspaces put private endpoints in follows them (telemetry scope, registry
+endpoint). The jobs package and CI read the exported outputs (``pulumi stack output --json``),
+so their keys are a contract: `components.outputs` defines them, for the program and its readers
+alike.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from components.workspace import Workspace
 from infra.assets import add_assets, define_environments
 from infra.config import StackConfig
 from infra.project import project_root
+from infra.schedules import add_schedules, define_schedules
 from infra.serving import RegistryInfo, add_endpoints, stack_registry
 
 __all__ = ["deploy"]
@@ -34,6 +36,7 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
     project, stack = pulumi.get_project(), pulumi.get_stack()
     root = project_root()
     environments = define_environments(config, root)  # reads files: fails first
+    schedules = define_schedules(config, environments, root)  # loads job specs: fails first too
     tags = {"project": project, **config.tags}
     group_name = _resource_group(config, stack, tags)
     dns = _private_dns_zones(config, stack, group_name, tags)
@@ -51,7 +54,7 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
             dns_zone_ids=dns.zone_ids if dns else None,
             reach=Reach.of(workspace_config.datastores, registry=link),
         )
-        add_assets(workspace, workspace_config, environments[key])
+        add_assets(workspace, workspace_config, environments[key], base_dir=root)
         workspaces[key] = workspace
     _private_networks(
         config,
@@ -63,9 +66,9 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
         dns=dns,
     )
     for workspace_config in config.workspaces:
-        add_endpoints(
-            workspaces[workspace_config.name], workspace_config, registry=registry, root=root
-        )
+        key = workspace_config.name
+        add_endpoints(workspaces[key], workspace_config, registry=registry, root=root)
+        add_schedules(workspaces[key], workspace_config, schedules[key])
     _export_outputs(config, group_name, workspaces, registry)
     return workspaces
 

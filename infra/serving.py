@@ -1,21 +1,24 @@
-"""Serving: each workspace's online endpoints, and the Azure ML registry the stacks share.
+"""Serving: each workspace's online and batch endpoints, and the Azure ML registry the stacks
+share.
 
 Config validation has checked the references already (`infra.deployment_checks`).
 `stack_registry` creates the registry (or references the
 stack that owns it); `add_endpoints` grants a workspace's identity AzureML Registry User on it,
-maps the references written in config to the ids the components take, and adds the endpoints
-through the workspace.
+maps the references written in config to the ids the components take, and adds the online and
+batch endpoints through the workspace.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pulumi
 
+from components.batch_endpoint import BatchModelDeploymentArgs, PipelineAssets
 from components.code_asset import LocalCode, snapshot_folder
-from components.deployment import DeploymentArgs
+from components.deployment import ScoringArgs
 from components.endpoint import DeploymentAssets
 from components.outputs import Pending, RegistryOutput
 from components.references import AssetRef, parse_reference
@@ -54,9 +57,9 @@ def add_endpoints(
     registry: RegistryInfo | None,
     root: Path,
 ) -> None:
-    """Grant `workspace`'s identity AzureML Registry User on `registry`, then add the endpoints
-    `config` lists, their assets resolved (after ``add_assets``: environments named from config
-    are the workspace's)."""
+    """Grant `workspace`'s identity AzureML Registry User on `registry`, then add the online and
+    batch endpoints `config` lists, their assets resolved (after ``add_assets``: environments
+    named from config and clusters are the workspace's)."""
     if registry is not None:
         grant_registry_user(
             f"{config.name}-ml-registry-user-identity",
@@ -68,6 +71,16 @@ def add_endpoints(
         workspace.add_endpoint(
             endpoint,
             assets={d.name: _assets(d, workspace, registry, root) for d in endpoint.deployments},
+        )
+    for batch in config.batch_endpoints:
+        workspace.add_batch_endpoint(
+            batch,
+            assets={
+                d.name: _assets(d, workspace, registry, root)
+                if isinstance(d, BatchModelDeploymentArgs)
+                else PipelineAssets(_resolver(workspace, registry)(d.component_ref))
+                for d in batch.deployments
+            },
         )
 
 
@@ -102,19 +115,28 @@ def stack_registry(
     return None
 
 
+def _resolver(
+    workspace: Workspace, registry: RegistryInfo | None
+) -> Callable[[AssetRef], pulumi.Output[str]]:
+    """Resolves references to the ids Azure expects, in `workspace` and the stack's registry."""
+    registry_name = registry.name if registry is not None else None
+
+    def resolve(ref: AssetRef) -> pulumi.Output[str]:
+        return pulumi.Output.all(workspace.id, registry_name).apply(
+            lambda ids: ref.resolve(ids[0], registry_name=ids[1])
+        )
+
+    return resolve
+
+
 def _assets(
-    deployment: DeploymentArgs,
+    deployment: ScoringArgs,
     workspace: Workspace,
     registry: RegistryInfo | None,
     root: Path,
 ) -> DeploymentAssets:
     """The ids (or the code folder to upload) of a deployment's model, environment and code."""
-
-    def resolve(ref: AssetRef) -> pulumi.Output[str]:
-        registry_name = registry.name if registry is not None else None
-        return pulumi.Output.all(workspace.id, registry_name).apply(
-            lambda ids: ref.resolve(ids[0], registry_name=ids[1])
-        )
+    resolve = _resolver(workspace, registry)
 
     environment: pulumi.Input[str] | None = None
     env = deployment.environment_ref

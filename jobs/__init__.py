@@ -3,8 +3,9 @@
 The stack's outputs say where everything is (`load_context`); specs are azure-ai-ml's own YAML or
 Python builders (`load_spec`); `dry_run` shows the request with every id resolved from the stack
 and `submit` sends it; `follow` streams a job to its end; `metrics`, `register_model`,
-`promote_model` and `list_models` work with its results. Names are imported on first use, so
-``import jobs`` does not pay for azure-ai-ml until it is needed. Test helpers: `jobs.testing`.
+`promote_model` and `list_models` work with its results; `schedule_job` resolves a spec for a
+stack's job schedule. Names are imported on first use, so ``import jobs`` does not pay for
+azure-ai-ml until it is needed. Test helpers: `jobs.testing`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ __all__ = [
     "PreparedJob",
     "Request",
     "Resolver",
+    "ScheduleResolver",
     "StackContext",
     "StackContextError",
     "StackOutputs",
@@ -68,6 +70,7 @@ __all__ = [
     "promote_model",
     "register_model",
     "registry_client",
+    "schedule_job",
     "stack_credential",
     "submit",
 ]

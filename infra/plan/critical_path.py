@@ -100,6 +100,19 @@ PROVISIONING_SECONDS: Mapping[str, int] = {
     "pulumi-python:dynamic/amlstack:EndpointTraffic": 60,
     "pulumi-python:dynamic/amlstack:CodeUpload": 10,
     "pulumi-python:dynamic/amlstack:BuildContextUpload": 10,
+    # Automation (batch endpoints and schedules). Not measured here either; estimated from what
+    # Azure does for each: a batch endpoint provisions no VMs (its deployments' jobs run on a
+    # cluster), only the endpoint's route and metadata, so it is taken as half an online
+    # endpoint; a batch deployment validates its model, code and compute references and
+    # registers the deployment, with no instance and no image build (the image is built by the
+    # first job), about a minute and a half; a schedule and a component version are metadata
+    # PUTs, like a code version; setting the default deployment is one endpoint update (PUT,
+    # then polling), cheaper than an online traffic split because no routing changes.
+    _ML + "BatchEndpoint": 60,
+    _ML + "BatchDeployment": 90,
+    _ML + "Schedule": 10,
+    _ML + "ComponentVersion": 10,
+    "pulumi-python:dynamic/amlstack:BatchEndpointDefaults": 30,
     # Azure ML registry: creates its own storage and registry in a managed resource group.
     _ML + "Registry": 300,
     # Private networking: a private endpoint allocates a NIC and connects, a minute or more;
@@ -120,7 +133,7 @@ PROVISIONING_SECONDS: Mapping[str, int] = {
 DEFAULT_SECONDS = 30
 """Estimate for an Azure resource type missing from `PROVISIONING_SECONDS`."""
 
-LONG_RUNNING_TYPES = frozenset({_COMPUTE, _ML + "OnlineEndpoint"})
+LONG_RUNNING_TYPES = frozenset({_COMPUTE, _ML + "OnlineEndpoint", _ML + "BatchEndpoint"})
 """Resources that should start as early as they can: nothing optional may hold them up."""
 
 SIDE_EFFECT_TYPES = frozenset(

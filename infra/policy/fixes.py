@@ -69,6 +69,10 @@ CONFIG_FIXES: Mapping[str, str | None] = {
     "endpoint-diagnostic-settings": None,
     "autoscale-diagnostic-settings": None,
     "ml-registry-diagnostic-settings": None,
+    "batch-endpoint-token-auth": "batchEndpoints[].authMode: AADToken",
+    "batch-endpoint-private-workspace": _PUBLIC,
+    "automation-diagnostic-settings": None,
+    "workspace-serverless-no-public-ip": "serverlessCompute.noPublicIp: true",
 }
 """Rule id -> the workspace config key (and value) that makes it hold, or None."""
 

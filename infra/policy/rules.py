@@ -48,6 +48,8 @@ ML = "azure-native:machinelearningservices"
 WORKSPACE = f"{ML}:Workspace"
 COMPUTE = f"{ML}:Compute"
 ONLINE_ENDPOINT = f"{ML}:OnlineEndpoint"
+BATCH_ENDPOINT = f"{ML}:BatchEndpoint"
+SCHEDULE = f"{ML}:Schedule"
 ML_REGISTRY = f"{ML}:Registry"
 STORAGE_ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
@@ -311,6 +313,26 @@ def _when_encrypted(*checks: Check) -> Check:
         return inner(subject, facts)
 
     return check
+
+
+def _in_workspace(inner: Check) -> Check:
+    """`inner` applied to the Azure ML workspace the resource depends on (batch endpoints and
+    schedules take their network and logging from it)."""
+
+    def check(subject: Subject, facts: Facts) -> str | None:
+        workspaces = [w for w in facts.of_type(WORKSPACE) if w.urn in subject.dependencies]
+        if not workspaces:
+            return "its workspace is not in the stack, so its settings cannot be checked"
+        problems = [p for p in (inner(w, facts) for w in workspaces) if p]
+        return f"its workspace: {'; '.join(problems)}" if problems else None
+
+    return check
+
+
+def _serverless_without_public_ip(subject: Subject, facts: Facts) -> str | None:
+    if not present(subject.inputs, "serverlessComputeSettings"):
+        return None  # serverless compute in the managed network: no public IP to give it
+    return _equals("serverlessComputeSettings.serverlessComputeNoPublicIP", True)(subject, facts)
 
 
 def workspace_of(resource_name: str, workspaces: Iterable[str]) -> str | None:
@@ -627,6 +649,54 @@ _BASELINE: tuple[Rule, ...] = (
         _PROD,
         "baseline: endpoint public access",
         _equals("properties.publicNetworkAccess", "Disabled"),
+    ),
+    # Automation: batch endpoints, job schedules and serverless compute. Batch endpoints have no
+    # network or diagnostic settings of their own: they take the workspace's public network
+    # access when they are created (Azure ML docs, "Network isolation in batch endpoints"), and
+    # their jobs, like scheduled runs, log through the workspace's diagnostic setting (Azure
+    # Monitor lists resource logs for workspaces and online endpoints, none for batch endpoints
+    # or schedules).
+    _rule(
+        "batch-endpoint-token-auth",
+        "batch endpoint authenticates with Microsoft Entra tokens",
+        BATCH_ENDPOINT,
+        "properties.authMode",
+        "'AADToken'",
+        _DEV_AND_PROD,
+        "baseline: endpoint auth not key-based",
+        _equals("properties.authMode", "AADToken"),
+    ),
+    _rule(
+        "batch-endpoint-private-workspace",
+        "batch endpoint created in a workspace without public network access",
+        BATCH_ENDPOINT,
+        "publicNetworkAccess of its workspace",
+        "'Disabled'",
+        _PROD,
+        "baseline: endpoint public access (Azure Policy 438c38d2 through the workspace)",
+        _in_workspace(_equals("publicNetworkAccess", "Disabled")),
+        needs_stack=True,
+    ),
+    _rule(
+        "automation-diagnostic-settings",
+        "batch endpoint and schedule runs log to Log Analytics through their workspace",
+        (BATCH_ENDPOINT, SCHEDULE),
+        "monitor:DiagnosticSetting on its workspace",
+        "logs enabled, workspaceId set",
+        _PROD,
+        "Azure Policy afe0c3be through the workspace",
+        _in_workspace(_diagnostics),
+        needs_stack=True,
+    ),
+    _rule(
+        "workspace-serverless-no-public-ip",
+        "serverless compute in a custom subnet gets no public IP",
+        WORKSPACE,
+        "serverlessComputeSettings.serverlessComputeNoPublicIP",
+        "true when serverlessComputeSettings is set",
+        _PROD,
+        "baseline: no public node IP",
+        _serverless_without_public_ip,
     ),
     # Storage account
     _rule(

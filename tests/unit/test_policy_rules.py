@@ -37,6 +37,8 @@ ML = "azure-native:machinelearningservices"
 WORKSPACE = f"{ML}:Workspace"
 COMPUTE = f"{ML}:Compute"
 ENDPOINT = f"{ML}:OnlineEndpoint"
+BATCH = f"{ML}:BatchEndpoint"
+SCHEDULE = f"{ML}:Schedule"
 STORAGE = "azure-native:storage:StorageAccount"
 BLOB = "azure-native:storage:BlobServiceProperties"
 VAULT = "azure-native:keyvault:Vault"
@@ -144,6 +146,16 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
         ENDPOINT,
         endpoint(),
         endpoint(publicNetworkAccess="Enabled"),
+    ),
+    "batch-endpoint-token-auth": (
+        BATCH,
+        {"properties": {"authMode": "AADToken"}},
+        {"properties": {"authMode": "Key"}},
+    ),
+    "workspace-serverless-no-public-ip": (
+        WORKSPACE,
+        {"serverlessComputeSettings": {"serverlessComputeNoPublicIP": True}},
+        {"serverlessComputeSettings": {"serverlessComputeCustomSubnet": "/x/subnets/jobs"}},
     ),
     "storage-no-public-blob-access": (
         STORAGE,
@@ -264,6 +276,8 @@ CASES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "registry-premium": (ACR, {"sku": {"name": "Premium"}}, {"sku": {"name": "Standard"}}),
 }
 STACK_RULES = {
+    "batch-endpoint-private-workspace",
+    "automation-diagnostic-settings",
     "workspace-cmk-encryption",
     "storage-cmk-encryption",
     "registry-cmk-encryption",
@@ -455,6 +469,33 @@ def test_a_storage_account_needs_a_setting_on_each_of_its_services() -> None:
     without_queue = [s for s in settings_of(account) if "queueServices" not in s.name]
     problem = rule.check(account, Facts(resources=(account, *without_queue)))
     assert problem == "no diagnostic setting on queueServices/default"
+
+
+def test_serverless_compute_in_the_managed_network_has_no_public_ip_to_refuse() -> None:
+    rule = rule_by_id("workspace-serverless-no-public-ip")
+    assert rule.check(subject(WORKSPACE, {}), Facts()) is None
+
+
+@pytest.mark.parametrize("type_token", [BATCH, SCHEDULE])
+def test_automation_takes_network_and_logs_from_the_workspace_it_depends_on(
+    type_token: str,
+) -> None:
+    private = subject(WORKSPACE, {"publicNetworkAccess": "Disabled"}, name="main-workspace")
+    public = subject(WORKSPACE, {"publicNetworkAccess": "Enabled"}, name="team-workspace")
+    in_private = subject(type_token, {}, dependencies=frozenset({private.urn}))
+    in_public = subject(type_token, {}, name="team-x", dependencies=frozenset({public.urn}))
+    logs = rule_by_id("automation-diagnostic-settings")
+    assert logs.needs_stack
+    logged = Facts(resources=(private, public, diagnostic(private, diagnostics.ML_WORKSPACE)))
+    assert logs.check(in_private, logged) is None
+    assert logs.check(in_public, logged) == "its workspace: no diagnostic setting on the resource"
+    assert logs.check(subject(type_token, {}), logged) is not None  # no workspace to look at
+    if type_token == BATCH:
+        network = rule_by_id("batch-endpoint-private-workspace")
+        assert network.check(in_private, logged) is None
+        assert network.check(in_public, logged) == (
+            "its workspace: publicNetworkAccess is 'Enabled'; required 'Disabled'"
+        )
 
 
 def test_delete_lock_rule_accepts_a_resource_lock_or_a_resource_group_lock() -> None:

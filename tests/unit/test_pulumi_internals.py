@@ -201,6 +201,7 @@ dynamic providers' `rpc.UNKNOWN`, the value Pulumi gives an unknown input, excep
 ALLOWED = {
     ("components/endpoint_traffic.py", "pulumi.runtime.rpc"),
     ("components/blob_upload.py", "pulumi.runtime.rpc"),
+    ("components/batch_defaults.py", "pulumi.runtime.rpc"),
 }
 
 

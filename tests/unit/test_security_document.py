@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from infra.cli import app
+from infra.entrypoint import app
 from infra.policy import RULES
 from infra.policy.document import REGENERATE, security_document
 from infra.tiers import PRESETS

@@ -26,9 +26,16 @@ from jobs.errors import StackContextError
 from tests.conftest import ROOT, SAMPLE_STACKS
 from tests.jobs_support import DEV_OUTPUTS
 
-OPTIONAL = {("workspaceName",), ("registry",), ("registry", "publicNetworkAccess")}
+OPTIONAL = {
+    ("workspaceName",),
+    ("registry",),
+    ("registry", "publicNetworkAccess"),
+    ("workspaces", "main", "batchEndpoints"),
+    ("workspaces", "main", "schedules"),
+}
 """The keys the program leaves out when they do not apply (no workspace, no registry), and
-those that stacks deployed by an earlier amlstack lack (the registry's network door)."""
+those that stacks deployed by an earlier amlstack lack (the registry's network door, batch
+endpoints and schedules)."""
 
 
 def dump(outputs: StackOutputs) -> dict[str, Any]:

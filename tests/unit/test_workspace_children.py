@@ -131,6 +131,8 @@ def test_only_the_workspace_storage_is_created_without_an_adls_datastore() -> No
         ("datastores", "workspace.add_datastore(...)"),
         ("environments", "workspace.add_environment(...)"),
         ("endpoints", "workspace.add_endpoint(...)"),
+        ("batchEndpoints", "workspace.add_batch_endpoint(...)"),
+        ("schedules", "workspace.add_schedule(...)"),
     ],
 )
 def test_workspace_args_refuse_children_and_name_the_add_method(key: str, method: str) -> None:

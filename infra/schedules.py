@@ -1,0 +1,161 @@
+"""Each workspace's job schedules: their job specs checked against the stack, then added.
+
+`define_schedules` runs before anything is registered (like `infra.assets.define_environments`):
+it loads every schedule's job spec with the loader of ``amlstack job submit`` and resolves it
+(`infra.scheduled_jobs.schedule_job`) against `config_context`, the outputs the stack *will* have,
+built from its config: the same computes, environments and datastores, under a placeholder
+workspace id that the schedule replaces with the real one. A reference the stack does not have,
+an unreadable spec or a refused kind of job is a `ConfigError` on the schedule's ``job`` key
+(exit 2), naming the value and what the stack has. `add_schedules` then adds the schedules
+through the workspace, after its computes, environments and datastores.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from components.environment import EnvironmentDefinition
+from components.errors import AmlStackError, ConfigError, ConfigProblem
+from components.job_schedule import WORKSPACE_ID_PLACEHOLDER, ScheduledJob
+from components.workspace import Workspace
+from infra.assets import instances_of
+from infra.config import StackConfig, WorkspaceConfig
+from jobs.context import StackContext, parse_outputs
+
+__all__ = ["add_schedules", "config_context", "define_schedules"]
+
+
+def define_schedules(
+    config: StackConfig,
+    environments: dict[str, tuple[EnvironmentDefinition, ...]],
+    root: Path,
+) -> dict[str, tuple[ScheduledJob, ...]]:
+    """Every workspace's schedules with their jobs resolved, by workspace key; raises
+    `ConfigError` with every schedule that cannot be created."""
+    if not any(w.schedules for w in config.workspaces):
+        return {w.name: () for w in config.workspaces}
+    # azure-ai-ml announces its experimental classes on import; the plan's output is no place
+    # for that (the jobs CLI hides it the same way).
+    logging.getLogger("azure.ai.ml._utils._experimental").setLevel(logging.ERROR)
+    from infra.scheduled_jobs import schedule_job  # noqa: PLC0415 (azure-ai-ml, ~3 s: only when needed)
+
+    namespace, stack = pulumi.get_project(), pulumi.get_stack()
+    defined: dict[str, tuple[ScheduledJob, ...]] = {}
+    problems: list[ConfigProblem] = []
+    for workspace in config.workspaces:
+        context = config_context(config, workspace, environments[workspace.name], stack=stack)
+        jobs = []
+        for schedule in workspace.schedules:
+            try:
+                jobs.append(
+                    schedule_job(
+                        root / schedule.job,
+                        context,
+                        root=root,
+                        schedule=schedule.name,
+                        experiment=schedule.experiment,
+                        overrides=schedule.overrides,
+                    )
+                )
+            except AmlStackError as error:
+                problems.append(
+                    ConfigProblem(
+                        f"{namespace}:workspaces[{workspace.name}].schedules[{schedule.name}].job",
+                        schedule.job,
+                        str(error),
+                    )
+                )
+        defined[workspace.name] = tuple(jobs)
+    if problems:
+        raise ConfigError(problems)
+    return defined
+
+
+def add_schedules(
+    workspace: Workspace, config: WorkspaceConfig, jobs: tuple[ScheduledJob, ...]
+) -> None:
+    """Add the schedules `config` lists to `workspace`, each with its resolved job."""
+    for schedule, job in zip(config.schedules, jobs, strict=True):
+        workspace.add_schedule(schedule, job=job)
+
+
+def config_context(
+    config: StackConfig,
+    workspace: WorkspaceConfig,
+    environments: tuple[EnvironmentDefinition, ...],
+    *,
+    stack: str,
+) -> StackContext:
+    """The stack context `workspace` will have once deployed, from config: its computes,
+    environments and datastores, ids under `WORKSPACE_ID_PLACEHOLDER`."""
+    ws = WORKSPACE_ID_PLACEHOLDER
+    subscription, group, name = ws.split("/")[2], ws.split("/")[4], ws.rsplit("/", 1)[-1]
+    computes: dict[str, dict[str, Any]] = {
+        c.name: {
+            "kind": "AmlCompute",
+            "id": f"{ws}/computes/{c.name}",
+            "vmSize": c.vm_size,
+            "minNodes": c.min_nodes,
+            "maxNodes": c.max_nodes,
+        }
+        for c in workspace.computes.clusters
+    }
+    computes.update(
+        {
+            i.name: {
+                "kind": "ComputeInstance",
+                "id": f"{ws}/computes/{i.name}",
+                "vmSize": i.vm_size,
+            }
+            for i in instances_of(workspace)
+        }
+    )
+    unknown = "(known once deployed)"
+    document = {
+        "subscriptionId": subscription,
+        "tenantId": unknown,
+        "resourceGroup": group,
+        "location": config.location,
+        "tier": config.tier,
+        "networkIsolation": {workspace.name: workspace.network.isolation_mode},
+        "workspaces": {
+            workspace.name: {
+                "name": name,
+                "id": ws,
+                **dict.fromkeys(
+                    (
+                        "storageAccount",
+                        "keyVault",
+                        "containerRegistry",
+                        "applicationInsights",
+                        "identityClientId",
+                        "identityPrincipalId",
+                    ),
+                    unknown,
+                ),
+                "computes": computes,
+                "environments": {e.name: _environment(e, ws) for e in environments},
+                "datastores": {
+                    d.name: {"type": d.type, "id": f"{ws}/datastores/{d.name}"}
+                    for d in workspace.datastores
+                },
+                "endpoints": {},
+            }
+        },
+    }
+    outputs = parse_outputs(document, stack=stack, source="stack config")
+    return StackContext(
+        stack=stack, source="stack config", outputs=outputs, workspace_key=workspace.name
+    )
+
+
+def _environment(definition: EnvironmentDefinition, workspace_id: str) -> dict[str, str]:
+    """An environment's entry in the outputs, as `components.environment.Environment` gives."""
+    identifier = definition.reference or (
+        f"{workspace_id}/environments/{definition.name}/versions/{definition.version}"
+    )
+    return {"kind": definition.kind, "version": definition.version, "id": identifier}
