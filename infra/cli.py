@@ -67,13 +67,15 @@ app = typer.Typer(
             "  amlstack plan dev",
             "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg",
             "  amlstack plan dev --json before.json    (the stack as deployed)",
-            "  amlstack plan dev --since before.json   (after an edit: the steps pulumi up takes)",
+            "  amlstack plan dev --since before.json   (after an edit: what pulumi up changes)",
             "  amlstack plan prod --previous outputs-prod.json",
             "",
             "Exit codes: 0 planned; 2 invalid config, no such project or stack, or a file option "
             "that cannot be read or written or does not hold what it takes (the message names "
             "the key or file, the value and what is allowed); 3 a mandatory policy failed (meet "
-            "the rule, or waive it in amlstack:waivers with a reason).",
+            "the rule, or waive it in amlstack:waivers with a reason), or, with --since, a "
+            "change would lose data or cannot be made in place (allow it in "
+            "amlstack:allowReplace).",
         ]
     )
 )
@@ -103,8 +105,10 @@ def plan(
         Path | None,
         typer.Option(
             "--since",
-            help="A plan JSON of the stack as deployed: also print the steps pulumi up would "
-            "take from it, in the engine's order (creates and updates, then deletes).",
+            help="A plan JSON of the stack as deployed: also print what pulumi up would change "
+            "from it, in the engine's order, each changed input with its old and new value and "
+            "whether it forces replacement; a replacement or delete that loses data fails the "
+            "plan (exit 3) unless amlstack:allowReplace names the resource.",
         ),
     ] = None,
     previous: Annotated[
@@ -123,25 +127,32 @@ def plan(
     try:
         before = _check_plan_files(since=since, json_file=json_file, graph=graph)
         outputs = read_outputs_file(previous) if previous is not None else None
-        result = run_plan(find_project(project_dir), stack, previous=outputs)
+        result = run_plan(find_project(project_dir), stack, previous=outputs, since=before)
         if quiet:
             out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
         else:
             out.print(render_plan(result))
-        if before is not None:
-            from infra.plan.rollout import render_rollout, rollout
+        if result.changes is not None:
+            from infra.plan.change_view import render_changes
 
-            steps = render_rollout(rollout(before, result.resources))
-            out.print(f"\nsteps from {since}:\n{steps}", highlight=False)
+            shown = render_changes(
+                result.changes, result.steps, since=str(since), allow=result.allow_replace
+            )
+            out.print(shown, highlight=False)
         _write_plan_files(result, json_file=json_file, graph=graph)
     except AmlStackError as error:  # invalid config or option, no project here, a bad file
         fail(str(error), EXIT_INVALID_CONFIG)
     failed = result.failed_mandatory
     if failed:
+        from infra.plan.guard import GUARD_POLICIES
+
         rules = ", ".join(sorted({p.policy for p in failed}))
+        remedy = "meet the rule, or waive it in amlstack:waivers with a reason"
+        if all(p.policy in GUARD_POLICIES for p in failed):
+            remedy = "change the config back, or allow the change in amlstack:allowReplace"
         fail(
             f"{len(failed)} mandatory polic{'y' if len(failed) == 1 else 'ies'} failed ({rules}); "
-            "meet the rule, or waive it in amlstack:waivers with a reason",
+            f"{remedy}",
             EXIT_POLICY_FAILED,
         )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.recording import RecordedResource
+from infra.plan.changes import Change, Step
 
 __all__ = ["PLAN_VERSION", "CriticalPath", "Plan", "PolicyResult"]
 
@@ -42,10 +43,16 @@ class Plan:
     policies: tuple[PolicyResult, ...] = ()
     critical_path: CriticalPath = field(default_factory=CriticalPath)
     warnings: tuple[str, ...] = ()
+    changes: tuple[Change, ...] | None = None
+    """With ``--since``: what ``pulumi up`` changes from that plan, in step order; else None."""
+    steps: tuple[Step, ...] = ()
+    """With ``--since``: the steps of ``pulumi up``, in the engine's order."""
+    allow_replace: tuple[str, ...] = ()
+    """``amlstack:allowReplace``: resources whose replacement or delete is intended."""
 
     def document(self) -> dict[str, Any]:
-        """The plan JSON object of DESIGN.md, version 1."""
-        return {
+        """The plan JSON object of DESIGN.md, version 1 (``changes`` only with ``--since``)."""
+        document: dict[str, Any] = {
             "version": PLAN_VERSION,
             "project": self.project,
             "stack": self.stack,
@@ -72,6 +79,9 @@ class Plan:
                 "resources": list(self.critical_path.resources),
             },
         }
+        if self.changes is not None:
+            document["changes"] = [change.document() for change in self.changes]
+        return document
 
     @property
     def failed_mandatory(self) -> tuple[PolicyResult, ...]:

@@ -13,6 +13,7 @@ from rich.tree import Tree
 from components.recording import RecordedResource
 from infra.plan.critical_path import provisioning_seconds
 from infra.plan.model import Plan
+from infra.previous import REPLACEMENT_KEYS_OUTPUT
 
 __all__ = ["render_plan", "short_type"]
 
@@ -86,11 +87,14 @@ def _duration(seconds: int) -> str:
 
 
 def _outputs(plan: Plan) -> list[RenderableType]:
-    if not plan.outputs:
+    # What the next run reads back to compare is for the CrossGuard pack, not for people (the
+    # plan JSON keeps it).
+    shown = {k: v for k, v in plan.outputs.items() if k != REPLACEMENT_KEYS_OUTPUT}
+    if not shown:
         return []
     return [
         Text("\nstack outputs:", style="bold"),
-        Text(json.dumps(plan.outputs, indent=2, sort_keys=True)),
+        Text(json.dumps(shown, indent=2, sort_keys=True)),
     ]
 
 

@@ -12,7 +12,14 @@ from infra.policy.waivers import WaiverArgs
 if TYPE_CHECKING:
     from infra.config import StackConfig
 
-__all__ = ["Finding", "PolicyContext", "check", "evaluate", "unused_waivers"]
+__all__ = ["PROTECT_RULE", "Finding", "PolicyContext", "check", "evaluate", "unused_waivers"]
+
+PROTECT_RULE = "stateful-protected"
+"""The rule ``amlstack:allowReplace`` relaxes for the resources it names."""
+_ALLOWED_REPLACE = (
+    "named in amlstack:allowReplace: replaced or deleted on purpose, unprotected until the "
+    "entry is removed"
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,8 @@ class PolicyContext:
     waivers: tuple[WaiverArgs, ...] = ()
     workspaces: tuple[str, ...] = ()
     encrypted_workspaces: frozenset[str] = frozenset()
+    allow_replace: tuple[str, ...] = ()
+    """``amlstack:allowReplace``: resources the data-loss guard lets go (`infra.plan.guard`)."""
 
     @classmethod
     def from_config(cls, config: StackConfig) -> PolicyContext:
@@ -34,6 +43,7 @@ class PolicyContext:
             encrypted_workspaces=frozenset(
                 w.name for w in config.workspaces if w.encryption is not None
             ),
+            allow_replace=config.allow_replace,
         )
 
     def applies(self, rule: Rule) -> bool:
@@ -47,12 +57,16 @@ class PolicyContext:
             encrypted_workspaces=self.encrypted_workspaces,
         )
 
-    def waiver_for(self, rule: Rule, resource_name: str) -> WaiverArgs | None:
-        """The waiver that relaxes `rule` for this resource: its workspace's, or stack-wide."""
+    def waiver_for(self, rule: Rule, resource_name: str, *, urn: str = "") -> WaiverArgs | None:
+        """The waiver that relaxes `rule` for this resource: its workspace's, or stack-wide; for
+        the protect rule, also ``amlstack:allowReplace`` naming the resource (by name or URN):
+        the program lifts its protect so that it can be replaced (infra/replacements.py)."""
         workspace = workspace_of(resource_name, self.workspaces)
         for waiver in self.waivers:
             if waiver.rule == rule.id and waiver.workspace in (None, workspace):
                 return waiver
+        if rule.id == PROTECT_RULE and any(e in (resource_name, urn) for e in self.allow_replace):
+            return WaiverArgs.model_construct(rule=rule.id, reason=_ALLOWED_REPLACE, workspace=None)
         return None
 
 
@@ -84,7 +98,9 @@ def check(rule: Rule, subject: Subject, facts: Facts, context: PolicyContext) ->
     violation = rule.check(subject, facts)
     if violation is None:
         return None
-    return Finding(rule, subject.urn, violation, context.waiver_for(rule, subject.name))
+    return Finding(
+        rule, subject.urn, violation, context.waiver_for(rule, subject.name, urn=subject.urn)
+    )
 
 
 def evaluate(resources: Iterable[Subject], context: PolicyContext) -> list[Finding]:

@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 from components.testing import record
 from infra.cli import EXIT_POLICY_FAILED, app
 from infra.plan import Plan, find_project, run_plan
-from infra.policy import RULES, PolicyContext
+from infra.plan.guard import GUARD_POLICIES
+from infra.policy import RULE_IDS, RULES, PolicyContext
 from infra.policy.pack import baseline_policies, context_from_stack_config
 from tests.conftest import ROOT
 from tests.pack_driver import analyze, analyze_request, pack_service, struct
@@ -186,7 +187,7 @@ def test_the_pack_answers_the_engine_like_pulumi_preview_would(
 ) -> None:
     info = pack_process.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
     assert info.name == "amlstack-baseline"
-    assert sorted(p.name for p in info.policies) == sorted(rule.id for rule in RULES)
+    assert sorted(p.name for p in info.policies) == sorted([*RULE_IDS, *GUARD_POLICIES])
     storage: dict[str, Any] = {
         "allowBlobPublicAccess": True,
         "allowSharedKeyAccess": False,
