@@ -29,8 +29,8 @@ __all__ = [
 NETWORK_ISOLATION_OUTPUT = "networkIsolation"
 """Stack output: workspace key to the managed network mode deployed."""
 REPLACEMENT_KEYS_OUTPUT = "replacementKeys"
-"""Stack output: URN -> {type, name, inputs} of each resource the data-loss guard watches, read
-back by the CrossGuard pack on the next run (`infra.replacements`)."""
+"""Stack output: URN -> {type, name, inputs, replaceOnChanges} of each resource the data-loss
+guard watches, read back by the CrossGuard pack on the next run (`infra.replacements`)."""
 
 
 def own_stack_reference_name(project: str, stack: str, organization: str | None) -> str:

@@ -55,15 +55,12 @@ def allowed_name(entry: str) -> tuple[str, str] | None:
 class ReplacementKeys:
     """The watched resources registered so far, and their replacing inputs."""
 
-    entries: list[tuple[pulumi.Resource, str, str, dict[str, Any]]] = field(default_factory=list)
+    entries: list[tuple[pulumi.Resource, dict[str, Any]]] = field(default_factory=list)
 
     def output(self) -> pulumi.Output[dict[str, Any]]:
-        """The stack output's value: URN -> {type, name, inputs}."""
-        urns = [resource.urn for resource, _, _, _ in self.entries]
-        values = [
-            {"type": type_, "name": name, "inputs": inputs}
-            for _, type_, name, inputs in self.entries
-        ]
+        """The stack output's value: URN -> {type, name, inputs, replaceOnChanges}."""
+        urns = [resource.urn for resource, _ in self.entries]
+        values = [key for _, key in self.entries]
         return pulumi.Output.all(pulumi.Output.all(*urns), pulumi.Output.from_input(values)).apply(
             lambda both: dict(zip(both[0], both[1], strict=True))
         )
@@ -81,10 +78,11 @@ def track_replacements(allow: Iterable[str]) -> ReplacementKeys:
     ) -> pulumi.ResourceTransformationResult | None:
         if not isinstance(args.resource, pulumi.CustomResource):
             return None
-        if args.type_ in _WATCHED:
-            keys.entries.append((args.resource, args.type_, args.name, _key_inputs(args)))
         allowed = args.name in names or (args.type_, args.name) in urns
         options = _replaceable(args.type_, allowed=allowed)
+        if args.type_ in _WATCHED:
+            replaced = (options.replace_on_changes if options else None) or []
+            keys.entries.append((args.resource, _key(args, replaced)))
         if options is None:
             return None
         return pulumi.ResourceTransformationResult(
@@ -107,6 +105,17 @@ def _replaceable(type_: str, *, allowed: bool) -> pulumi.ResourceOptions | None:
         delete_before_replace=True if fixed else None,
         protect=False if allowed else None,
     )
+
+
+def _key(args: pulumi.ResourceTransformationArgs, replaced: list[str]) -> dict[str, Any]:
+    """One entry of the stack output: type, name, the inputs that decide a replacement and the
+    ``replace_on_changes`` the program adds."""
+    return {
+        "type": args.type_,
+        "name": args.name,
+        "inputs": _key_inputs(args),
+        "replaceOnChanges": replaced,
+    }
 
 
 def _key_inputs(args: pulumi.ResourceTransformationArgs) -> dict[str, Any]:

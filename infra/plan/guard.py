@@ -143,7 +143,7 @@ def guard(found: Sequence[Change], *, allow: Sequence[str], live: Mapping[str, i
             used.add(entry)
             results.append(_result(DATA_LOSS, resource, "waived", _allowed(message, entry)))
         elif message is not None:
-            results.append(_result(DATA_LOSS, resource, "mandatory", _refused(message, resource)))
+            results.append(_result(DATA_LOSS, resource, "mandatory", _refused(message, change)))
         fixed = [d for d in change.diffs if d.fixed] if change.op == "update" else []
         if fixed:
             results.append(_result(CREATE_ONLY, resource, "mandatory", _create_only(change, fixed)))
@@ -193,16 +193,19 @@ def _reason(change: Change) -> str:
     return ""
 
 
-def _refused(message: str, resource: RecordedResource) -> str:
-    unprotect = (
-        f"; it is protected, so pulumi up stops before deleting it (after removing it from the "
-        f"program, 'pulumi state unprotect {resource.urn}' lets the delete through)"
-        if resource.protect
-        else ""
-    )
+def _refused(message: str, change: Change) -> str:
+    resource = change.resource
+    allow = f"add it to amlstack:allowReplace (- {resource.name})"
+    if not resource.protect:
+        return f"{message}. If that is intended, {allow}"
+    if change.op == "replace":
+        return (
+            f"{message}. It is protected, so pulumi up stops before deleting it; if the "
+            f"replacement is intended, {allow}, which also lifts its protect"
+        )
     return (
-        f"{message}{unprotect}. If that is intended, add it to amlstack:allowReplace "
-        f"(- {resource.name})"
+        f"{message}. It is protected, so pulumi up stops before deleting it; if that is "
+        f"intended, {allow} and run 'pulumi state unprotect {resource.urn}' first"
     )
 
 

@@ -10,14 +10,16 @@ The data-loss guard of ``amlstack plan --since`` (`infra.plan.guard`) runs here 
 policies (`replacement_policies`). A policy sees only the new inputs, so it compares what the
 program exports for the next run (``replacementKeys``, `infra.replacements`): the deployed copy,
 which the analyzed stack's own StackReference holds among its outputs, with the copy this
-preview exports (the stack resource's outputs). A stack deployed before the export existed has
-no deployed copy: nothing to compare, the policies say so.
+preview exports (the stack resource's outputs). A value this preview does not know yet (it comes
+from a resource being created) counts as unchanged: that resource is judged itself. A stack
+deployed before the export existed has no deployed copy: nothing to compare, the policies say so.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -29,6 +31,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from components.errors import ConfigError
 from components.recording import RecordedResource
@@ -193,18 +196,49 @@ def replacement_keys(
         ),
         None,
     )
-    deployed = (own.props.get("outputs") or {}).get(REPLACEMENT_KEYS_OUTPUT) if own else None
-    planned = stack.props.get(REPLACEMENT_KEYS_OUTPUT)
+    outputs = own.props.get("outputs") if own is not None else None
+    deployed = _known(outputs, None).get(REPLACEMENT_KEYS_OUTPUT) if outputs else None
+    planned = _known(stack.props, {}).get(REPLACEMENT_KEYS_OUTPUT)
     if not isinstance(deployed, dict) or not isinstance(planned, dict):
         return None
-    return _recorded(deployed), _recorded(planned)
+    return _recorded(deployed), _recorded(_known(planned, deployed))
 
 
-def _recorded(keys: dict[str, object]) -> list[RecordedResource]:
+def _known(value: Any, deployed: Any) -> Any:
+    """`value` (pulumi-policy's read-only proxies) as plain data; where the preview does not know
+    a value yet, the deployed one (`deployed`, the same place in the deployed copy)."""
+    if isinstance(value, Mapping):
+        known = {}
+        for key in value:
+            before = deployed.get(key) if isinstance(deployed, Mapping) else None
+            try:
+                item = value[key]
+            except UnknownValueError:
+                known[key] = before
+                continue
+            known[key] = _known(item, before)
+        return known
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items = []
+        for index in range(len(value)):
+            try:
+                items.append(_known(value[index], None))
+            except UnknownValueError:
+                items.append(None)
+        return items
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the engine sends every number as a double
+    return value
+
+
+def _recorded(keys: Mapping[str, Any]) -> list[RecordedResource]:
+    """The watched resources of a ``replacementKeys`` output, as the plan's guard takes them
+    (no dependencies: a replacement that follows from a dependency's is the plan's to show)."""
     resources = []
     for urn, entry in sorted(keys.items()):
-        if not isinstance(entry, dict):
+        if not isinstance(entry, Mapping):
             continue
+        replaced = tuple(str(p) for p in entry.get("replaceOnChanges") or ())
         resources.append(
             RecordedResource(
                 urn=urn,
@@ -215,6 +249,8 @@ def _recorded(keys: dict[str, object]) -> list[RecordedResource]:
                 inputs=dict(entry.get("inputs") or {}),
                 dependencies=(),
                 protect=False,
+                replace_on_changes=replaced,
+                delete_before_replace=bool(replaced),
             )
         )
     return resources
