@@ -64,7 +64,7 @@ def _note(step: Step) -> str:
     change = step.change
     if change.op == "replace":
         if step.op == "delete":
-            why = change.because or "deleted first: its Azure name stays the same"
+            why = change.because or "the old one goes first, its Azure name stays the same"
             return f"replace: {why}"
         return "replace" if change.delete_first else "replace: the old one is deleted last"
     if change.moved_from and step.op == "update":
