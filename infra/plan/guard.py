@@ -166,9 +166,9 @@ def _data_loss(change: Change, live: Mapping[str, int]) -> str | None:
     if resource.type in STATEFUL:
         verb = "replaced" if change.op == "replace" else "deleted"
         return f"{what} would be {verb}{_reason(change)}: {STATEFUL[resource.type]}"
-    share = live.get(change.old.urn if change.old else resource.urn, 0)
     if resource.type != DEPLOYMENT or change.op != "replace" or not change.delete_first:
         return None
+    share = live.get(change.old.urn if change.old else resource.urn, 0)
     if not share:
         return None
     message = (
