@@ -16,7 +16,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 from components.recording import RecordedResource
-from infra.cli import EXIT_POLICY_FAILED, app
+from infra.cli import app
 from infra.plan import Plan
 from infra.plan.changes import changes
 from infra.plan.create_only import rules_for
@@ -27,6 +27,8 @@ from tests.conftest import ROOT, make_scratch_project
 
 runner = CliRunner()
 Config = dict[str, Any]
+EXIT_POLICY_FAILED = 3
+"""The plan's exit code for a mandatory finding (DESIGN.md, "Contracts")."""
 
 
 @pytest.fixture
