@@ -271,6 +271,11 @@ class StackOutputs(Outputs):
     network_isolation: dict[str, str]
     """Workspace key -> the managed network mode deployed; the next run reads it back to refuse
     a change Azure cannot make."""
+    replacement_keys: dict[str, dict[str, Any]] | None = None
+    """URN -> type, name and the inputs that decide a replacement, of every resource the
+    data-loss guard watches (stateful data, online deployments, traffic splits): the next
+    ``pulumi preview``'s CrossGuard pack compares them (`infra.replacements`). Not for people;
+    absent from stacks deployed before amlstack had the guard."""
 
 
 def export_stack_outputs(outputs: Pending[StackOutputs]) -> None:

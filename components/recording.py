@@ -72,6 +72,11 @@ class RecordedResource:
     aliases: tuple[str, ...] = field(default=(), compare=False)
     """URNs this resource had before (``aliases`` of its component): ``pulumi up`` moves a
     resource found under one of them instead of replacing it."""
+    replace_on_changes: tuple[str, ...] = field(default=(), compare=False)
+    """Input paths whose change replaces the resource whatever its provider says (the
+    ``replace_on_changes`` option, Pulumi's property-path syntax)."""
+    delete_before_replace: bool = field(default=False, compare=False)
+    """The ``delete_before_replace`` option: a replacement deletes the old resource first."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,8 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):  # Pulumi internal: the class
                 protect=bool(request.protect),
                 outputs=_plain(registration.state) if registration else {},
                 aliases=tuple(self._alias_urn(request, alias) for alias in request.aliases),
+                replace_on_changes=tuple(request.replaceOnChanges),
+                delete_before_replace=bool(request.deleteBeforeReplace),
             )
         )
         return response

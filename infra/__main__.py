@@ -1,7 +1,9 @@
 """Pulumi entry point (``main: infra/``): ``pulumi up`` and ``amlstack plan`` both run this.
 
 The validated config stays in the module global ``stack_config``: the offline plan checks the
-baseline's policies against it.
+baseline's policies against it. Resources named in ``amlstack:allowReplace`` are re-created when
+Azure cannot change them in place, and what the data-loss guard compares on the next run is
+exported (`infra.replacements`).
 """
 
 import pulumi
@@ -10,6 +12,7 @@ from components.errors import ConfigError
 from infra.config import load_stack_config, secret_config_values
 from infra.previous import deployed_network_isolation, refuse_impossible_changes
 from infra.program import deploy
+from infra.replacements import track_replacements
 from infra.secret_inputs import keep_config_secrets
 
 try:
@@ -20,4 +23,5 @@ except ConfigError as error:
     raise pulumi.RunError(str(error)) from error
 
 keep_config_secrets(secret_config_values())
-deploy(stack_config)
+replacement_keys = track_replacements(stack_config.allow_replace)
+deploy(stack_config, replacement_keys=replacement_keys.output)

@@ -44,15 +44,16 @@ of ``amlstack``."""
             "  amlstack plan prod --json plan-prod.json --graph plan-prod.svg",
             "  amlstack plan prod --graph plan-prod.svg --graph-detail full",
             "  amlstack plan dev --json before.json    (the stack as deployed)",
-            "  amlstack plan dev --since before.json   (after an edit: the steps pulumi up takes)",
+            "  amlstack plan dev --since before.json   (after an edit: what pulumi up changes)",
             "  amlstack plan prod --previous outputs-prod.json",
             "",
             "Exit codes: 0 planned; 2 invalid config, no such project or stack, or a file option "
             "that cannot be read or written or does not hold what it takes (the message names "
             "the key or file, the value and what is allowed); 3 a mandatory policy failed (meet "
-            "the rule, or waive it in amlstack:waivers with a reason) or a network path is "
+            "the rule, or waive it in amlstack:waivers with a reason), a network path is "
             "missing (the reachability table names the consumer, the target and the config key "
-            "that opens a path).",
+            "that opens a path) or, with --since, a change would lose data or cannot be made in "
+            "place (allow it in amlstack:allowReplace).",
         ]
     )
 )
@@ -91,8 +92,10 @@ def plan(
         Path | None,
         typer.Option(
             "--since",
-            help="A plan JSON of the stack as deployed: also print the steps pulumi up would "
-            "take from it, in the engine's order (creates and updates, then deletes).",
+            help="A plan JSON of the stack as deployed: also print what pulumi up would change "
+            "from it, in the engine's order, each changed input with its old and new value and "
+            "whether it forces replacement; a replacement or delete that loses data fails the "
+            "plan (exit 3) unless amlstack:allowReplace names the resource.",
         ),
     ] = None,
     previous: Annotated[
@@ -113,16 +116,18 @@ def plan(
         before = _check_plan_files(since=since, json_file=json_file, graph=graph)
         outputs = read_outputs_file(previous) if previous is not None else None
         project = find_project(project_dir)
-        result = run_plan(project, stack, previous=outputs)
+        result = run_plan(project, stack, previous=outputs, since=before)
         if quiet:
             out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
         else:
             print_plan(result, out)
-        if before is not None:
-            from infra.plan.rollout import render_rollout, rollout
+        if result.changes is not None:
+            from infra.plan.change_view import render_changes
 
-            steps = render_rollout(rollout(before, result.resources))
-            out.print(f"\nsteps from {since}:\n{steps}", highlight=False)
+            shown = render_changes(
+                result.changes, result.steps, since=str(since), allow=result.allow_replace
+            )
+            out.print(shown, highlight=False)
         _write_plan_files(result, json_file=json_file, graph=graph, graph_detail=graph_detail)
     except AmlStackError as error:  # invalid config or option, no project here, a bad file
         fail(str(error), ExitCode.INVALID_INPUT)

@@ -34,6 +34,7 @@ from infra.compute_checks import setup_script_problems, ssh_problems
 from infra.deployment_checks import batch_endpoint_problems, endpoint_problems
 from infra.policy.waivers import WaiverArgs, check_waivers
 from infra.project import project_root
+from infra.secret_config import plain_text_credentials, strings_in
 from infra.tiers import TIER_PRESETS, Tier
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
 _STACK_NAME = re.compile(r"[^/\s]+/[^/\s]+/[^/\s]+")
 _Named = DatastoreArgs | EnvironmentArgs | OnlineEndpointArgs | BatchEndpointArgs | JobScheduleArgs
 """The children of a workspace whose names must be unique among their kind."""
+_URN = re.compile(r"urn:pulumi:[^:\s]+::[^:\s]+::\S+::\S+")
 
 
 class ResourceGroupArgs(Args):
@@ -144,6 +146,13 @@ class StackConfig(Args):
     """Baseline rules this stack relaxes on purpose, each with its reason (see
     docs/guides/waivers.md). Default none: every rule of the stack's tier must hold, or the plan
     fails."""
+    allow_replace: tuple[str, ...] = ()
+    """Resources the next ``pulumi up`` may replace or delete although that loses data, each by
+    its name as the plan's tree shows it (``main-storage``) or its URN. Default none:
+    ``amlstack plan --since`` refuses (exit 3) the replacement or delete of stateful data
+    (infra/plan/guard.py) and of a deployment carrying live traffic. A named resource is also
+    re-created when an input Azure cannot change in place changes, and is not protected
+    (infra/replacements.py). Remove the entries once deployed."""
 
     @field_validator("registry_stack")
     @classmethod
@@ -181,6 +190,22 @@ class StackConfig(Args):
         check_unique([w.name for w in workspaces], "workspace names must be unique")
         return workspaces
 
+    @field_validator("allow_replace")
+    @classmethod
+    def _resources(cls, entries: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in entries:
+            if not entry or any(c.isspace() for c in entry):
+                raise ValueError(
+                    f"{entry!r} is not a resource: expected its name as amlstack plan shows it "
+                    "(main-storage) or its URN"
+                )
+            if entry.startswith("urn:") and not _URN.fullmatch(entry):
+                raise ValueError(
+                    f"{entry!r} is not a Pulumi URN: urn:pulumi:<stack>::<project>::<type>::<name>"
+                )
+        check_unique(list(entries), "allowReplace entries must be unique")
+        return entries
+
     @field_validator("waivers")
     @classmethod
     def _waivers_fit_the_stack(
@@ -210,6 +235,7 @@ def parse_stack_config(
     """
     try:
         config = _parse(raw, namespace)
+        _check_secrets(config, raw, namespace=namespace, secret_keys=secret_keys)
         _check_references(config, at=f"{namespace}:", root=root)
         return config
     except ConfigError as error:
@@ -217,6 +243,16 @@ def parse_stack_config(
             replace(p, secret=p.secret or _top_key(p.field, namespace) in secret_keys)
             for p in error.problems
         ) from None
+
+
+def _check_secrets(
+    config: StackConfig, raw: Mapping[str, Any], *, namespace: str, secret_keys: frozenset[str]
+) -> None:
+    """Credentials must come from ``pulumi config set --secret`` (infra/secret_config.py)."""
+    workspaces = [(w.name, w.datastores, w.endpoints) for w in config.workspaces]
+    problems = plain_text_credentials(workspaces, raw, namespace=namespace, secret_keys=secret_keys)
+    if problems:
+        raise ConfigError(problems)
 
 
 def _check_references(config: StackConfig, *, at: str, root: Path | None) -> None:
@@ -369,17 +405,7 @@ def secret_config_values() -> frozenset[str]:
     """Every string value under the running stack's secret config keys (for
     `infra.secret_inputs.keep_config_secrets`)."""
     raw, secret_keys = _read_namespace(pulumi.get_project())
-    return frozenset(_strings([raw[key] for key in secret_keys]))
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Mapping):
-        return [s for item in value.values() for s in _strings(item)]
-    if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
-    return []
+    return frozenset(strings_in([raw[key] for key in secret_keys]))
 
 
 def _read_namespace(namespace: str) -> tuple[dict[str, Any], frozenset[str]]:

@@ -1,7 +1,8 @@
 """What the stack's last deployment left in Azure, for config changes Azure cannot perform.
 
 The program exports each workspace's managed network mode (output ``networkIsolation``) and reads
-it back on the next run through a StackReference to its own stack (Pulumi's documented way to
+it back on the next run (and the inputs that decide a replacement, ``replacementKeys``, which the
+CrossGuard pack reads back) through a StackReference to its own stack (Pulumi's documented way to
 read a stack's previous outputs). The offline plan answers that reference from ``--previous
 FILE`` (``pulumi stack output --json`` of the deployed stack), or with nothing: a new stack.
 """
@@ -20,6 +21,7 @@ from infra.config import StackConfig
 
 __all__ = [
     "NETWORK_ISOLATION_OUTPUT",
+    "REPLACEMENT_KEYS_OUTPUT",
     "deployed_network_isolation",
     "own_stack_reference_name",
     "refuse_impossible_changes",
@@ -27,6 +29,9 @@ __all__ = [
 
 NETWORK_ISOLATION_OUTPUT = StackOutputs.key("network_isolation")
 """Stack output: workspace key to the managed network mode deployed."""
+REPLACEMENT_KEYS_OUTPUT = "replacementKeys"
+"""Stack output: URN -> {type, name, inputs, replaceOnChanges} of each resource the data-loss
+guard watches, read back by the CrossGuard pack on the next run (`infra.replacements`)."""
 
 
 def own_stack_reference_name(project: str, stack: str, organization: str | None) -> str:

@@ -12,6 +12,9 @@ alike.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pulumi
 from pulumi_azure_native import authorization, resources
 
@@ -31,8 +34,14 @@ from infra.serving import RegistryInfo, add_endpoints, stack_registry
 __all__ = ["deploy"]
 
 
-def deploy(config: StackConfig) -> dict[str, Workspace]:
-    """Declare every resource of the stack; returns the workspaces by their config key."""
+def deploy(
+    config: StackConfig,
+    *,
+    replacement_keys: Callable[[], pulumi.Output[dict[str, Any]]] | None = None,
+) -> dict[str, Workspace]:
+    """Declare every resource of the stack; returns the workspaces by their config key.
+    `replacement_keys` gives, once every resource is declared, what the next run's data-loss
+    guard compares (`infra.replacements`)."""
     project, stack = pulumi.get_project(), pulumi.get_stack()
     root = project_root()
     environments = define_environments(config, root)  # reads files: fails first
@@ -69,7 +78,13 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
         key = workspace_config.name
         add_endpoints(workspaces[key], workspace_config, registry=registry, root=root)
         add_schedules(workspaces[key], workspace_config, schedules[key])
-    _export_outputs(config, group_name, workspaces, registry)
+    _export_outputs(
+        config,
+        group_name,
+        workspaces,
+        registry,
+        replacement_keys() if replacement_keys is not None else None,
+    )
     return workspaces
 
 
@@ -155,6 +170,7 @@ def _export_outputs(
     group_name: pulumi.Output[str],
     workspaces: dict[str, Workspace],
     registry: RegistryInfo | None,
+    replacement_keys: pulumi.Output[dict[str, Any]] | None,
 ) -> None:
     """Export the stack's coordinates; nothing secret is ever exported."""
     client = authorization.get_client_config_output()
@@ -170,5 +186,6 @@ def _export_outputs(
         registry=registry.outputs() if registry is not None else None,
         # Read back on the next run to refuse changes Azure cannot make (infra.previous).
         network_isolation={w.name: w.network.isolation_mode for w in config.workspaces},
+        replacement_keys=replacement_keys,
     )
     export_stack_outputs(outputs)

@@ -57,6 +57,21 @@ def policy_library() -> Library:
     return Library(shared_dir() / "azure-policy")
 
 
+SAMPLE_FOLDERS = ("environments", "serving", "pipelines")
+"""The project folders the sample stacks read (conda files, build contexts, scoring code, the
+scheduled job specs)."""
+
+
+def link_sample_folders(directory: Path, *, copy: tuple[str, ...] = ()) -> None:
+    """Give the scratch project `directory` the sample stacks' folders: links, or copies of
+    those in `copy` (for tests that edit them)."""
+    for folder in SAMPLE_FOLDERS:
+        if folder in copy:
+            shutil.copytree(ROOT / folder, directory / folder)
+        else:
+            (directory / folder).symlink_to(ROOT / folder, target_is_directory=True)
+
+
 def make_scratch_project(directory: Path) -> Path:
     """Make `directory` a project with this repository's Pulumi.yaml and program, no stacks."""
     shutil.copy(ROOT / "Pulumi.yaml", directory / "Pulumi.yaml")

@@ -14,7 +14,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from components.testing import RecordedResource
 from infra.policy import PolicyContext
-from infra.policy.pack import PACK_NAME, baseline_policies
+from infra.policy.pack import PACK_NAME, baseline_policies, replacement_policies
 
 _LEVELS = {proto.ADVISORY: "advisory", proto.MANDATORY: "mandatory"}
 
@@ -41,6 +41,12 @@ def pack_service(context: PolicyContext) -> Any:
     )
 
 
+def guard_service(context: PolicyContext) -> Any:
+    """pulumi-policy's analyzer service over the data-loss guard's policies."""
+    policies = replacement_policies(lambda: context)
+    return _PolicyAnalyzerServicer(PACK_NAME, "0.1.0", policies, EnforcementLevel.ADVISORY)
+
+
 def struct(inputs: dict[str, Any]) -> struct_pb2.Struct:
     message = struct_pb2.Struct()
     json_format.ParseDict(inputs, message)
@@ -57,22 +63,31 @@ def analyze_request(resource: RecordedResource) -> Any:
     )
 
 
-def analyze(service: Any, resources: Iterable[RecordedResource]) -> Analysis:
-    """Every resource through Analyze, then the stack through AnalyzeStack."""
+def analyze(
+    service: Any,
+    resources: Iterable[RecordedResource],
+    *,
+    stack_outputs: dict[str, Any] | None = None,
+) -> Analysis:
+    """Every resource through Analyze, then the stack through AnalyzeStack: the custom
+    resources with their outputs, and with `stack_outputs` (the program's exports) the stack
+    resource too, as the engine passes it."""
+    resources = list(resources)
     custom = [r for r in resources if r.custom]
     responses = [service.Analyze(analyze_request(r), None) for r in custom]
+    stack = [r for r in resources if r.type == "pulumi:pulumi:Stack" and stack_outputs is not None]
     stack_request = proto.AnalyzeStackRequest(
         resources=[
             proto.AnalyzerResource(
                 urn=r.urn,
                 type=r.type,
                 name=r.name,
-                properties=struct(r.outputs or r.inputs),
+                properties=struct(stack_outputs if r in stack else (r.outputs or r.inputs)),
                 options=proto.AnalyzerResourceOptions(protect=r.protect, parent=r.parent),
                 parent=r.parent,
                 dependencies=list(r.dependencies),
             )
-            for r in custom
+            for r in [*custom, *stack]
         ]
     )
     responses.append(service.AnalyzeStack(stack_request, None))

@@ -37,6 +37,8 @@ class TypeRules:
     """Input path -> why a change there replaces the resource."""
     create_only: Mapping[str, str]
     """Input path -> why Azure cannot change it in place (the provider would try an update)."""
+    updated_in_place: Mapping[str, str]
+    """Input path -> why a create-only path is an ordinary update after all (Azure's documents)."""
     delete_before_replace: bool
     """True when a replace deletes the old resource before creating the new one."""
 
@@ -46,6 +48,8 @@ class TypeRules:
 
     def fixed(self, path: str) -> str | None:
         """Why Azure cannot change `path` in place although the provider would try, or None."""
+        if _first(self.updated_in_place, path) is not None:
+            return None
         return _first(self.create_only, path)
 
 
@@ -75,5 +79,6 @@ def rules_for(type_token: str) -> TypeRules | None:
         api_version=row["apiVersion"],
         replaces=MappingProxyType(dict(row["replaces"])),
         create_only=MappingProxyType(dict(row["createOnly"])),
+        updated_in_place=MappingProxyType(dict(row.get("updatedInPlace", {}))),
         delete_before_replace=bool(row["deleteBeforeReplace"]),
     )

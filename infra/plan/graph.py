@@ -23,8 +23,7 @@ from components.recording import RecordedResource
 from infra.plan.critical_path import provisioning_seconds
 from infra.plan.errors import PlanFileError
 from infra.plan.files import write_file
-from infra.plan.model import Plan
-from infra.plan.tree import short_type
+from infra.plan.model import Plan, short_type
 
 __all__ = [
     "BOX_TYPES",

@@ -7,9 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.recording import RecordedResource
+from infra.plan.changes import Change, Step
 from infra.policy.reachability import Path
 
-__all__ = ["PLAN_VERSION", "CriticalPath", "Plan", "PolicyResult"]
+__all__ = [
+    "PLAN_VERSION",
+    "CriticalPath",
+    "Plan",
+    "PolicyResult",
+    "short_type",
+]
 
 PLAN_VERSION = 1
 
@@ -47,10 +54,16 @@ class Plan:
     """Object id -> the ``name`` label the stack config gives that principal."""
     reachability: tuple[Path, ...] = ()
     """Every consumer -> target network path (`infra.policy.reachability`), sorted."""
+    changes: tuple[Change, ...] | None = None
+    """With ``--since``: what ``pulumi up`` changes from that plan, in step order; else None."""
+    steps: tuple[Step, ...] = ()
+    """With ``--since``: the steps of ``pulumi up``, in the engine's order."""
+    allow_replace: tuple[str, ...] = ()
+    """``amlstack:allowReplace``: resources whose replacement or delete is intended."""
 
     def document(self) -> dict[str, Any]:
-        """The plan JSON object of DESIGN.md, version 1."""
-        return {
+        """The plan JSON object of DESIGN.md, version 1 (``changes`` only with ``--since``)."""
+        document: dict[str, Any] = {
             "version": PLAN_VERSION,
             "project": self.project,
             "stack": self.stack,
@@ -88,6 +101,9 @@ class Plan:
                 for p in self.reachability
             ],
         }
+        if self.changes is not None:
+            document["changes"] = [change.document() for change in self.changes]
+        return document
 
     @property
     def failed_mandatory(self) -> tuple[PolicyResult, ...]:
@@ -102,3 +118,8 @@ class Plan:
     def to_json(self) -> str:
         """Sorted keys, two-space indent, trailing newline: byte-identical for the same config."""
         return json.dumps(self.document(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def short_type(type_token: str) -> str:
+    """``azure-native:storage:StorageAccount`` -> ``storage:StorageAccount``."""
+    return type_token.removeprefix("azure-native:")

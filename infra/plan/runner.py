@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import runpy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -14,7 +14,9 @@ from components.access import Principal
 from components.errors import AmlStackError, ConfigError
 from components.recording import RecordedResource, Recording, RecordingMocks, record
 from infra.config import StackConfig
+from infra.plan.changes import Change, Step, changes
 from infra.plan.critical_path import estimate
+from infra.plan.guard import allowed_by, guard, live_traffic
 from infra.plan.model import Plan, PolicyResult
 from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, StackFile, read_stack_file
@@ -30,6 +32,7 @@ def run_plan(
     stack: str,
     *,
     previous: Mapping[str, Any] | None = None,
+    since: Sequence[RecordedResource] | None = None,
     referenced_by: tuple[str, ...] = (),
 ) -> Plan:
     """Plan `stack`: its config file goes to the program exactly as ``pulumi up`` would pass it.
@@ -40,7 +43,10 @@ def run_plan(
     the outputs of the deployed stack (``pulumi stack output --json``), which the program reads
     back to refuse changes Azure cannot make; none means a stack that was never deployed. The
     baseline's rules and the reachability check (with the referenced stacks' resources as the
-    world outside) run over the recorded resources. Raises `ConfigError` on invalid config.
+    world outside) run over the recorded resources. `since` are the resources of the deployed
+    stack's plan (``--since``): the plan then holds the changes from there, and the data-loss
+    guard's findings join the policy results (`infra.plan.guard`). Raises `ConfigError` on
+    invalid config.
     """
     stack_file = read_stack_file(project, stack)
     referenced = _referenced_plans(project, stack, stack_file, referenced_by)
@@ -62,14 +68,32 @@ def run_plan(
         "relaxes nothing (the rule holds); remove it"
         for w in unused_waivers(findings, context)
     ]
+    known = [*recording.resources, *(since or ())]
+    unused += _allow_warnings(config.allow_replace, known)
+    policies = [PolicyResult(f.rule.id, f.urn, f.level, f.message) for f in findings]
+    found: tuple[Change, ...] | None = None
+    steps: tuple[Step, ...] = ()
+    if since is not None:
+        found, steps = changes(since, recording.resources)
+        guarded = guard(found, allow=config.allow_replace, live=live_traffic(since))
+        policies += guarded.results
+        unused += [
+            f"amlstack:allowReplace entry {entry!r} allows nothing that changes since the "
+            "deployed plan; remove it"
+            for entry in guarded.unused_allows
+            if _names_a_resource(entry, known)
+        ]
     return Plan(
         project=project.name,
         stack=stack,
         resources=tuple(sorted(recording.resources, key=lambda r: r.urn)),
         outputs=recording.outputs,
-        policies=tuple(PolicyResult(f.rule.id, f.urn, f.level, f.message) for f in findings),
+        policies=tuple(policies),
         critical_path=estimate(recording.resources),
         warnings=(*stack_file.warnings, *unused),
+        changes=found,
+        steps=steps,
+        allow_replace=config.allow_replace,
         principals=principal_names(config),
         reachability=reachability(
             recording.resources,
@@ -77,6 +101,29 @@ def run_plan(
             external=[r for plan in referenced.values() for r in plan.resources],
         ),
     )
+
+
+def _allow_warnings(allow: Sequence[str], resources: Sequence[RecordedResource]) -> list[str]:
+    """What the plan says about ``amlstack:allowReplace``: the entries that name none of
+    `resources` (planned, or in the ``--since`` plan), and that the named ones are unprotected
+    while they stay named."""
+    unknown = [e for e in allow if not _names_a_resource(e, resources)]
+    named = [e for e in allow if e not in unknown]
+    warnings = [
+        f"amlstack:allowReplace entry {entry!r} names no resource of this stack (expected a "
+        "name as the resource tree shows it, or a URN)"
+        for entry in unknown
+    ]
+    if named:
+        warnings.append(
+            f"amlstack:allowReplace: {', '.join(named)} may be replaced or deleted and are not "
+            "protected while named; remove the entries once deployed"
+        )
+    return warnings
+
+
+def _names_a_resource(entry: str, resources: Sequence[RecordedResource]) -> bool:
+    return any(allowed_by([entry], r) is not None for r in resources if r.custom)
 
 
 def _referenced_plans(

@@ -14,27 +14,27 @@ from rich.tree import Tree
 
 from components.recording import RecordedResource
 from infra.plan.critical_path import provisioning_seconds
-from infra.plan.model import Plan, PolicyResult
+from infra.plan.guard import GUARD_POLICIES
+from infra.plan.model import Plan, PolicyResult, short_type
 from infra.policy.fixes import config_fix
 from infra.policy.reachability import short_name
 from infra.policy.rules import workspace_of
+from infra.previous import REPLACEMENT_KEYS_OUTPUT
 
 __all__ = ["failure_summary", "print_plan", "render_plan", "short_type"]
-
-
-def short_type(type_token: str) -> str:
-    """``azure-native:storage:StorageAccount`` -> ``storage:StorageAccount``."""
-    return type_token.removeprefix("azure-native:")
 
 
 def print_plan(plan: Plan, console: Console) -> None:
     """Print the plan: the tree and summary, then the stack outputs as JSON that is never
     wrapped (it stays valid JSON when piped), then the policy results and warnings."""
     console.print(render_plan(plan))
-    if plan.outputs:
+    # What the next run reads back to compare is for the CrossGuard pack, not for people (the
+    # plan JSON keeps it).
+    shown = {k: v for k, v in plan.outputs.items() if k != REPLACEMENT_KEYS_OUTPUT}
+    if shown:
         console.print("\nstack outputs:", style="bold", highlight=False)
         console.print(
-            json.dumps(plan.outputs, indent=2, sort_keys=True),
+            json.dumps(shown, indent=2, sort_keys=True),
             soft_wrap=True,
             highlight=False,
             markup=False,
@@ -198,7 +198,11 @@ def failure_summary(plan: Plan, *, namespace: str = "amlstack") -> str:
                 if (fix := config_fix(rule, workspace_of(name, workspaces), namespace=namespace))
             }
         )
-        fix = f"set {'; '.join(fixes)}" if fixes else "no stack config key sets this"
+        if rule in GUARD_POLICIES:
+            fix = f"change the config back, or name them in {namespace}:allowReplace"
+        else:
+            fix = f"set {'; '.join(fixes)}" if fixes else "no stack config key sets this"
         lines.append(f"  {rule} ({len(results)}: {', '.join(resources)}): {fix}")
-    lines.append("meet each rule, or waive it by id in amlstack:waivers with a reason")
+    if any(rule not in GUARD_POLICIES for rule in by_rule):
+        lines.append("meet each rule, or waive it by id in amlstack:waivers with a reason")
     return "\n".join(lines)

@@ -2,6 +2,6 @@
 
 from pulumi_policy import PolicyPack
 
-from infra.policy.pack import PACK_NAME, baseline_policies
+from infra.policy.pack import PACK_NAME, baseline_policies, replacement_policies
 
-PolicyPack(name=PACK_NAME, policies=baseline_policies())
+PolicyPack(name=PACK_NAME, policies=[*baseline_policies(), *replacement_policies()])

@@ -16,7 +16,22 @@ if TYPE_CHECKING:
     from components.workspace import WorkspaceArgs
     from infra.config import StackConfig
 
-__all__ = ["Finding", "PolicyContext", "Relaxation", "check", "evaluate", "unused_waivers"]
+__all__ = [
+    "PROTECT_RULE",
+    "Finding",
+    "PolicyContext",
+    "Relaxation",
+    "check",
+    "evaluate",
+    "unused_waivers",
+]
+
+PROTECT_RULE = "stateful-protected"
+"""The rule ``amlstack:allowReplace`` relaxes for the resources it names."""
+_ALLOWED_REPLACE = (
+    "named in amlstack:allowReplace: replaced or deleted on purpose, unprotected until the "
+    "entry is removed"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,8 @@ class PolicyContext:
     preset's, whether from the preset or written in config)."""
     consumers: tuple[WorkspaceConsumers, ...] = ()
     """Where each workspace's people and deployer connect from (the reachability policy)."""
+    allow_replace: tuple[str, ...] = ()
+    """``amlstack:allowReplace``: resources the data-loss guard lets go (`infra.plan.guard`)."""
 
     @classmethod
     def from_config(cls, config: StackConfig, *, namespace: str = "amlstack") -> PolicyContext:
@@ -67,6 +84,7 @@ class PolicyContext:
                 for preset in kept_presets(config.tier, workspace)
             ),
             consumers=consumers_of(config.workspaces, at=f"{namespace}:workspaces"),
+            allow_replace=config.allow_replace,
         )
 
     def applies(self, rule: Rule) -> bool:
@@ -80,12 +98,16 @@ class PolicyContext:
             encrypted_workspaces=self.encrypted_workspaces,
         )
 
-    def waiver_for(self, rule: Rule, resource_name: str) -> WaiverArgs | None:
-        """The waiver that relaxes `rule` for this resource: its workspace's, or stack-wide."""
+    def waiver_for(self, rule: Rule, resource_name: str, *, urn: str = "") -> WaiverArgs | None:
+        """The waiver that relaxes `rule` for this resource: its workspace's, or stack-wide; for
+        the protect rule, also ``amlstack:allowReplace`` naming the resource (by name or URN):
+        the program lifts its protect so that it can be replaced (infra/replacements.py)."""
         workspace = workspace_of(resource_name, self.workspaces)
         for waiver in self.waivers:
             if waiver.rule == rule.id and waiver.workspace in (None, workspace):
                 return waiver
+        if rule.id == PROTECT_RULE and any(e in (resource_name, urn) for e in self.allow_replace):
+            return WaiverArgs.model_construct(rule=rule.id, reason=_ALLOWED_REPLACE, workspace=None)
         return None
 
     def relaxation_for(self, rule: Rule, resource_name: str) -> Relaxation:
@@ -154,7 +176,9 @@ def check(rule: Rule, subject: Subject, facts: Facts, context: PolicyContext) ->
         return Finding(
             rule, subject.urn, violation, None, context.relaxation_for(rule, subject.name)
         )
-    return Finding(rule, subject.urn, violation, context.waiver_for(rule, subject.name))
+    return Finding(
+        rule, subject.urn, violation, context.waiver_for(rule, subject.name, urn=subject.urn)
+    )
 
 
 def evaluate(resources: Iterable[Subject], context: PolicyContext) -> list[Finding]:

@@ -6,12 +6,21 @@ Pulumi passes a policy pack the configuration of the stack it analyzes (``PULUMI
 ``pulumi preview --policy-pack infra/policy`` applies the same tier and waivers as the program
 and as ``amlstack plan``. A stack whose config cannot be read (another project, invalid config)
 is held to the strictest column: prod, no waivers.
+
+The data-loss guard of ``amlstack plan --since`` (`infra.plan.guard`) runs here too, as stack
+policies (`replacement_policies`). A policy sees only the new inputs, so it compares what the
+program exports for the next run (``replacementKeys``, `infra.replacements`): the deployed copy,
+which the analyzed stack's own StackReference holds among its outputs, with the copy this
+preview exports (the stack resource's outputs). A value this preview does not know yet (it comes
+from a resource being created) counts as unchanged: that resource is judged itself. A stack
+deployed before the export existed has no deployed copy: nothing to compare, the policies say so.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -23,15 +32,33 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from components.errors import ConfigError
 from components.recording import RecordedResource
 from infra.config import load_stack_config
+from infra.plan.changes import changes
+from infra.plan.guard import (
+    CREATE_ONLY,
+    DATA_LOSS,
+    SAME_AZURE_NAME,
+    SOFT_DELETED_NAME,
+    guard,
+    live_traffic,
+)
 from infra.policy.evaluate import PolicyContext, check
 from infra.policy.reachability import reachability
 from infra.policy.rules import RULES, Rule, Subject
+from infra.previous import REPLACEMENT_KEYS_OUTPUT
 
-__all__ = ["PACK_NAME", "REACHABILITY_POLICY", "baseline_policies", "context_from_stack_config"]
+__all__ = [
+    "PACK_NAME",
+    "REACHABILITY_POLICY",
+    "baseline_policies",
+    "context_from_stack_config",
+    "replacement_keys",
+    "replacement_policies",
+]
 
 PACK_NAME = "amlstack-baseline"
 
@@ -169,3 +196,125 @@ def _subject(resource: PolicyResource) -> Subject:
         protect=resource.opts.protect,
         dependencies=frozenset(dependencies),
     )
+
+
+_GUARD_DESCRIPTIONS = {
+    DATA_LOSS: (
+        "No replacement or delete of stateful data (workspace, storage, key vault, registries, "
+        "datastores, containers, the resource group) or of a deployment carrying live traffic, "
+        "unless amlstack:allowReplace names it"
+    ),
+    CREATE_ONLY: "No update of an input Azure cannot change in place",
+    SAME_AZURE_NAME: "No new resource that is the same Azure resource as one deleted later",
+    SOFT_DELETED_NAME: "No same-name re-create of a key vault or workspace (soft-deleted names)",
+}
+_STACK = "pulumi:pulumi:Stack"
+_REFERENCE = "pulumi:pulumi:StackReference"
+
+
+def replacement_policies(context: ContextSource = context_from_stack_config) -> list[Policy]:
+    """The data-loss guard's findings, one mandatory stack policy per kind."""
+    return [
+        StackValidationPolicy(
+            policy, description, _guard_validation(policy, context), EnforcementLevel.MANDATORY
+        )
+        for policy, description in _GUARD_DESCRIPTIONS.items()
+    ]
+
+
+def replacement_keys(
+    resources: list[PolicyResource],
+) -> tuple[list[RecordedResource], list[RecordedResource]] | None:
+    """(deployed, planned) watched resources: the ``replacementKeys`` of the analyzed stack's
+    own StackReference (the last deployment's outputs) and of the stack resource (this run's);
+    None when either is missing."""
+    stack = next((r for r in resources if r.resource_type == _STACK), None)
+    if stack is None:
+        return None
+    # urn:pulumi:<stack>::<project>::pulumi:pulumi:Stack::<name>
+    name, project = stack.urn.removeprefix("urn:pulumi:").split("::")[:2]
+    own = next(
+        (
+            r
+            for r in resources
+            if r.resource_type == _REFERENCE
+            and str(r.props.get("name", "")).endswith(f"/{project}/{name}")
+        ),
+        None,
+    )
+    outputs = own.props.get("outputs") if own is not None else None
+    deployed = _known(outputs, None).get(REPLACEMENT_KEYS_OUTPUT) if outputs else None
+    planned = _known(stack.props, {}).get(REPLACEMENT_KEYS_OUTPUT)
+    if not isinstance(deployed, dict) or not isinstance(planned, dict):
+        return None
+    return _recorded(deployed), _recorded(_known(planned, deployed))
+
+
+def _known(value: Any, deployed: Any) -> Any:
+    """`value` (pulumi-policy's read-only proxies) as plain data; where the preview does not know
+    a value yet, the deployed one (`deployed`, the same place in the deployed copy)."""
+    if isinstance(value, Mapping):
+        known = {}
+        for key in value:
+            before = deployed.get(key) if isinstance(deployed, Mapping) else None
+            try:
+                item = value[key]
+            except UnknownValueError:
+                known[key] = before
+                continue
+            known[key] = _known(item, before)
+        return known
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        items = []
+        for index in range(len(value)):
+            try:
+                items.append(_known(value[index], None))
+            except UnknownValueError:
+                items.append(None)
+        return items
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the engine sends every number as a double
+    return value
+
+
+def _recorded(keys: Mapping[str, Any]) -> list[RecordedResource]:
+    """The watched resources of a ``replacementKeys`` output, as the plan's guard takes them
+    (no dependencies: a replacement that follows from a dependency's is the plan's to show)."""
+    resources = []
+    for urn, entry in sorted(keys.items()):
+        if not isinstance(entry, Mapping):
+            continue
+        replaced = tuple(str(p) for p in entry.get("replaceOnChanges") or ())
+        resources.append(
+            RecordedResource(
+                urn=urn,
+                type=str(entry.get("type", "")),
+                name=str(entry.get("name", "")),
+                custom=True,
+                parent="",
+                inputs=dict(entry.get("inputs") or {}),
+                dependencies=(),
+                protect=False,
+                replace_on_changes=replaced,
+                delete_before_replace=bool(replaced),
+            )
+        )
+    return resources
+
+
+def _guard_validation(
+    policy: str, context: ContextSource
+) -> Callable[[StackValidationArgs, ReportViolation], None]:
+    def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        compared = replacement_keys(list(args.resources))
+        if compared is None:
+            args.not_applicable("no replacementKeys of the deployed stack to compare with")
+            return
+        deployed, planned = compared
+        found, _ = changes(deployed, planned)
+        allow = context().allow_replace
+        for result in guard(found, allow=allow, live=live_traffic(deployed)).results:
+            if result.policy == policy and result.level == "mandatory":
+                report_violation(result.message, result.urn)
+
+    return validate

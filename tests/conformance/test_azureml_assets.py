@@ -147,7 +147,12 @@ def corpus(shared: Path, tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         "datastores": [datastore(s) for s in specs if s.kind == "datastore"],
         "environments": [environment(s, copy) for s in specs if s.kind == "environment"],
     }
-    config = parse_stack_config({"location": "westeurope", "workspaces": [workspace]})
+    # The specs' credentials come as `pulumi config set --secret --path` passes them to the
+    # program: the whole workspaces key marked secret (infra/secret_config.py).
+    config = parse_stack_config(
+        {"location": "westeurope", "workspaces": [workspace]},
+        secret_keys=frozenset({"workspaces"}),
+    )
     secrets = [v for s in specs if s.kind == "datastore" for v in _secret_values(s.raw)]
     specs = [without_secrets(s) for s in specs]  # nothing a failing assertion shows holds one
 

@@ -1,7 +1,7 @@
 """Blue/green of a batch endpoint's default deployment by config alone, each step planned offline.
 
 Every step is a config edit of the same stack, planned with the real program; the steps ``pulumi
-up`` would take between two plans come from `infra.plan.rollout` (creates and updates in
+up`` would take between two plans come from `infra.plan.changes` (creates and updates in
 dependency order, deletes last), as for online traffic (test_blue_green.py).
 """
 
@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from infra.plan import Plan, find_project, run_plan
-from infra.plan.rollout import rollout
+from infra.plan.changes import changes
 from tests.conftest import ROOT
 
 ENV = "azureml://registries/azureml/environments/sklearn-1.5/versions/54"
@@ -66,10 +66,8 @@ def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Plan]:
 
 
 def steps(plans: dict[str, Plan], before: str, after: str) -> list[str]:
-    return [
-        f"{s.op} {s.resource.name}"
-        for s in rollout(plans[before].resources, plans[after].resources)
-    ]
+    _, ordered = changes(plans[before].resources, plans[after].resources)
+    return [f"{s.op} {s.change.resource.name}" for s in ordered]
 
 
 def default_of(plan: Plan) -> Any:

@@ -3,7 +3,7 @@ planned offline.
 
 Every step is planned from its own ``Pulumi.<step>.yaml`` with the real program, and the steps
 ``pulumi up`` would take from the previous step are derived in the engine's order
-(`infra.plan.rollout`): creates and updates in dependency order, deletes last.
+(`infra.plan.changes`): creates and updates in dependency order, deletes last.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from components.errors import ConfigError
 from components.exit_codes import ExitCode
 from infra.entrypoint import app
 from infra.plan import Plan, find_project, run_plan
-from infra.plan.rollout import Step, rollout
+from infra.plan.changes import Step, changes
 from tests.conftest import ROOT
 
 ENV = "azureml://registries/azureml/environments/sklearn-1.5/versions/54"
@@ -82,9 +82,13 @@ def plans(project: Path) -> dict[str, Plan]:
     return planned
 
 
+def rollout(before: tuple[Any, ...] | list[Any], after: tuple[Any, ...] | list[Any]) -> list[Step]:
+    return list(changes(before, after)[1])
+
+
 def steps(plans: dict[str, Plan], before: str, after: str) -> list[str]:
     return [
-        f"{s.op} {s.resource.name}"
+        f"{s.op} {s.change.resource.name}"
         for s in rollout(plans[before].resources, plans[after].resources)
     ]
 
@@ -166,9 +170,12 @@ def test_cli_prints_the_steps_since_a_previous_plan(project: Path, tmp_path: Pat
     edit(project, *STEPS["4-drop-blue"])
     result = runner.invoke(app, ["plan", "dev", "-C", str(project), "-q", "--since", str(before)])
     assert result.exit_code == 0, result.output
-    assert result.output.endswith(
-        "  1. update  pulumi-python:dynamic/amlstack:EndpointTraffic main-credit-traffic\n"
-        "  2. delete  machinelearningservices:OnlineDeployment main-credit-blue\n"
+    shown = " ".join(result.output.split())  # the console wraps long lines
+    assert shown.endswith(
+        f"changes since {before}, in the order pulumi up makes them (1 to update, 1 to delete): "
+        "1. ~ update pulumi-python:dynamic/amlstack:EndpointTraffic main-credit-traffic "
+        "- traffic.blue: 0 "
+        "2. - delete machinelearningservices:OnlineDeployment main-credit-blue"
     )
 
 
@@ -176,11 +183,11 @@ def test_rollout_orders_creates_by_dependency_and_deletes_dependents_first(
     plans: dict[str, Plan],
 ) -> None:
     from_nothing: list[Step] = rollout([], plans["1-add-green"].resources)
-    order = [s.resource.name for s in from_nothing]
+    order = [s.change.resource.name for s in from_nothing]
     assert order.index("main-credit-endpoint") < order.index("main-credit-blue")
     assert order.index("main-credit-blue") < order.index("main-credit-green")
     assert order.index("main-credit-green") < order.index("main-credit-traffic")
-    teardown = [s.resource.name for s in rollout(plans["1-add-green"].resources, [])]
+    teardown = [s.change.resource.name for s in rollout(plans["1-add-green"].resources, [])]
     assert teardown.index("main-credit-traffic") < teardown.index("main-credit-green")
     assert teardown.index("main-credit-green") < teardown.index("main-credit-blue")
     assert teardown.index("main-credit-blue") < teardown.index("main-credit-endpoint")

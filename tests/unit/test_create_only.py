@@ -86,19 +86,24 @@ def test_known_replacements(token: str, path: str) -> None:
     assert rules.replacing(path)
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "properties.codeConfiguration.codeId",
-        "properties.codeConfiguration.scoringScript",
-        "properties.instanceType",
-    ],
-)
-def test_a_deployments_code_and_size_are_create_only_but_not_replaced(path: str) -> None:
+def test_a_deployments_instance_type_is_create_only_but_not_replaced_by_the_provider() -> None:
     rules = rules_for("azure-native:machinelearningservices:OnlineDeployment")
     assert rules is not None
-    assert rules.fixed(path)
-    assert rules.replacing(path) is None
+    assert rules.fixed("properties.instanceType")
+    assert rules.replacing("properties.instanceType") is None
+
+
+@pytest.mark.parametrize(
+    "path", ["properties.codeConfiguration.codeId", "properties.codeConfiguration.scoringScript"]
+)
+def test_a_deployments_code_is_create_only_in_the_spec_but_documented_as_updated_in_place(
+    path: str,
+) -> None:
+    rules = rules_for("azure-native:machinelearningservices:OnlineDeployment")
+    assert rules is not None
+    assert path in rules.create_only  # what the metadata says, kept for regeneration
+    assert "in-place rolling update" in rules.updated_in_place[path]
+    assert (rules.replacing(path), rules.fixed(path)) == (None, None)
 
 
 @pytest.mark.parametrize("path", ["properties.model", "properties.environmentId", "tags.team"])

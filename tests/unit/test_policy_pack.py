@@ -25,7 +25,8 @@ from components.exit_codes import ExitCode
 from components.testing import record
 from infra.entrypoint import app
 from infra.plan import Plan, find_project, run_plan
-from infra.policy import RULES, PolicyContext
+from infra.plan.guard import GUARD_POLICIES
+from infra.policy import RULE_IDS, RULES, PolicyContext
 from infra.policy.pack import REACHABILITY_POLICY, baseline_policies, context_from_stack_config
 from tests.conftest import ROOT
 from tests.pack_driver import analyze, analyze_request, pack_service, struct
@@ -196,7 +197,7 @@ def test_the_pack_answers_the_engine_like_pulumi_preview_would(
     info = pack_process.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
     assert info.name == "amlstack-baseline"
     assert sorted(p.name for p in info.policies) == sorted(
-        [*(rule.id for rule in RULES), REACHABILITY_POLICY]
+        [*RULE_IDS, REACHABILITY_POLICY, *GUARD_POLICIES]
     )
     storage: dict[str, Any] = {
         "allowBlobPublicAccess": True,

@@ -32,6 +32,7 @@ OPTIONAL = {
     ("registry", "publicNetworkAccess"),
     ("workspaces", "main", "batchEndpoints"),
     ("workspaces", "main", "schedules"),
+    ("replacementKeys",),
 }
 """The keys the program leaves out when they do not apply (no workspace, no registry), and
 those that stacks deployed by an earlier amlstack lack (the registry's network door, batch

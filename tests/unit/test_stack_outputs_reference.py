@@ -77,7 +77,7 @@ def type_text(annotation: Any, anchors: dict[type[Outputs], str]) -> str:
         return f"list of {type_text(args[0], anchors)}"
     if annotation in anchors:
         return f"[{annotation.__name__}](#{anchors[annotation]})"
-    return {str: "string", int: "integer", bool: "boolean"}[annotation]
+    return {str: "string", int: "integer", bool: "boolean", typing.Any: "any value"}[annotation]
 
 
 def sections() -> list[tuple[str, type[Outputs]]]:
