@@ -26,7 +26,7 @@ def write(path: Path, text: str) -> Path:
 
 def test_local_references_follow_components_and_trials(examples: Path) -> None:
     spec = examples / "cli/jobs/pipelines-with-components/pipeline_with_hyperparameter_sweep"
-    found = {where: path.name for where, path in local_references(spec / "pipeline.yml")}
+    found = {ref.where: ref.path.name for ref in local_references(spec / "pipeline.yml")}
     assert found["pipeline.yml: jobs.sweep_step.trial"] == "train.yml"
     assert found["pipeline.yml: jobs.sweep_step.trial (train.yml): code"] == "train-src"
     assert found["pipeline.yml: jobs.predict_step.component (predict.yml): code"] == "predict-src"

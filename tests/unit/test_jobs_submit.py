@@ -143,9 +143,12 @@ def test_an_unknown_compute_fails_before_anything_is_sent(tmp_path: Path) -> Non
     write(tmp_path / "job.yml", spec)
     with pytest.raises(JobSpecError) as caught:
         dry_run(load_spec(tmp_path / "job.yml"), CONTEXT, SubmitOptions())
-    assert str(caught.value) == (
+    assert str(caught.value).startswith(
         "job.yml: compute: 'gpu-cluster' is not a compute of stack 'dev' (workspace 'main'); "
-        "its computes: cpu, dev-box, gpu"
+        "its computes: cpu, dev-box, gpu, or 'serverless'"
+    )
+    assert "list it under amlstack:workspaces (the one named 'main') computes.clusters" in str(
+        caught.value
     )
 
 
@@ -202,7 +205,7 @@ def test_a_missing_local_input_is_named(tmp_path: Path) -> None:
         f"command: ls\nenvironment: {REGISTRY_ENV}\n"
         "inputs:\n  data:\n    type: uri_folder\n    path: ./data\n",
     )
-    with pytest.raises(MissingPathError, match=r"inputs\.data\.path: path .*data"):
+    with pytest.raises(MissingPathError, match=r"inputs\.data\.path: folder .*data.* does not"):
         load_spec(spec)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "rows.csv").write_text("a,b\n")
