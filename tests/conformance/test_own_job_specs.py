@@ -46,7 +46,7 @@ class _Unresolved(SdkJSONEncoder):
 
     def default(self, o: Any) -> Any:
         try:
-            return super().default(o)
+            return super().default(o)  # type: ignore[no-untyped-call]
         except TypeError:
             return f"<{type(o).__name__}>"
 

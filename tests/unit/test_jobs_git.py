@@ -18,7 +18,7 @@ from tests.jobs_support import dev_context
 
 CONTEXT = dev_context()
 paths = st.text(
-    st.characters(codec="utf-8", exclude_characters="\0", exclude_categories=("Cs",)),
+    st.characters(codec="utf-8", exclude_characters="\0"),
     min_size=1,
     max_size=20,
 )
