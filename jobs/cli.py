@@ -534,6 +534,10 @@ def download(
 
 
 _JSON_DOCS = "The --json document is described in docs/guides/jobs-and-models.md (version 1)."
+_READ_EXIT_CODES = (
+    "Exit codes: 0 printed; 2 invalid option or stack outputs (nothing sent), or no such "
+    "experiment; 4 no credential, Azure refused, or no such run."
+)
 
 
 @job_app.command(
@@ -542,7 +546,11 @@ _JSON_DOCS = "The --json document is described in docs/guides/jobs-and-models.md
     "page at a time until --limit runs match; the filters and --sort apply to them (Azure ML "
     "does not filter by status or order by metric on the server). Pipeline steps and sweep "
     "trials are left out: show them with job show. Without --experiment, the experiments are "
-    "listed. " + _JSON_DOCS + "\n\n" + _EXIT_CODES.split(" 10 ", maxsplit=1)[0].rstrip(";") + ".",
+    "listed. " + _JSON_DOCS + "\n\nExamples:\n"
+    "  amlstack job list --stack dev\n"
+    "  amlstack job list --stack dev --experiment churn --status completed --since 7d\n"
+    "  amlstack job list --stack dev -e churn --metric auc --sort auc --limit 50 --json\n\n"
+    + _READ_EXIT_CODES,
 )
 @on_stack
 def list_runs(
@@ -562,6 +570,7 @@ def list_runs(
         typer.Option(
             help="Only runs in this status: queued, running, completed, failed, canceled; "
             "repeatable.",
+            metavar="STATUS",
             parser=option_parser(check_status),
         ),
     ] = None,
@@ -683,7 +692,10 @@ def _duration(seconds: float | None) -> str:
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{rest:02d}s"
 
 
-@job_app.command(epilog=_JSON_DOCS)
+@job_app.command(
+    epilog=_JSON_DOCS + "\n\nExamples:\n  amlstack job show churn-3f2a9c81d0e4 --stack dev\n"
+    "  amlstack job show churn-3f2a9c81d0e4 --stack dev --json\n\n" + _READ_EXIT_CODES
+)
 @on_stack
 def show(
     job: JobName,
@@ -744,7 +756,12 @@ def show(
     )
 
 
-@job_app.command(epilog="Rows whose values differ between the runs are highlighted. " + _JSON_DOCS)
+@job_app.command(
+    epilog="Rows whose values differ between the runs are highlighted. "
+    + _JSON_DOCS
+    + "\n\nExamples:\n  amlstack job compare churn-3f2a9c81d0e4 churn-9b1d04c2e7aa --stack dev\n\n"
+    + _READ_EXIT_CODES
+)
 @on_stack
 def compare(
     runs: Annotated[list[str], typer.Argument(help="Two or more run (job) names.", parser=_NAME)],
@@ -781,7 +798,13 @@ def compare(
     epilog="With --from-best EXPERIMENT --metric M, the run is the experiment's completed "
     "top-level run with the highest (--max, the default) or lowest (--min) latest value of M; "
     "the command names the run it chose. Registering from the same run output again returns "
-    "the same version."
+    "the same version.\n\nExamples:\n"
+    "  amlstack model register churn --job churn-3f2a9c81d0e4 --stack dev\n"
+    "  amlstack model register churn --from-best churn --metric auc --stack dev\n"
+    "  amlstack model register churn --from-best churn --metric rmse --min --stack dev\n\n"
+    "Exit codes: 0 registered (or already); 2 invalid option or stack outputs (nothing sent), or "
+    "--from-best finds no such experiment, no completed run that logged --metric, or a tie; 4 "
+    "no credential, Azure refused, or the experiment has no completed run yet."
 )
 @on_stack
 def register(
