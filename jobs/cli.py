@@ -585,7 +585,9 @@ def list_runs(
     metric: Annotated[
         list[str] | None,
         typer.Option(
-            help="A metric column; repeatable. Default: the metrics the runs share.", parser=_METRIC
+            help="A metric column; repeatable. Default: the metrics the runs share.",
+            metavar="METRIC",
+            parser=_METRIC,
         ),
     ] = None,
     sort: Annotated[
