@@ -56,8 +56,11 @@ __all__ = [
     "check_compute",
     "computes_of",
     "dry_run",
+    "job_body",
     "prepare",
+    "resolve_job",
     "submit",
+    "validate_job",
 ]
 
 API_VERSIONS: Mapping[str, str] = {
@@ -145,18 +148,18 @@ def prepare(
         raise JobSpecError(f"{spec.source}: {type(job).__name__} is not an azure-ai-ml job")
     if isinstance(job, PipelineJob):
         apply_default_compute(job, _default_compute_name(context, options.overrides))
-    _validate(job, spec.source)
+    validate_job(job, spec.source)
     job.experiment_name = options.experiment or job.experiment_name or spec.default_experiment
     if options.display_name:
         job.display_name = options.display_name
     if options.description:
         job.description = options.description
-    _resolve(job, resolver, at=f"{spec.source.name}: ")
+    resolve_job(job, resolver, at=f"{spec.source.name}: ")
     tags = _amlstack_tags(context, spec.source, resolver.code_paths)
     job.tags = {**(job.tags or {}), **tags, **options.tags}
     chosen = options.name or job.name
     job.name = chosen or _PENDING
-    body = _body(job)
+    body = job_body(job)
     if not chosen:
         hashed = dict(body["properties"])
         if hashed.get("displayName") == _PENDING:
@@ -289,7 +292,7 @@ def _default_compute_name(context: StackContext, overrides: Overrides) -> str | 
     return overrides.computes.get(ALL) or default_compute(context)
 
 
-def _validate(job: Job, source: Path) -> None:
+def validate_job(job: Job, source: Path) -> None:
     """azure-ai-ml's own offline validation (schema, pipeline bindings), as ``az ml`` runs it."""
     if not isinstance(job, PathAwareSchemaValidatableMixin):
         return
@@ -299,7 +302,9 @@ def _validate(job: Job, source: Path) -> None:
         raise JobSpecError(f"{source}: invalid job:\n" + "\n".join(f"  - {x}" for x in lines))
 
 
-def _resolve(job: Job, resolver: Resolver, *, at: str) -> None:
+def resolve_job(job: Job, resolver: Resolver, *, at: str) -> None:
+    """Resolve every reference of a command, sweep or pipeline job in place (`at` prefixes
+    errors); other job types are refused."""
     if isinstance(job, PipelineJob):
         resolve_pipeline(job, resolver, at=at)
     elif isinstance(job, SweepJob):
@@ -313,7 +318,7 @@ def _resolve(job: Job, resolver: Resolver, *, at: str) -> None:
         )
 
 
-def _body(job: Job) -> dict[str, Any]:
+def job_body(job: Job) -> dict[str, Any]:
     """The JSON body azure-ai-ml's client sends for `job` (read-only fields left out)."""
     return rest_json(to_rest_job_object(job))
 
