@@ -18,12 +18,15 @@ Catch `AmlStackError` for all of them, or a subclass for one kind of failure::
     └── JobError                     jobs.errors: a job, model or Azure ML request failed
         ├── JobSpecError             (also ValueError) an invalid job spec; nothing was sent
         │   └── MissingPathError     a folder or file the spec references is missing
+        ├── RunSelectionError        (also ValueError) an experiment's runs single out none as
+        │                            asked: no such experiment, no run logged the metric, a tie
         ├── CredentialError          no Azure credential could get a token
         └── ModelError               a model cannot be registered or promoted as asked
 
 Each message names the field, option or file, shows the value and says what is expected. The
 command line prints it without a traceback and exits 2 for invalid input (`ConfigError`,
-`PlanFileError`, `DependencyCycleError`, `StackContextError`, `JobSpecError`), 3 for a failed
+`PlanFileError`, `DependencyCycleError`, `StackContextError`, `JobSpecError`,
+`RunSelectionError`), 3 for a failed
 mandatory policy, 4 when Azure or the credential failed (the other `JobError`s). Validators
 inside argument models raise plain `ValueError`; `components.args.Args` turns it into a
 `ConfigError` naming the key.

@@ -112,7 +112,7 @@ class ScheduleResolver(StackResolver):
         )
         return asset_id(self.context.workspace_id, "components", self.component_name, version)
 
-    def local_input(self, path: Path, folder: bool, where: str) -> str | None:  # noqa: ARG002
+    def local_input(self, path: Path, input_type: str, where: str) -> str:  # noqa: ARG002
         raise JobSpecError(
             f"{where}: local input {str(path)!r}: a schedule uploads no input data; register a "
             "data asset (azureml:<name>:<version>) or read from a datastore "

@@ -3,9 +3,10 @@
 The stack's outputs say where everything is (`load_context`); specs are azure-ai-ml's own YAML or
 Python builders (`load_spec`); `dry_run` shows the request with every id resolved from the stack
 and `submit` sends it; `follow` streams a job to its end; `metrics`, `register_model`,
-`promote_model` and `list_models` work with its results; `schedule_job` resolves a spec for a
-stack's job schedule. Names are imported on first use, so ``import jobs`` does not pay for
-azure-ai-ml until it is needed. Test helpers: `jobs.testing`.
+`promote_model` and `list_models` work with its results; `list_runs`, `show_job`,
+`compare_runs` and `choose_best` read experiments (through `Tracking`, the workspace's MLflow
+server, and `RunHistory`). Names are imported on first use, so
+``import jobs`` does not pay for azure-ai-ml until it is needed. Test helpers: `jobs.testing`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jobs.errors import (
     JobSpecError,
     MissingPathError,
     ModelError,
+    RunSelectionError,
     StackContextError,
 )
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from components.outputs import StackOutputs
     from jobs.client import ml_client, registry_client, stack_credential
     from jobs.context import StackContext, load_context
+    from jobs.experiments import choose_best, compare_runs, list_runs, show_job
     from jobs.follow import AzureJobSource, JobSource, Outcome, exit_code, follow
     from jobs.models import ModelVersion, list_models, promote_model, register_model
     from jobs.refs import Overrides
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from jobs.results import Metric, download_outputs, metrics
     from jobs.specs import LoadedSpec, load_spec
     from jobs.submit import PreparedJob, Request, SubmitOptions, Submitted, dry_run, prepare, submit
+    from jobs.tracking import RunHistory, Tracking
 
 __all__ = [
     "AzureJobSource",
@@ -50,18 +54,23 @@ __all__ = [
     "PreparedJob",
     "Request",
     "Resolver",
-    "ScheduleResolver",
+    "RunHistory",
+    "RunSelectionError",
     "StackContext",
     "StackContextError",
     "StackOutputs",
     "StackResolver",
     "SubmitOptions",
     "Submitted",
+    "Tracking",
+    "choose_best",
+    "compare_runs",
     "download_outputs",
     "dry_run",
     "exit_code",
     "follow",
     "list_models",
+    "list_runs",
     "load_context",
     "load_spec",
     "metrics",
@@ -70,7 +79,7 @@ __all__ = [
     "promote_model",
     "register_model",
     "registry_client",
-    "schedule_job",
+    "show_job",
     "stack_credential",
     "submit",
 ]
@@ -79,6 +88,7 @@ _HOMES = {
     "jobs.client": ("ml_client", "registry_client", "stack_credential"),
     "components.outputs": ("StackOutputs",),
     "jobs.context": ("StackContext", "load_context"),
+    "jobs.experiments": ("choose_best", "compare_runs", "list_runs", "show_job"),
     "jobs.follow": ("AzureJobSource", "JobSource", "Outcome", "exit_code", "follow"),
     "jobs.models": ("ModelVersion", "list_models", "promote_model", "register_model"),
     "jobs.refs": ("Overrides",),
@@ -94,6 +104,7 @@ _HOMES = {
         "prepare",
         "submit",
     ),
+    "jobs.tracking": ("RunHistory", "Tracking"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 

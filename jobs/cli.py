@@ -26,20 +26,25 @@ from rich.table import Table
 from components.console import ProjectDir, err, fail, out
 from components.errors import AmlStackError, ConfigError
 from components.exit_codes import ExitCode
-from jobs.errors import JobSpecError, StackContextError
+from jobs.errors import JobSpecError, RunSelectionError, StackContextError
 from jobs.inputs import (
     check_asset_name,
     check_folder,
+    check_limit,
+    check_metric_name,
     check_model_version,
     check_output_name,
     check_output_path,
     check_seconds,
+    check_since,
+    check_status,
     option_parser,
 )
 
 if TYPE_CHECKING:
     from jobs.context import PlanOutputs, StackContext
     from jobs.follow import Outcome
+    from jobs.tracking import RunHistory, Tracking
 
 __all__ = ["JobsHost", "StackTarget", "job_app", "model_app", "on_stack"]
 
@@ -65,6 +70,9 @@ job_app = typer.Typer(
             "  amlstack job submit jobs/train.yml --stack dev -o outputs-dev.json --wait",
             "  amlstack job status churn-3f2a9c81d0e4 --stack dev -o outputs-dev.json",
             "  amlstack job metrics churn-3f2a9c81d0e4 --stack dev -o outputs-dev.json",
+            "  amlstack job list --stack dev --experiment churn --status completed --sort auc",
+            "  amlstack job show churn-3f2a9c81d0e4 --stack dev",
+            "  amlstack job compare churn-3f2a9c81d0e4 churn-9b1d04c2e7aa --stack dev",
         ]
     ),
     no_args_is_help=True,
@@ -83,11 +91,14 @@ model_app = typer.Typer(
             "",
             "Examples:",
             "  amlstack model register churn --job churn-3f2a9c81d0e4 --stack dev",
+            "  amlstack model register churn --from-best churn --metric auc --max --stack dev",
             "  amlstack model promote churn 1 --stack dev -o outputs-dev.json",
             "  amlstack model list churn --stack dev --json",
             "",
-            "Exit codes: 0 done; 2 invalid option or stack outputs (nothing sent); 4 no credential "
-            "worked, Azure refused, or the registry already has that version from another run.",
+            "Exit codes: 0 done; 2 invalid option or stack outputs (nothing sent), or --from-best "
+            "finds no such experiment, no completed run that logged --metric, or a tie; 4 no "
+            "credential worked, Azure refused, the experiment has no completed run yet, or the "
+            "registry already has that version from another run.",
         ]
     ),
     no_args_is_help=True,
@@ -111,6 +122,7 @@ Tenant = Annotated[
 ]
 _NAME = option_parser(check_asset_name)
 _SECONDS = option_parser(check_seconds)
+_METRIC = option_parser(check_metric_name)
 JobName = Annotated[
     str,
     typer.Argument(help="The job name (what `job submit` printed).", parser=_NAME),
@@ -157,7 +169,7 @@ def _handled() -> Iterator[None]:
     _quiet_sdk_logging()
     try:
         yield
-    except (ConfigError, JobSpecError, StackContextError) as error:
+    except (ConfigError, JobSpecError, RunSelectionError, StackContextError) as error:
         fail(str(error), ExitCode.INVALID_INPUT)
     except AmlStackError as error:
         fail(str(error), ExitCode.AZURE)
@@ -215,6 +227,18 @@ class StackTarget:
 
         credential = stack_credential(self.tenant)
         return credential, ml_client(context, credential)
+
+    def tracking(self, client: Any, credential: Any) -> Tracking:
+        """The MLflow tracking server of the client's workspace (`jobs.tracking`)."""
+        from jobs.tracking import Tracking
+
+        return Tracking.of_workspace(client, credential)
+
+    def history(self, client: Any, credential: Any) -> RunHistory:
+        """The run history service of the client's workspace (`jobs.tracking`)."""
+        from jobs.tracking import RunHistory
+
+        return RunHistory.of_workspace(client, credential)
 
     def connect(self) -> tuple[StackContext, Any, Any]:
         """The stack's context, a checked credential and an ``MLClient`` for its workspace."""
@@ -509,14 +533,307 @@ def download(
         out.print(f"{job}: outputs downloaded to {written}", highlight=False)
 
 
-@model_app.command()
+_JSON_DOCS = "The --json document is described in docs/guides/jobs-and-models.md (version 1)."
+_READ_EXIT_CODES = (
+    "Exit codes: 0 printed; 2 invalid option or stack outputs (nothing sent), or no such "
+    "experiment; 4 no credential, Azure refused, or no such run."
+)
+
+
+@job_app.command(
+    "list",
+    epilog="The runs come from the workspace's MLflow tracking server, newest first, read a "
+    "page at a time until --limit runs match; the filters and --sort apply to them (Azure ML "
+    "does not filter by status or order by metric on the server). Pipeline steps and sweep "
+    "trials are left out: show them with job show. Without --experiment, the experiments are "
+    "listed. " + _JSON_DOCS + "\n\nExamples:\n"
+    "  amlstack job list --stack dev\n"
+    "  amlstack job list --stack dev --experiment churn --status completed --since 7d\n"
+    "  amlstack job list --stack dev -e churn --metric auc --sort auc --limit 50 --json\n\n"
+    + _READ_EXIT_CODES,
+)
+@on_stack
+def list_runs(
+    *,
+    target: StackTarget,
+    experiment: Annotated[
+        str | None,
+        typer.Option(
+            "--experiment",
+            "-e",
+            help="The experiment. Default: list the experiments.",
+            parser=_NAME,
+        ),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only runs in this status: queued, running, completed, failed, canceled; "
+            "repeatable.",
+            metavar="STATUS",
+            parser=option_parser(check_status),
+        ),
+    ] = None,
+    since: Annotated[
+        int | None,
+        typer.Option(
+            help="Only runs started since: 2025-06-01, 2025-06-01T08:30 (UTC), 7d, 12h, 30m.",
+            metavar="WHEN",
+            parser=option_parser(check_since),
+        ),
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A metric column; repeatable. Default: the metrics the runs share.",
+            metavar="METRIC",
+            parser=_METRIC,
+        ),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        typer.Option(help="Order by this metric, highest first (see --ascending).", parser=_METRIC),
+    ] = None,
+    ascending: Annotated[bool, typer.Option(help="With --sort: lowest first.")] = False,
+    limit: Annotated[
+        int,
+        typer.Option(help="At most this many runs (1-10000).", parser=option_parser(check_limit)),
+    ] = 20,
+    as_json: AsJson = False,
+) -> None:
+    """The runs of an experiment: status, start, duration, compute, metrics, git commit,
+    registered models."""
+    if ascending and sort is None:
+        fail("--ascending without --sort: expected --sort METRIC with it", ExitCode.INVALID_INPUT)
+    with _handled():
+        from jobs.experiments import RunFilter
+        from jobs.experiments import list_runs as read_runs
+
+        _, credential, client = target.connect()
+        tracking = target.tracking(client, credential)
+        if experiment is None:
+            found = tracking.experiments()
+            if as_json:
+                document = {
+                    "version": 1,
+                    "experiments": [{"name": e.name, "id": e.id} for e in found],
+                }
+                typer.echo(json.dumps(document, indent=2, sort_keys=True))
+                return
+            table = Table("experiment", "id", title=f"{len(found)} experiments")
+            for item in found:
+                table.add_row(item.name, item.id)
+            out.print(table)
+            return
+        listing = read_runs(
+            tracking,
+            experiment,
+            run_filter=RunFilter(statuses=frozenset(status or ()), since_ms=since),
+            limit=limit,
+            metrics=metric or (),
+            sort=sort,
+            descending=not ascending,
+            compute_of=lambda name: _compute_of(client, name),
+            models=client.models,
+        )
+    if as_json:
+        typer.echo(json.dumps(listing.document(), indent=2, sort_keys=True))
+        return
+    _print_listing(listing)
+
+
+def _compute_of(client: Any, name: str) -> str | None:
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        compute = client.jobs.get(name).compute
+    except ResourceNotFoundError:
+        return None
+    return None if compute is None else str(compute).rsplit("/", 1)[-1]
+
+
+def _print_listing(listing: Any) -> None:
+    more = " (more: raise --limit)" if listing.more else ""
+    table = Table(
+        "run",
+        "display name",
+        "status",
+        "start",
+        "duration",
+        "compute",
+        *listing.metrics,
+        "git",
+        "models",
+        title=f"{listing.experiment}: {len(listing.runs)} runs{more}",
+    )
+    for row in listing.runs:
+        git = (
+            ""
+            if row.git_commit is None
+            else row.git_commit[:8] + ("+dirty" if row.git_dirty else "")
+        )
+        table.add_row(
+            row.name,
+            row.display_name or "",
+            row.status,
+            (row.start or "").replace("T", " ").removesuffix("Z"),
+            _duration(row.duration_seconds),
+            row.compute or "",
+            *(f"{row.metrics[m]:g}" if m in row.metrics else "" for m in listing.metrics),
+            git,
+            ", ".join(row.models),
+        )
+    out.print(table)
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{rest:02d}s"
+
+
+@job_app.command(
+    epilog=_JSON_DOCS + "\n\nExamples:\n  amlstack job show churn-3f2a9c81d0e4 --stack dev\n"
+    "  amlstack job show churn-3f2a9c81d0e4 --stack dev --json\n\n" + _READ_EXIT_CODES
+)
+@on_stack
+def show(
+    job: JobName,
+    *,
+    target: StackTarget,
+    as_json: AsJson = False,
+) -> None:
+    """One run: inputs and outputs with their URIs, environment, compute, code snapshot,
+    a pipeline's steps with their status, and where the logs are."""
+    with _handled():
+        from jobs.experiments import show_job
+
+        _, credential, client = target.connect()
+        view = show_job(client, job, target.history(client, credential))
+    if as_json:
+        typer.echo(json.dumps(view.document(), indent=2, sort_keys=True))
+        return
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    git = view.document()["git"]
+    rows = [
+        ("name", view.name),
+        ("display name", view.display_name or ""),
+        ("type", view.type),
+        ("status", view.status),
+        ("experiment", view.experiment or ""),
+        ("compute", view.compute or ""),
+        ("environment", view.environment or ""),
+        ("code", view.code or ""),
+        ("code hash", view.code_hash or ""),
+        (
+            "git",
+            ""
+            if git["commit"] is None
+            else f"{git['commit']}" + (" (dirty)" if git["dirty"] else ""),
+        ),
+        ("studio", view.studio_url or ""),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    for kind, entries in (("input", view.inputs), ("output", view.outputs)):
+        for key, entry in entries.items():
+            value = entry.get("uri") or entry.get("value") or "(assigned when the job runs)"
+            table.add_row(f"{kind} {key}", f"{entry['type']}: {value}")
+    out.print(table, soft_wrap=True)
+    if view.steps:
+        steps = Table("step", "display name", "status", "compute", title=f"{len(view.steps)} steps")
+        for step in view.steps:
+            steps.add_row(step.name, step.display_name or "", step.status, step.compute or "")
+        out.print(steps)
+    out.print(
+        f"logs: {', '.join(view.log_files) or '(none yet)'}\n  stored under {view.logs_uri}\n"
+        f"  stream: amlstack job logs {view.name} --stack {target.stack}; download: amlstack job "
+        f"download {view.name} --stack {target.stack}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@job_app.command(
+    epilog="Rows whose values differ between the runs are highlighted. "
+    + _JSON_DOCS
+    + "\n\nExamples:\n  amlstack job compare churn-3f2a9c81d0e4 churn-9b1d04c2e7aa --stack dev\n\n"
+    + _READ_EXIT_CODES
+)
+@on_stack
+def compare(
+    runs: Annotated[list[str], typer.Argument(help="Two or more run (job) names.", parser=_NAME)],
+    *,
+    target: StackTarget,
+    as_json: AsJson = False,
+) -> None:
+    """Runs side by side: their metrics and parameters, differences highlighted."""
+    if len(set(runs)) < 2:
+        fail(
+            f"RUN {' '.join(runs)!r}: expected two or more different runs to compare",
+            ExitCode.INVALID_INPUT,
+        )
+    with _handled():
+        from jobs.experiments import compare_runs, tracked_runs
+
+        _, credential, client = target.connect()
+        comparison = compare_runs(tracked_runs(target.tracking(client, credential), runs))
+    if as_json:
+        typer.echo(json.dumps(comparison.document(), indent=2, sort_keys=True))
+        return
+    names = [run.name for run in comparison.runs]
+    table = Table("", *names, title=f"{len(names)} runs")
+    table.add_row("status", *(run.status for run in comparison.runs))
+    for kind, values in (("metric", comparison.metrics), ("param", comparison.params)):
+        for key, row in values.items():
+            style = "bold yellow" if comparison.differs(row) else None
+            cells = ["" if v is None else f"{v:g}" if isinstance(v, float) else str(v) for v in row]
+            table.add_row(f"{kind} {key}", *cells, style=style)
+    out.print(table)
+
+
+@model_app.command(
+    epilog="With --from-best EXPERIMENT --metric M, the run is the experiment's completed "
+    "top-level run with the highest (--max, the default) or lowest (--min) latest value of M; "
+    "the command names the run it chose. Registering from the same run output again returns "
+    "the same version.\n\nExamples:\n"
+    "  amlstack model register churn --job churn-3f2a9c81d0e4 --stack dev\n"
+    "  amlstack model register churn --from-best churn --metric auc --stack dev\n"
+    "  amlstack model register churn --from-best churn --metric rmse --min --stack dev\n\n"
+    "Exit codes: 0 registered (or already); 2 invalid option or stack outputs (nothing sent), or "
+    "--from-best finds no such experiment, no completed run that logged --metric, or a tie; 4 "
+    "no credential, Azure refused, or the experiment has no completed run yet."
+)
 @on_stack
 def register(
     name: ModelName,
     *,
     job: Annotated[
-        str, typer.Option("--job", help="The run whose output holds the model.", parser=_NAME)
-    ],
+        str | None,
+        typer.Option(
+            "--job", help="The run whose output holds the model (or --from-best).", parser=_NAME
+        ),
+    ] = None,
+    from_best: Annotated[
+        str | None,
+        typer.Option(
+            "--from-best",
+            help="Take the model of this experiment's best run by --metric (instead of --job).",
+            metavar="EXPERIMENT",
+            parser=_NAME,
+        ),
+    ] = None,
+    metric: Annotated[
+        str | None,
+        typer.Option(help="The metric --from-best ranks runs by.", parser=_METRIC),
+    ] = None,
+    maximize: Annotated[
+        bool, typer.Option("--max/--min", help="With --from-best: the best is the highest/lowest.")
+    ] = True,
     target: StackTarget,
     output: Annotated[
         str,
@@ -534,15 +851,46 @@ def register(
     ] = "mlflow_model",
     description: Annotated[str | None, typer.Option(help="Model description.")] = None,
 ) -> None:
-    """Register a model from a run's output; the same run output twice gives the same version."""
+    """Register a model from a run's output (or the best run's); the same run output twice
+    gives the same version."""
     if model_type not in ("mlflow_model", "custom_model"):
         fail(
             f"--type {model_type!r}: expected mlflow_model or custom_model", ExitCode.INVALID_INPUT
         )
+    if (job is None) == (from_best is None):
+        given = f"--job {job!r} and --from-best {from_best!r}" if job else "neither"
+        fail(
+            f"--job / --from-best: {given} given; expected exactly one: --job RUN, or "
+            "--from-best EXPERIMENT --metric M",
+            ExitCode.INVALID_INPUT,
+        )
+    if (metric is None) != (from_best is None):
+        fail(
+            f"--metric {metric!r} without --from-best: expected --metric only with --from-best"
+            if metric
+            else f"--from-best {from_best!r} without --metric: expected --metric M (the metric "
+            "that ranks the runs, like accuracy)",
+            ExitCode.INVALID_INPUT,
+        )
     with _handled():
+        from jobs.experiments import choose_best, experiment_of
         from jobs.models import register_model
 
-        context, _, client = target.connect()
+        context, credential, client = target.connect()
+        if from_best is not None and metric is not None:
+            tracking = target.tracking(client, credential)
+            experiment = experiment_of(tracking, from_best)
+            best, compared = choose_best(
+                tracking.runs(experiment), metric, maximize=maximize, experiment=experiment.name
+            )
+            job = best.name
+            out.print(
+                f"best run of {experiment.name} by {'max' if maximize else 'min'} {metric}: "
+                f"{best.name} ({metric}={best.metrics[metric]:g}, of {compared} completed runs "
+                "that logged it)",
+                highlight=False,
+            )
+        assert job is not None  # one of --job / --from-best, checked above
         model = register_model(
             client.models,
             context,

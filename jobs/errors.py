@@ -12,6 +12,7 @@ __all__ = [
     "JobSpecError",
     "MissingPathError",
     "ModelError",
+    "RunSelectionError",
     "StackContextError",
 ]
 
@@ -42,3 +43,8 @@ class CredentialError(JobError):
 
 class ModelError(JobError):
     """A model cannot be registered or promoted as asked (e.g. a version taken by another run)."""
+
+
+class RunSelectionError(JobError, ValueError):
+    """The runs of an experiment single out none as asked (``model register --from-best``): no
+    such experiment, no completed run logged the metric, or runs tie for the best value."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -18,15 +19,25 @@ import typer
 __all__ = [
     "check_asset_name",
     "check_folder",
+    "check_limit",
+    "check_metric_name",
     "check_model_version",
     "check_output_name",
     "check_output_path",
     "check_seconds",
+    "check_since",
+    "check_status",
     "option_parser",
+    "parse_since",
 ]
 
 _ASSET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,254}")
 _OUTPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_RELATIVE = re.compile(r"(\d+)([dhm])")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+STATUS_CHOICES = ("queued", "running", "completed", "failed", "canceled")
+"""``--status`` values: the Azure ML statuses the tracking server tells apart."""
+MAX_LIMIT = 10_000
 
 T = TypeVar("T")
 
@@ -82,6 +93,53 @@ def check_folder(value: str) -> Path:
     if path.exists() and not path.is_dir():
         raise ValueError("expected a folder; this is a file")
     return path
+
+
+def check_status(value: str) -> str:
+    """A run status to filter by, any case: ``completed`` -> ``Completed``."""
+    if value.lower() not in STATUS_CHOICES:
+        raise ValueError(f"expected one of {', '.join(STATUS_CHOICES)}")
+    return value.lower().capitalize()
+
+
+def parse_since(value: str, now: datetime) -> int:
+    """``2025-06-01``, ``2025-06-01T08:30`` (UTC unless it says), or ``7d`` / ``12h`` / ``30m``
+    before `now` -> milliseconds since the epoch."""
+    relative = _RELATIVE.fullmatch(value.strip())
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        moment = now - timedelta(**{_UNITS[unit]: amount})
+    else:
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                "expected a date (2025-06-01), a time (2025-06-01T08:30, UTC unless it says) or "
+                "an age (7d, 12h, 30m)"
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def check_since(value: str) -> int:
+    """`parse_since` relative to the current time."""
+    return parse_since(value, datetime.now(UTC))
+
+
+def check_limit(value: str | int) -> int:
+    """How many runs to list: a whole number from 1 to 10000."""
+    value = str(value)
+    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise ValueError(f"expected a whole number from 1 to {MAX_LIMIT}")
+    return int(value)
+
+
+def check_metric_name(value: str) -> str:
+    """An MLflow metric name: not empty, no surrounding spaces (``accuracy``, ``val/loss``)."""
+    if not value or value.strip() != value:
+        raise ValueError("expected a metric name as the run logged it, like 'accuracy'")
+    return value
 
 
 def option_parser(check: Callable[[str], T]) -> Callable[[str], T]:

@@ -19,7 +19,7 @@ from azure.ai.ml.entities._job.pipeline.pipeline_job_settings import PipelineJob
 
 from jobs.errors import JobSpecError
 from jobs.refs import asset_id, is_arm_id, is_binding, is_registry_id, parse_asset_ref
-from jobs.resolve import Resolver, resolve_component_dependencies, resolve_inputs
+from jobs.resolve import Resolver, resolve_component_dependencies, resolve_inputs, runs_serverless
 
 __all__ = ["apply_default_compute", "resolve_pipeline", "steps_without_compute"]
 
@@ -58,7 +58,8 @@ def resolve_pipeline(job: PipelineJob, resolver: Resolver, *, at: str = "") -> N
 
 
 def steps_without_compute(steps: Mapping[str, Any]) -> list[str]:
-    """Names of the steps (sub-pipelines included) that run on the pipeline's default compute."""
+    """Names of the steps (sub-pipelines included) that run on the pipeline's default compute:
+    those naming no compute, except serverless ones (`jobs.resolve.runs_serverless`)."""
     missing = []
     for name, step in steps.items():
         if not isinstance(step, BaseNode):
@@ -66,7 +67,7 @@ def steps_without_compute(steps: Mapping[str, Any]) -> list[str]:
         component = getattr(step, "_component", None)
         if isinstance(component, PipelineComponent):
             missing += [f"{name}.{inner}" for inner in steps_without_compute(component.jobs)]
-        elif step.compute is None:
+        elif step.compute is None and not runs_serverless(step):
             missing.append(name)
     return missing
 

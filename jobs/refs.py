@@ -25,6 +25,7 @@ __all__ = [
     "ALL",
     "BUILTIN_DATASTORES",
     "CURATED_PREFIX",
+    "SERVERLESS",
     "Overrides",
     "asset_id",
     "content_digest",
@@ -38,6 +39,7 @@ __all__ = [
     "resolve_datastore",
     "resolve_environment",
     "slug",
+    "stack_key_hint",
 ]
 
 ALL = "*"
@@ -55,6 +57,17 @@ BUILTIN_DATASTORES = frozenset(
     }
 )
 """Datastores Azure ML creates in every workspace."""
+
+SERVERLESS = "serverless"
+"""Azure ML's serverless compute: every workspace has it; a job on it sets
+``resources.instance_type`` and azure-ai-ml sends the name as written."""
+
+_STACK_KEYS = {
+    "computes": "computes.clusters (a cluster: name, vmSize) or computes.instances",
+    "environments": "environments (name, and curated, image + condaFile, or build)",
+    "datastores": "datastores (name, type)",
+}
+"""Where, in a workspace of ``amlstack:workspaces``, each kind of reference is added."""
 
 _PREFIX = "azureml:"
 _REGISTRY = "azureml://registries/"
@@ -133,7 +146,8 @@ def default_compute(context: StackContext) -> str | None:
 def resolve_compute(
     ref: str | None, context: StackContext, overrides: Overrides, *, where: str
 ) -> str | None:
-    """The ARM id of the stack compute `ref` names (None: the default compute, if any)."""
+    """The ARM id of the stack compute `ref` names (None: the default compute, if any);
+    ``serverless`` as written (see `SERVERLESS`)."""
     if ref is not None and is_binding(ref):
         return ref
     name = _compute_name(ref, context, where=where) if ref is not None else None
@@ -144,11 +158,15 @@ def resolve_compute(
         name = default_compute(context)
         if name is None:
             return None
+    if name == SERVERLESS:
+        return name
     compute = context.workspace.computes.get(name)
     if compute is None:
         raise JobSpecError(
             f"{where}: {name!r} is not a compute of {_where_in(context)}; "
-            f"{_listing('computes', context.workspace.computes, given=name)}"
+            f"{_listing('computes', context.workspace.computes, given=name)}, or "
+            f"{SERVERLESS!r} (with resources.instance_type); "
+            f"{stack_key_hint(context, 'computes', name)}"
         )
     return compute.id
 
@@ -189,7 +207,8 @@ def resolve_environment(
             f"{where}: {name!r} is not an environment of {_where_in(context)}; "
             f"{_listing('environments', context.workspace.environments, given=name)}, or use a "
             "registry "
-            "environment (azureml://registries/<registry>/environments/<name>/versions/<v>)"
+            "environment (azureml://registries/<registry>/environments/<name>/versions/<v>); "
+            f"{stack_key_hint(context, 'environments', name)}"
         )
     key, environment = found
     if version is None or version == environment.version:
@@ -224,7 +243,17 @@ def resolve_datastore(ref: str | None, context: StackContext, *, where: str) -> 
         return asset_id(context.workspace_id, "datastores", name)
     raise JobSpecError(
         f"{where}: {name!r} is not a datastore of {_where_in(context)}; "
-        f"{_listing('datastores', context.workspace.datastores, BUILTIN_DATASTORES, given=name)}"
+        f"{_listing('datastores', context.workspace.datastores, BUILTIN_DATASTORES, given=name)}; "
+        f"{stack_key_hint(context, 'datastores', name)}"
+    )
+
+
+def stack_key_hint(context: StackContext, kind: str, name: str) -> str:
+    """Which key of the stack file would add `name`: ``to add it, set amlstack:workspaces
+    (name: main) computes.clusters ... in Pulumi.dev.yaml and deploy``."""
+    return (
+        f"to add {name!r} to the stack, list it under amlstack:workspaces (the one named "
+        f"{context.workspace_key!r}) {_STACK_KEYS[kind]} in Pulumi.{context.stack}.yaml and deploy"
     )
 
 

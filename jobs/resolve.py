@@ -9,6 +9,7 @@ against the stack first, so an unknown compute fails before anything is sent.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from azure.ai.ml import Input
+from azure.ai.ml._restclient.arm_ml_service._utils.model_base import SdkJSONEncoder
 from azure.ai.ml._utils._asset_utils import get_ignore_file, get_object_hash
 from azure.ai.ml.constants import AssetTypes
 from azure.ai.ml.constants._common import ANONYMOUS_COMPONENT_NAME
@@ -23,7 +25,8 @@ from azure.ai.ml.entities import Component, Environment
 from azure.ai.ml.entities._assets import Code
 
 from jobs.context import StackContext
-from jobs.errors import JobSpecError, MissingPathError
+from jobs.errors import JobSpecError
+from jobs.local_paths import check_local_path, expects_for_input
 from jobs.refs import (
     Overrides,
     asset_id,
@@ -38,6 +41,7 @@ from jobs.refs import (
 from jobs.snapshot import take_snapshot
 
 __all__ = [
+    "LOCAL_UPLOADS",
     "Resolver",
     "StackResolver",
     "resolve_code",
@@ -45,16 +49,23 @@ __all__ = [
     "resolve_component_dependencies",
     "resolve_inputs",
     "resolve_sweep",
+    "rest_json",
+    "runs_serverless",
     "uploaded_input_uri",
 ]
 
 log = logging.getLogger("amlstack.jobs")
+
+LOCAL_UPLOADS = "azureml://datastores/workspaceblobstore/paths/LocalUpload"
+"""Where azure-ai-ml uploads local inputs: ``<this>/<content hash>/<file or folder name>``."""
 
 
 class Resolver(Protocol):
     """Turns one kind of reference into the id the request carries; `where` names it in errors."""
 
     context: StackContext
+    code_paths: list[Path]
+    """The local code folders (or files) resolved so far: what the job uploads."""
 
     def compute(self, ref: str | None, where: str) -> str | None: ...
 
@@ -66,8 +77,8 @@ class Resolver(Protocol):
 
     def datastore(self, ref: str | None, where: str) -> str | None: ...
 
-    def local_input(self, path: Path, folder: bool, where: str) -> str | None:
-        """The URI a local input path is uploaded to; None leaves the upload to azure-ai-ml."""
+    def local_input(self, path: Path, input_type: str, where: str) -> str:
+        """The URI a local input (``uri_file``, ``uri_folder``, ``mltable``, ...) is uploaded to."""
         ...
 
 
@@ -77,6 +88,9 @@ class StackResolver:
     def __init__(self, context: StackContext, overrides: Overrides | None = None) -> None:
         self.context = context
         self.overrides = overrides or Overrides()
+        self.code_paths: list[Path] = []
+        self.anonymous_components: dict[str, dict[str, Any]] = {}
+        """ARM id -> body of each anonymous component the job's steps use, in step order."""
 
     def compute(self, ref: str | None, where: str) -> str | None:
         return resolve_compute(ref, self.context, self.overrides, where=where)
@@ -96,32 +110,48 @@ class StackResolver:
 
     def code(self, path: Path, where: str) -> str:
         snapshot = take_snapshot(path, where=where)
+        self.code_paths.append(path)
         return asset_id(self.context.workspace_id, "codes", snapshot.digest, "1")
 
     def component(self, component: Component, where: str) -> str:  # noqa: ARG002
+        """The id of a registered component; an inline one (``file:./train.yml``) becomes an
+        anonymous component named by its content hash, whose body is kept to show."""
         if component.id:
             return str(component.id)
-        return asset_id(
+        component_id = asset_id(
             self.context.workspace_id,
             "components",
             ANONYMOUS_COMPONENT_NAME,
             component._get_anonymous_hash(),
         )
+        if component_id not in self.anonymous_components:
+            component._is_anonymous = True  # as create_or_update(..., is_anonymous=True) sets it
+            self.anonymous_components[component_id] = rest_json(component._to_rest_object())
+        return component_id
 
     def datastore(self, ref: str | None, where: str) -> str | None:
         return resolve_datastore(ref, self.context, where=where)
 
-    def local_input(self, path: Path, folder: bool, where: str) -> str | None:
-        return uploaded_input_uri(path, folder, where=where)
+    def local_input(self, path: Path, input_type: str, where: str) -> str:
+        return uploaded_input_uri(path, input_type, where=where)
 
 
-def uploaded_input_uri(path: Path, folder: bool, *, where: str) -> str:
-    """Where azure-ai-ml uploads a local input: the workspace blob store, under its hash."""
-    if not path.exists():
-        raise MissingPathError(f"{where}: local input {str(path)!r} does not exist", str(path))
+def rest_json(rest_object: Any) -> dict[str, Any]:
+    """The JSON azure-ai-ml's client sends for a REST object (read-only fields left out)."""
+    body: dict[str, Any] = json.loads(
+        json.dumps(rest_object, cls=SdkJSONEncoder, exclude_readonly=True)
+    )
+    return body
+
+
+def uploaded_input_uri(path: Path, input_type: str, *, where: str) -> str:
+    """Where azure-ai-ml uploads a local input: the workspace blob store, under its content hash
+    (so the same data is uploaded once); a ``uri_folder`` ends in ``/``. The path must be what
+    its type says (`jobs.local_paths.check_local_path`)."""
+    check_local_path(path, expects_for_input(input_type), where=where, input_type=input_type)
     digest = get_object_hash(path, get_ignore_file(path if path.is_dir() else path.parent))
-    uri = f"azureml://datastores/workspaceblobstore/paths/LocalUpload/{digest}/{path.name}"
-    return uri + "/" if folder else uri
+    uri = f"{LOCAL_UPLOADS}/{digest}/{path.name}"
+    return uri + "/" if input_type == AssetTypes.URI_FOLDER else uri
 
 
 def resolve_code(value: object, base: Path, resolver: Resolver, *, where: str) -> object:
@@ -178,9 +208,7 @@ def resolve_inputs(
                 data.path = asset_id(resolver.context.workspace_id, kind, asset, version)
         else:
             local = Path(path) if Path(path).is_absolute() else (base / path).resolve()
-            uploaded = resolver.local_input(local, data.type == AssetTypes.URI_FOLDER, at)
-            if uploaded is not None:
-                data.path = uploaded
+            data.path = resolver.local_input(local, str(data.type or ""), at)
 
 
 def _named_inputs(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -195,13 +223,21 @@ def _named_inputs(inputs: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
             yield name, data
 
 
+def runs_serverless(job: Any) -> bool:
+    """True for a job or step that names no compute but an instance type: Azure ML runs it on
+    serverless compute (azure-ai-ml sends no compute), so no default compute is filled in."""
+    resources = getattr(job, "resources", None)
+    return job.compute is None and bool(getattr(resources, "instance_type", None))
+
+
 def resolve_command(job: Any, resolver: Resolver, *, at: str = "") -> None:
     """A command job (or builder): code, environment, compute and inputs; `at` prefixes errors."""
     base = Path(job._base_path)
     job.code = resolve_code(job.code, base, resolver, where=f"{at}code")
     if job.environment is not None:
         job.environment = resolver.environment(job.environment, f"{at}environment")
-    job.compute = resolver.compute(job.compute, f"{at}compute")
+    if not runs_serverless(job):
+        job.compute = resolver.compute(job.compute, f"{at}compute")
     resolve_inputs(job._job_inputs, base, resolver, where=f"{at}inputs")
 
 
@@ -212,5 +248,6 @@ def resolve_sweep(job: Any, resolver: Resolver, *, at: str = "") -> None:
     trial.code = resolve_code(trial.code, base, resolver, where=f"{at}trial.code")
     if trial.environment is not None:
         trial.environment = resolver.environment(trial.environment, f"{at}trial.environment")
-    job.compute = resolver.compute(job.compute, f"{at}compute")
+    if not runs_serverless(job):
+        job.compute = resolver.compute(job.compute, f"{at}compute")
     resolve_inputs(job.inputs, base, resolver, where=f"{at}inputs")

@@ -18,6 +18,7 @@ from azure.core.pipeline.transport import HttpTransport
 
 from jobs.errors import JobError
 from jobs.rest import get_json
+from jobs.tracking import tracking_base_url
 
 __all__ = ["Metric", "download_outputs", "metrics", "tracking_base_url"]
 
@@ -31,13 +32,6 @@ class Metric:
     step: int
     timestamp: int
     """Milliseconds since the epoch, as MLflow logs it."""
-
-
-def tracking_base_url(mlflow_tracking_uri: str) -> str:
-    """``azureml://<region>.api.azureml.ms/mlflow/v1.0/...`` -> its HTTPS REST base."""
-    if mlflow_tracking_uri.startswith("azureml://"):
-        return "https://" + mlflow_tracking_uri.removeprefix("azureml://").rstrip("/")
-    return mlflow_tracking_uri.rstrip("/")
 
 
 def metrics(

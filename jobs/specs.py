@@ -19,16 +19,36 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from jobs.errors import JobSpecError, MissingPathError
+from jobs.local_paths import Expects, check_local_path, expects_for_input
 
-__all__ = ["LoadedSpec", "load_spec", "local_references", "parse_set"]
+__all__ = [
+    "FILE_PREFIX",
+    "LoadedSpec",
+    "LocalReference",
+    "load_spec",
+    "local_references",
+    "parse_set",
+]
+
+FILE_PREFIX = "file:"
+"""``component: file:./train.yml``: azure-ai-ml reads a value with this prefix as a local file."""
 
 _UNKNOWN = "Unknown field."
 _REQUIRED = "Missing data for required field."
+
+
+class LocalReference(NamedTuple):
+    """A local path a spec names: where (``job.yml: jobs.train.code``), the path, what it is."""
+
+    where: str
+    path: Path
+    expects: Expects
+    input_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,20 +97,13 @@ def load_spec(spec: str | Path, *, overrides: Sequence[str] = ()) -> LoadedSpec:
             text,
         )
     override = parse_set(overrides)
-    for where, missing in local_references(path):
-        if not missing.exists():
-            kind = (
-                "folder"
-                if where.endswith(("code", "build.path"))
-                else "path"
-                if where.endswith(".path")
-                else "file"
-            )
-            raise MissingPathError(
-                f"{where}: {kind} {str(missing)!r} does not exist; expected a {kind} relative "
-                "to the file that names it",
-                str(missing),
-            )
+    for reference in local_references(path):
+        check_local_path(
+            reference.path,
+            reference.expects,
+            where=reference.where,
+            input_type=reference.input_type,
+        )
     from azure.ai.ml import load_job
 
     try:
@@ -100,31 +113,42 @@ def load_spec(spec: str | Path, *, overrides: Sequence[str] = ()) -> LoadedSpec:
     return LoadedSpec(job=job, source=path)
 
 
-def local_references(spec: Path) -> Iterator[tuple[str, Path]]:
-    """Every local path a YAML spec references, with where (``job.yml: jobs.train.code``)."""
+def local_references(spec: Path) -> Iterator[LocalReference]:
+    """Every local path a YAML spec references, with where (``job.yml: jobs.train.code``) and
+    what it must be (a ``uri_file`` input a file, a component a file, ``code:`` a folder...)."""
     document = _read_yaml(spec)
     yield from _walk(document, spec.parent, f"{spec.name}: ", seen={spec.resolve()})
 
 
-def _walk(node: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[tuple[str, Path]]:
+_DATA_KEYS = ("training_data", "validation_data", "test_data")
+"""AutoML steps take their data here, beside (or instead of) ``inputs``."""
+
+
+def _walk(node: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[LocalReference]:
     if not isinstance(node, Mapping):
         return
     prefix = at if at.endswith(": ") else f"{at}."
     code = node.get("code")
     if _is_local(code):
-        yield f"{prefix}code", base / str(code)
+        yield LocalReference(f"{prefix}code", base / str(code), "code")
     environment = node.get("environment")
     if isinstance(environment, Mapping):
         build = environment.get("build")
         if isinstance(build, Mapping) and _is_local(build.get("path")):
-            yield f"{prefix}environment.build.path", base / str(build["path"])
+            yield LocalReference(f"{prefix}environment.build.path", base / build["path"], "folder")
         if _is_local(environment.get("conda_file")):
-            yield f"{prefix}environment.conda_file", base / str(environment["conda_file"])
+            conda = base / str(environment["conda_file"])
+            yield LocalReference(f"{prefix}environment.conda_file", conda, "file")
     inputs = node.get("inputs")
-    if isinstance(inputs, Mapping):
-        for name, entry in inputs.items():
-            if isinstance(entry, Mapping) and _is_local(entry.get("path")):
-                yield f"{prefix}inputs.{name}.path", base / str(entry["path"])
+    named = inputs.items() if isinstance(inputs, Mapping) else ()
+    data = {f"inputs.{name}": entry for name, entry in named}
+    data.update({key: node[key] for key in _DATA_KEYS if key in node})
+    for key, entry in data.items():
+        if isinstance(entry, Mapping) and _is_local(entry.get("path")):
+            kind = str(entry.get("type") or "")
+            where, path = f"{prefix}{key}.path", base / str(entry["path"])
+            yield LocalReference(where, path, expects_for_input(kind), kind)
+    yield from _walk(node.get("task"), base, f"{prefix}task", seen=seen)  # a parallel step's
     for key in ("component", "trial"):
         yield from _reference(node.get(key), base, f"{prefix}{key}", seen=seen)
     jobs = node.get("jobs")
@@ -133,13 +157,16 @@ def _walk(node: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[tuple[
             yield from _walk(step, base, f"{prefix}jobs.{name}", seen=seen)
 
 
-def _reference(value: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[tuple[str, Path]]:
-    """A ``component:`` or ``trial:``: inline (a mapping) or a local YAML file to follow."""
+def _reference(value: Any, base: Path, at: str, *, seen: set[Path]) -> Iterator[LocalReference]:
+    """A ``component:`` or ``trial:``: inline (a mapping) or a local YAML file to follow, with
+    or without azure-ai-ml's ``file:`` prefix."""
     if isinstance(value, Mapping):
         yield from _walk(value, base, at, seen=seen)
-    elif _is_local(value) and str(value).endswith((".yml", ".yaml")):
-        path = base / str(value)
-        yield at, path
+        return
+    text = value.removeprefix(FILE_PREFIX) if isinstance(value, str) else value
+    if _is_local(text) and str(text).endswith((".yml", ".yaml")):
+        path = base / str(text)
+        yield LocalReference(at, path, "file")
         if path.is_file() and path.resolve() not in seen:
             seen.add(path.resolve())
             yield from _walk(_read_yaml(path), path.parent, f"{at} ({path.name}): ", seen=seen)

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from azure.ai.ml import MLClient
-from azure.ai.ml._restclient.arm_ml_service._utils.model_base import SdkJSONEncoder
 from azure.ai.ml.entities import Command, Component, Environment, Job, PipelineJob
 from azure.ai.ml.entities._assets import Code
 from azure.ai.ml.entities._job.to_rest_functions import to_rest_job_object
@@ -34,10 +32,11 @@ from components.azure_rest import ARM_ENDPOINT
 from jobs.context import StackContext
 from jobs.errors import JobError, JobSpecError
 from jobs.follow import status_text
+from jobs.git import COMMIT_TAG, DIFF_HASH_TAG, DIRTY_TAG, git_state
 from jobs.models import STACK_TAG
 from jobs.pipelines import apply_default_compute, resolve_pipeline
 from jobs.refs import ALL, Overrides, content_digest, default_compute, is_arm_id, job_name
-from jobs.resolve import Resolver, StackResolver, resolve_command, resolve_sweep
+from jobs.resolve import Resolver, StackResolver, resolve_command, resolve_sweep, rest_json
 from jobs.snapshot import take_snapshot
 from jobs.specs import LoadedSpec
 
@@ -45,6 +44,9 @@ __all__ = [
     "API_VERSIONS",
     "ARM_ENDPOINT",
     "COMMIT_TAG",
+    "COMPONENT_API_VERSION",
+    "DIFF_HASH_TAG",
+    "DIRTY_TAG",
     "WORKSPACE_TAG",
     "LiveResolver",
     "PreparedJob",
@@ -67,11 +69,12 @@ API_VERSIONS: Mapping[str, str] = {
     "Pipeline": "2024-01-01-preview",
 }
 """The api-version azure-ai-ml 1.35.2 sends a job PUT with, by job type (tests check it)."""
+COMPONENT_API_VERSION = "2024-01-01-preview"
+"""The api-version azure-ai-ml 1.35.2 registers (anonymous) components with."""
 
 WORKSPACE_TAG = "amlstack.workspace"
-"""Job tag: the workspace key the job was submitted to (beside `jobs.models.STACK_TAG`)."""
-COMMIT_TAG = "amlstack.gitCommit"
-"""Job tag: the git commit checked out where the spec lives."""
+"""Job tag: the workspace key the job was submitted to (beside `jobs.models.STACK_TAG`; the git
+tags are `jobs.git`'s)."""
 _PENDING = "amlstack-pending-name"
 
 log = logging.getLogger("amlstack.jobs")
@@ -90,7 +93,8 @@ class SubmitOptions:
     description: str | None = None
     """Default: the spec's."""
     tags: Mapping[str, str] = field(default_factory=dict)
-    """Added to the spec's tags, with ``amlstack.stack``, ``.workspace`` and ``.gitCommit``."""
+    """Added to the spec's tags, with ``amlstack.stack``, ``.workspace`` and, in a git
+    repository, ``.gitCommit``, ``.gitDirty`` and ``.gitDiffHash`` (`jobs.git`)."""
     overrides: Overrides = field(default_factory=Overrides)
     """Computes / environments to use instead of those the spec names."""
 
@@ -102,9 +106,15 @@ class Request:
     method: str
     url: str
     body: dict[str, Any]
+    components: tuple[Request, ...] = ()
+    """The anonymous components a pipeline's steps use, registered (PUT) before the job; the
+    dry run shows them under ``components`` (left out when there are none)."""
 
     def document(self) -> dict[str, Any]:
-        return {"method": self.method, "url": self.url, "body": self.body}
+        document: dict[str, Any] = {"method": self.method, "url": self.url, "body": self.body}
+        if self.components:
+            document["components"] = [c.document() for c in self.components]
+        return document
 
     def to_json(self) -> str:
         return json.dumps(self.document(), indent=2, sort_keys=True) + "\n"
@@ -144,8 +154,9 @@ def prepare(
         job.display_name = options.display_name
     if options.description:
         job.description = options.description
-    job.tags = {**(job.tags or {}), **_amlstack_tags(context, spec.source), **options.tags}
     resolve_job(job, resolver, at=f"{spec.source.name}: ")
+    tags = _amlstack_tags(context, spec.source, resolver.code_paths)
+    job.tags = {**(job.tags or {}), **tags, **options.tags}
     chosen = options.name or job.name
     job.name = chosen or _PENDING
     body = job_body(job)
@@ -162,7 +173,11 @@ def prepare(
         f"{context.resource_group}/providers/Microsoft.MachineLearningServices/workspaces/"
         f"{context.workspace_name}/jobs/{job.name}?api-version={version}"
     )
-    return PreparedJob(job=job, name=job.name, request=Request("PUT", url, body))
+    components = tuple(
+        Request("PUT", f"{ARM_ENDPOINT}{component_id}?api-version={COMPONENT_API_VERSION}", body)
+        for component_id, body in getattr(resolver, "anonymous_components", {}).items()
+    )
+    return PreparedJob(job=job, name=job.name, request=Request("PUT", url, body, components))
 
 
 def dry_run(spec: LoadedSpec, context: StackContext, options: SubmitOptions) -> Request:
@@ -235,6 +250,7 @@ class LiveResolver(StackResolver):
 
     def code(self, path: Path, where: str) -> str:
         snapshot = take_snapshot(path, where=where)
+        self.code_paths.append(path)
         code = Code(name=snapshot.digest, version="1", path=str(path))
         return str(self.ml_client._code.create_or_update(code).id)
 
@@ -248,9 +264,28 @@ class LiveResolver(StackResolver):
             return str(component.id)
         return str(self.ml_client.components.create_or_update(component, is_anonymous=True).id)
 
-    def local_input(self, path: Path, folder: bool, where: str) -> str | None:
-        super().local_input(path, folder, where)  # checks it exists
-        return None  # azure-ai-ml uploads it to the same place when the job is created
+    def local_input(self, path: Path, input_type: str, where: str) -> str:
+        """Upload as azure-ai-ml does (to ``LocalUpload/<content hash>/``, skipped when that is
+        there already), so the job carries the URI the dry run showed."""
+        from azure.ai.ml._artifacts._artifact_utilities import _upload_to_datastore
+        from azure.ai.ml._utils._asset_utils import get_ignore_file
+
+        predicted = super().local_input(path, input_type, where)  # checks the path
+        uploaded = _upload_to_datastore(
+            operation_scope=self.ml_client._operation_scope,
+            datastore_operation=self.ml_client.datastores,
+            path=path,
+            artifact_type="Data",
+            datastore_name="workspaceblobstore",
+            show_progress=False,
+            asset_name=predicted.rstrip("/").rsplit("/", 2)[-2],
+            ignore_file=get_ignore_file(path if path.is_dir() else path.parent),
+        )
+        uri = f"azureml://datastores/workspaceblobstore/paths/{uploaded.relative_path}"
+        uri = uri + "/" if predicted.endswith("/") and not uri.endswith("/") else uri
+        if uri != predicted:
+            log.warning("%s: uploaded to %s, not %s as predicted", where, uri, predicted)
+        return uri
 
 
 def _default_compute_name(context: StackContext, overrides: Overrides) -> str | None:
@@ -285,29 +320,24 @@ def resolve_job(job: Job, resolver: Resolver, *, at: str) -> None:
 
 def job_body(job: Job) -> dict[str, Any]:
     """The JSON body azure-ai-ml's client sends for `job` (read-only fields left out)."""
-    rest = to_rest_job_object(job)
-    body: dict[str, Any] = json.loads(json.dumps(rest, cls=SdkJSONEncoder, exclude_readonly=True))
-    return body
+    return rest_json(to_rest_job_object(job))
 
 
-def _amlstack_tags(context: StackContext, source: Path) -> dict[str, str]:
+def _amlstack_tags(context: StackContext, source: Path, code_paths: list[Path]) -> dict[str, str]:
+    """The stack, the workspace and the git state of the code (warning when it is dirty)."""
     tags = {STACK_TAG: context.stack, WORKSPACE_TAG: context.workspace_key}
-    commit = _git_commit(source.resolve().parent)
-    if commit:
-        tags[COMMIT_TAG] = commit
-    return tags
-
-
-def _git_commit(directory: Path) -> str | None:
-    """The commit checked out where the spec lives, if it is in a git repository."""
-    try:
-        result = subprocess.run(
-            ["git", "-C", str(directory), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=10,
+    state = git_state(source.resolve().parent, code_paths)
+    if state is None:
+        return tags
+    if state.dirty:
+        shown = ", ".join(state.changed[:5]) + (", ..." if len(state.changed) > 5 else "")
+        log.warning(
+            "the code has uncommitted changes (%d: %s); the run records %s=true and %s=%s; "
+            "commit them for a run you can trace to a commit",
+            len(state.changed),
+            shown,
+            DIRTY_TAG,
+            DIFF_HASH_TAG,
+            (state.diff_hash or "")[:12],
         )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return result.stdout.strip() or None if result.returncode == 0 else None
+    return {**tags, **state.tags()}

@@ -42,7 +42,9 @@ def test_the_corpus_has_distinct_cases_for_every_verb() -> None:
     ids = [case["id"] for case in CASES]
     assert len(set(ids)) == len(ids)
     verbs = {tuple(case["args"][:2]) for case in CASES}
-    for verb in ("submit", "logs", "status", "cancel", "metrics", "download"):
+    for verb in ("submit", "logs", "status", "cancel", "metrics", "download", "list", "show"):
+        assert ("job", verb) in verbs
+    for verb in ("compare",):
         assert ("job", verb) in verbs
     for verb in ("register", "promote", "list"):
         assert ("model", verb) in verbs

@@ -21,6 +21,10 @@ runner = CliRunner()
         (("schema",), "amlstack schema --output docs/schema/stack.schema.json"),
         (("job", "submit"), "amlstack job submit jobs/train.yml --stack dev --dry-run"),
         (("model",), "amlstack model promote churn 1"),
+        (("job", "list"), "amlstack job list --stack dev --experiment churn --status completed"),
+        (("job", "show"), "amlstack job show churn-3f2a9c81d0e4 --stack dev"),
+        (("job", "compare"), "amlstack job compare churn-3f2a9c81d0e4 churn-9b1d04c2e7aa"),
+        (("model", "register"), "--from-best churn --metric auc"),
     ],
 )
 def test_help_teaches_with_examples_and_exit_codes(command: tuple[str, ...], example: str) -> None:

@@ -40,11 +40,27 @@ def test_an_unknown_compute_fails_naming_it_and_the_stack_computes(name: str) ->
         resolve_compute(name, CONTEXT, NONE, where="job.yml: compute")
     message = str(caught.value)
     assert message.startswith(f"job.yml: compute: {name!r} is not a compute of stack 'dev'")
-    assert message.endswith("its computes: cpu, dev-box, gpu")
+    assert (
+        "its computes: cpu, dev-box, gpu, or 'serverless' (with resources.instance_type)" in message
+    )
+    assert message.endswith(
+        f"to add {name!r} to the stack, list it under amlstack:workspaces (the one named 'main') "
+        "computes.clusters (a cluster: name, vmSize) or computes.instances in Pulumi.dev.yaml and "
+        "deploy"
+    )
+
+
+@pytest.mark.parametrize("ref", ["serverless", "azureml:serverless"])
+def test_serverless_compute_is_valid_in_every_workspace(ref: str) -> None:
+    assert resolve_compute(ref, CONTEXT, NONE, where="job.yml: compute") == "serverless"
+    mapped = Overrides(computes={"*": "cpu"})
+    assert resolve_compute(ref, CONTEXT, mapped, where="job.yml: compute") == f"{WS}/computes/cpu"
 
 
 def test_misspelt_computes_and_environments_get_a_suggestion() -> None:
-    with pytest.raises(JobSpecError, match="did you mean 'gpu'\\? its computes: cpu, dev-box, gpu"):
+    with pytest.raises(
+        JobSpecError, match="did you mean 'gpu'\\? its computes: cpu, dev-box, gpu,"
+    ):
         resolve_compute("azureml:gpuu", CONTEXT, NONE, where="job.yml: compute")
     with pytest.raises(JobSpecError, match="did you mean 'train'\\? its environments"):
         resolve_environment("azureml:trian:1", CONTEXT, NONE, where="job.yml: environment")

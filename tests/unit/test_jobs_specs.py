@@ -26,7 +26,7 @@ def write(path: Path, text: str) -> Path:
 
 def test_local_references_follow_components_and_trials(examples: Path) -> None:
     spec = examples / "cli/jobs/pipelines-with-components/pipeline_with_hyperparameter_sweep"
-    found = {where: path.name for where, path in local_references(spec / "pipeline.yml")}
+    found = {ref.where: ref.path.name for ref in local_references(spec / "pipeline.yml")}
     assert found["pipeline.yml: jobs.sweep_step.trial"] == "train.yml"
     assert found["pipeline.yml: jobs.sweep_step.trial (train.yml): code"] == "train-src"
     assert found["pipeline.yml: jobs.predict_step.component (predict.yml): code"] == "predict-src"
@@ -100,3 +100,58 @@ def test_missing_and_unparseable_specs(tmp_path: Path) -> None:
         load_spec(tmp_path / "nope.yml")
     with pytest.raises(JobSpecError, match="not valid YAML"):
         load_spec(write(tmp_path / "bad.yml", "command: [unclosed\n"))
+
+
+def test_file_prefixed_components_and_trials_are_local_files(tmp_path: Path) -> None:
+    write(tmp_path / "components" / "train.yml", "type: command\ncode: ../src\n")
+    spec = write(
+        tmp_path / "pipeline.yml",
+        "type: pipeline\njobs:\n"
+        "  train: {type: command, component: 'file:./components/train.yml'}\n"
+        "  tune: {type: sweep, trial: 'file:./components/train.yml'}\n",
+    )
+    found = {ref.where: (ref.path, ref.expects) for ref in local_references(spec)}
+    component = tmp_path / "components" / "train.yml"
+    assert found["pipeline.yml: jobs.train.component"] == (component, "file")
+    assert found["pipeline.yml: jobs.tune.trial"] == (component, "file")
+    code = found["pipeline.yml: jobs.train.component (train.yml): code"]
+    assert code == (tmp_path / "components" / "../src", "code")
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "message"),
+    [
+        ("uri_file", "folder", r"'.*data' is a folder; a uri_file input expects one file"),
+        ("uri_folder", "file", r"'.*data' is a file; a uri_folder input expects a folder"),
+        ("mltable", "file", r"'.*data' is a file; a mltable input expects a folder"),
+        ("mltable", "folder", r"folder '.*data' has no MLTable file"),
+        ("uri_folder", None, r"inputs\.data\.path: folder '.*data' does not exist"),
+        ("uri_file", None, r"inputs\.data\.path: file '.*data' does not exist"),
+    ],
+)
+def test_local_inputs_must_be_what_their_type_says(
+    tmp_path: Path, kind: str, make: str | None, message: str
+) -> None:
+    if make == "folder":
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "rows.csv").write_text("a\n")
+    elif make == "file":
+        (tmp_path / "data").write_text("a\n")
+    spec = write(
+        tmp_path / "job.yml",
+        f"command: ls\nenvironment: {REGISTRY_ENV}\n"
+        f"inputs:\n  data:\n    type: {kind}\n    path: ./data\n",
+    )
+    with pytest.raises(MissingPathError, match=message):
+        load_spec(spec)
+
+
+def test_an_mltable_folder_loads(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "MLTable").write_text("paths:\n  - file: ./rows.csv\n")
+    spec = write(
+        tmp_path / "job.yml",
+        f"command: ls\nenvironment: {REGISTRY_ENV}\n"
+        "inputs:\n  data:\n    type: mltable\n    path: ./data\n",
+    )
+    assert load_spec(spec).job.inputs["data"].type == "mltable"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azure.ai.ml._artifacts import _artifact_utilities
 
 from jobs import snapshot as snapshot_module
 from jobs.errors import JobError, JobSpecError, MissingPathError
@@ -15,7 +16,15 @@ from jobs.refs import Overrides
 from jobs.resolve import StackResolver
 from jobs.snapshot import take_snapshot
 from jobs.specs import load_spec
-from jobs.submit import API_VERSIONS, SubmitOptions, computes_of, dry_run, prepare, submit
+from jobs.submit import (
+    API_VERSIONS,
+    LiveResolver,
+    SubmitOptions,
+    computes_of,
+    dry_run,
+    prepare,
+    submit,
+)
 from jobs.testing import FakeAzure, fake_ml_client
 from tests.jobs_support import copy_examples, dev_context, dry_run_with_stand_ins
 
@@ -143,9 +152,12 @@ def test_an_unknown_compute_fails_before_anything_is_sent(tmp_path: Path) -> Non
     write(tmp_path / "job.yml", spec)
     with pytest.raises(JobSpecError) as caught:
         dry_run(load_spec(tmp_path / "job.yml"), CONTEXT, SubmitOptions())
-    assert str(caught.value) == (
+    assert str(caught.value).startswith(
         "job.yml: compute: 'gpu-cluster' is not a compute of stack 'dev' (workspace 'main'); "
-        "its computes: cpu, dev-box, gpu"
+        "its computes: cpu, dev-box, gpu, or 'serverless'"
+    )
+    assert "list it under amlstack:workspaces (the one named 'main') computes.clusters" in str(
+        caught.value
     )
 
 
@@ -202,7 +214,7 @@ def test_a_missing_local_input_is_named(tmp_path: Path) -> None:
         f"command: ls\nenvironment: {REGISTRY_ENV}\n"
         "inputs:\n  data:\n    type: uri_folder\n    path: ./data\n",
     )
-    with pytest.raises(MissingPathError, match=r"inputs\.data\.path: path .*data"):
+    with pytest.raises(MissingPathError, match=r"inputs\.data\.path: folder .*data.* does not"):
         load_spec(spec)
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "rows.csv").write_text("a,b\n")
@@ -298,3 +310,70 @@ def test_a_name_in_the_spec_is_kept(tmp_path: Path) -> None:
     request = dry_run(load_spec(spec), CONTEXT, SubmitOptions())
     assert request.url.startswith(f"{JOBS_URL}churn-baseline?")
     assert properties(request.body)["displayName"] == "churn-baseline"
+
+
+def pipeline_with_a_file_component(folder: Path) -> Path:
+    write(folder / "src" / "train.py", "print('training')\n")
+    write(
+        folder / "train.yml",
+        "type: command\nname: train\ncode: ./src\ncommand: python train.py\n"
+        f"environment: {REGISTRY_ENV}\n",
+    )
+    return write(
+        folder / "pipeline.yml",
+        "type: pipeline\nexperiment_name: churn\njobs:\n"
+        "  a: {type: command, component: file:./train.yml}\n"
+        "  b: {type: command, component: file:./train.yml, compute: azureml:gpu}\n",
+    )
+
+
+def test_the_dry_run_shows_the_anonymous_components_it_registers(tmp_path: Path) -> None:
+    request = dry_run(load_spec(pipeline_with_a_file_component(tmp_path)), CONTEXT, SubmitOptions())
+    [component] = request.document()["components"]  # both steps use one component
+    step_ids = {step["componentId"] for step in properties(request.body)["jobs"].values()}
+    assert step_ids == {component["url"].split("https://management.azure.com")[1].split("?")[0]}
+    assert component["method"] == "PUT"
+    assert component["url"].endswith("?api-version=2024-01-01-preview")
+    spec = component["body"]["properties"]["componentSpec"]
+    assert spec["command"] == "python train.py"
+    assert spec["code"].startswith(f"azureml:{WS}/codes/")  # as azure-ai-ml writes it
+    assert component["body"]["properties"]["isAnonymous"] is True
+    command = dry_run(load_spec(command_spec(tmp_path / "cmd")), CONTEXT, SubmitOptions())
+    assert "components" not in command.document()
+
+
+def test_serverless_jobs_get_no_stack_compute(tmp_path: Path) -> None:
+    write(tmp_path / "src" / "train.py", "print('training')\n")
+    spec = write(
+        tmp_path / "job.yml",
+        f"command: python train.py\ncode: src\nenvironment: {REGISTRY_ENV}\n"
+        "resources: {instance_type: Standard_E4s_v3}\n",
+    )
+    assert "computeId" not in properties(dry_run(load_spec(spec), CONTEXT, SubmitOptions()).body)
+    named = write(tmp_path / "named.yml", spec.read_text() + "compute: azureml:serverless\n")
+    body = properties(dry_run(load_spec(named), CONTEXT, SubmitOptions()).body)
+    assert body["computeId"] == "serverless"
+    moved = SubmitOptions(overrides=Overrides(computes={"*": "cpu"}))
+    body = properties(dry_run(load_spec(named), CONTEXT, moved).body)
+    assert body["computeId"] == f"{WS}/computes/cpu"
+
+
+def test_submit_uploads_local_data_where_the_dry_run_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rows").mkdir()
+    (tmp_path / "rows" / "part-0.csv").write_text("a,b\n")
+    predicted = StackResolver(CONTEXT).local_input(tmp_path / "rows", "uri_folder", "inputs.rows")
+    uploads: list[dict[str, Any]] = []
+
+    def upload(**kwargs: Any) -> Any:
+        uploads.append(kwargs)
+        digest = predicted.split("/LocalUpload/")[1].split("/")[0]
+        return type("Info", (), {"relative_path": f"LocalUpload/{digest}/rows"})()
+
+    monkeypatch.setattr(_artifact_utilities, "_upload_to_datastore", upload)
+    resolver = LiveResolver(CONTEXT, None, fake_ml_client(CONTEXT, FakeAzure()))
+    assert resolver.local_input(tmp_path / "rows", "uri_folder", "inputs.rows") == predicted
+    [sent] = uploads
+    assert sent["path"] == tmp_path / "rows"
+    assert sent["datastore_name"] == "workspaceblobstore"

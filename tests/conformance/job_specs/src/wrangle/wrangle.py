@@ -1,0 +1,3 @@
+import sys
+
+print("wrangling", sys.argv[1:])
