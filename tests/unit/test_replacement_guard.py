@@ -311,6 +311,10 @@ def test_each_replacing_or_create_only_input_of_each_stateful_type_replaces(
     assert "hbiWorkspace" in covered["azure-native:machinelearningservices:Workspace"]
     assert "location" in covered["azure-native:keyvault:Vault"]
     assert "isHnsEnabled" in covered["azure-native:storage:StorageAccount"]
+    # Issue 12's settings fixed at creation: flipping them on a deployed stack replaces.
+    storage = covered["azure-native:storage:StorageAccount"]
+    assert "encryption.requireInfrastructureEncryption" in storage
+    assert "zoneRedundancy" in covered["azure-native:containerregistry:Registry"]
 
 
 def _check_replaced(old: RecordedResource, new: RecordedResource, path: str) -> None:
