@@ -5,7 +5,7 @@ the default as ``properties.defaults.deploymentName`` of the endpoint, and the e
 before its deployments: the same cycle as an online endpoint's traffic (`EndpointTraffic`), broken
 the same way. The endpoint is created without a default, then its deployments, then
 `BatchEndpointDefaults` (a Pulumi dynamic resource that depends on every deployment) GETs the
-endpoint and PUTs it back with the default, through `components._arm`. Switching the default is a
+endpoint and PUTs it back with the default (`components.endpoint_patch`). Switching the default is a
 config edit: the update runs before a dropped deployment is deleted (Pulumi deletes last), and
 Azure refuses to delete the default deployment.
 
@@ -15,65 +15,26 @@ reference to it plus its settings. Everything else is imported inside the method
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 from pulumi import dynamic
 
-if TYPE_CHECKING:
-    from components._arm import Arm
+from components.endpoint_patch import (
+    API_VERSION,
+    EndpointPatchProvider,
+    endpoint_put_body,
+    require_succeeded,
+)
 
 __all__ = ["API_VERSION", "BatchEndpointDefaults", "BatchEndpointDefaultsProvider"]
 
-API_VERSION = "2025-12-01"
-"""Azure ML REST API version used for batch endpoints (the one azure-ai-ml 1.35 sends)."""
 
-_READ_ONLY = frozenset({"provisioningState", "scoringUri", "swaggerUri"})
-_KEYS = ("deploymentName", "endpointRevision")
+class BatchEndpointDefaultsProvider(EndpointPatchProvider):
+    """Create, diff, update, read and delete an endpoint's default deployment through ARM (see
+    `EndpointPatchProvider` for the settings)."""
 
-
-class BatchEndpointDefaultsProvider(dynamic.ResourceProvider):
-    """Create, diff, update, read and delete an endpoint's default deployment through ARM.
-
-    `transport` (an azure-core ``HttpTransport``) and `credential` default to the real network
-    and ``DefaultAzureCredential``; tests pass fakes. `poll_seconds` is the wait between polls of
-    a long-running operation, `timeout_seconds` the longest wait.
-    """
-
-    serialize_as_secret_always = False  # it holds no secret: only the settings below
-
-    def __init__(
-        self,
-        *,
-        transport: Any = None,
-        credential: Any = None,
-        poll_seconds: float = 10.0,
-        timeout_seconds: float = 1800.0,
-    ) -> None:
-        super().__init__()
-        self.transport = transport
-        self.credential = credential
-        self.poll_seconds = poll_seconds
-        self.timeout_seconds = timeout_seconds
-
-    def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        return dynamic.CreateResult(str(props["endpointId"]), self._apply(props))
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
-        from pulumi.runtime import rpc
-
-        def changed(key: str) -> bool:
-            return news.get(key) == rpc.UNKNOWN or news.get(key) != olds.get(key)
-
-        replaces = ["endpointId"] if changed("endpointId") else []
-        changes = [key for key in _KEYS if changed(key)]
-        return dynamic.DiffResult(
-            changes=bool(replaces or changes), replaces=replaces, delete_before_replace=False
-        )
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
-        return dynamic.UpdateResult(self._apply(news))
+    patched = ("deploymentName",)
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         endpoint = self._arm().get(str(props.get("endpointId") or id_))
@@ -87,52 +48,21 @@ class BatchEndpointDefaultsProvider(dynamic.ResourceProvider):
         (Azure has no endpoint without a default once it has deployments)."""
 
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
-        from components.azure_rest import AzureRestError
-
         endpoint_id, name = str(props["endpointId"]), str(props["deploymentName"])
         arm = self._arm()
-        endpoint = arm.get(endpoint_id)
-        if endpoint is None:
-            raise AzureRestError(f"batch endpoint {endpoint_id} does not exist")
-        deployment = arm.get(f"{endpoint_id}/deployments/{name}")
-        state = ((deployment or {}).get("properties") or {}).get("provisioningState")
-        if state != "Succeeded":
-            raise AzureRestError(
-                f"deployment {name!r} of {endpoint_id} is {state or 'missing'}; only a "
-                "deployment that succeeded becomes the default"
-            )
-        arm.put(endpoint_id, _with_default(endpoint, name))
+        endpoint = require_succeeded(
+            arm,
+            endpoint_id,
+            [name],
+            kind="batch",
+            purpose="only a deployment that succeeded becomes the default",
+        )
+        arm.put(endpoint_id, endpoint_put_body(endpoint, defaults={"deploymentName": name}))
         return {
             "endpointId": endpoint_id,
             "deploymentName": name,
             "endpointRevision": props.get("endpointRevision", ""),
         }
-
-    def _arm(self) -> Arm:
-        from components._arm import arm_client
-
-        return arm_client(
-            API_VERSION,
-            transport=self.transport,
-            credential=self.credential,
-            poll_seconds=self.poll_seconds,
-            timeout_seconds=self.timeout_seconds,
-        )
-
-
-def _with_default(endpoint: Mapping[str, Any], deployment: str) -> dict[str, Any]:
-    """The endpoint as a PUT body (read-only fields dropped) with `deployment` as its default."""
-    properties = {
-        key: value
-        for key, value in (endpoint.get("properties") or {}).items()
-        if key not in _READ_ONLY
-    }
-    properties["defaults"] = {"deploymentName": deployment}
-    body: dict[str, Any] = {"location": endpoint.get("location"), "properties": properties}
-    for key in ("tags", "kind", "sku", "identity"):
-        if key in endpoint:
-            body[key] = endpoint[key]
-    return body
 
 
 class BatchEndpointDefaults(dynamic.Resource, module="amlstack", name="BatchEndpointDefaults"):

@@ -17,46 +17,28 @@ short and deterministic string. Everything else is imported inside the methods.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 from pulumi import dynamic
 
-if TYPE_CHECKING:
-    from components._arm import Arm
+from components.endpoint_patch import (
+    API_VERSION,
+    EndpointPatchProvider,
+    endpoint_put_body,
+    require_succeeded,
+)
 
 __all__ = ["API_VERSION", "EndpointTraffic", "EndpointTrafficProvider"]
 
-API_VERSION = "2025-12-01"
-"""Azure ML REST API version used for online endpoints (the one azure-ai-ml 1.35 sends)."""
-
-_READ_ONLY = frozenset({"provisioningState", "scoringUri", "swaggerUri"})
 _SPLITS = ("traffic", "mirrorTraffic")
 
 
-class EndpointTrafficProvider(dynamic.ResourceProvider):
-    """Create, diff, update, read and delete an endpoint's split through ARM.
+class EndpointTrafficProvider(EndpointPatchProvider):
+    """Create, diff, update, read and delete an endpoint's split through ARM (see
+    `EndpointPatchProvider` for the settings)."""
 
-    `transport` (an azure-core ``HttpTransport``) and `credential` default to the real network
-    and ``DefaultAzureCredential``; tests pass fakes. `poll_seconds` is the wait between polls of
-    a long-running operation, `timeout_seconds` the longest wait.
-    """
-
-    serialize_as_secret_always = False  # it holds no secret: only the settings below
-
-    def __init__(
-        self,
-        *,
-        transport: Any = None,
-        credential: Any = None,
-        poll_seconds: float = 10.0,
-        timeout_seconds: float = 1800.0,
-    ) -> None:
-        super().__init__()
-        self.transport = transport
-        self.credential = credential
-        self.poll_seconds = poll_seconds
-        self.timeout_seconds = timeout_seconds
+    patched = ("traffic", "mirrorTraffic")
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         from components.traffic import mirror_problems, traffic_problems
@@ -75,18 +57,11 @@ class EndpointTrafficProvider(dynamic.ResourceProvider):
         ]
         return dynamic.CheckResult(news, failures)
 
-    def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
-        return dynamic.CreateResult(str(props["endpointId"]), self._apply(props))
-
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dynamic.DiffResult:
-        replaces = ["endpointId"] if _changed(olds, news, "endpointId") else []
-        changed = [key for key in (*_SPLITS, "endpointRevision") if _changed(olds, news, key)]
-        return dynamic.DiffResult(
-            changes=bool(replaces or changed), replaces=replaces, delete_before_replace=False
-        )
-
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.UpdateResult:
-        return dynamic.UpdateResult(self._apply(news))
+    def _changed(self, olds: Mapping[str, Any], news: Mapping[str, Any], key: str) -> bool:
+        new, old = news.get(key), olds.get(key)
+        if isinstance(new, Mapping) and isinstance(old, Mapping):
+            return _ints(new) != _ints(old)
+        return super()._changed(olds, news, key)
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         endpoint = self._arm().get(str(props.get("endpointId") or id_))
@@ -104,68 +79,26 @@ class EndpointTrafficProvider(dynamic.ResourceProvider):
         endpoint_id = str(props.get("endpointId") or id_)
         endpoint = arm.get(endpoint_id)
         if endpoint is not None:
-            arm.put(endpoint_id, _with_split(endpoint, {}, {}))
+            arm.put(endpoint_id, endpoint_put_body(endpoint, traffic={}, mirrorTraffic={}))
 
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         endpoint_id = str(props["endpointId"])
         traffic, mirror = _ints(props.get("traffic") or {}), _ints(props.get("mirrorTraffic") or {})
-        from components.azure_rest import AzureRestError
-
         arm = self._arm()
-        endpoint = arm.get(endpoint_id)
-        if endpoint is None:
-            raise AzureRestError(f"online endpoint {endpoint_id} does not exist")
-        for name in sorted(n for n in {**traffic, **mirror} if traffic.get(n) or mirror.get(n)):
-            deployment = arm.get(f"{endpoint_id}/deployments/{name}")
-            state = ((deployment or {}).get("properties") or {}).get("provisioningState")
-            if state != "Succeeded":
-                raise AzureRestError(
-                    f"deployment {name!r} of {endpoint_id} is {state or 'missing'}; "
-                    "traffic moves only to a deployment that succeeded"
-                )
-        arm.put(endpoint_id, _with_split(endpoint, traffic, mirror))
+        endpoint = require_succeeded(
+            arm,
+            endpoint_id,
+            sorted(n for n in {**traffic, **mirror} if traffic.get(n) or mirror.get(n)),
+            kind="online",
+            purpose="traffic moves only to a deployment that succeeded",
+        )
+        arm.put(endpoint_id, endpoint_put_body(endpoint, traffic=traffic, mirrorTraffic=mirror))
         return {
             "endpointId": endpoint_id,
             "traffic": traffic,
             "mirrorTraffic": mirror,
             "endpointRevision": props.get("endpointRevision", ""),
         }
-
-    def _arm(self) -> Arm:
-        from components._arm import arm_client
-
-        return arm_client(
-            API_VERSION,
-            transport=self.transport,
-            credential=self.credential,
-            poll_seconds=self.poll_seconds,
-            timeout_seconds=self.timeout_seconds,
-        )
-
-
-def _with_split(
-    endpoint: Mapping[str, Any], traffic: Mapping[str, int], mirror: Mapping[str, int]
-) -> dict[str, Any]:
-    """The endpoint as a PUT body (read-only fields dropped) with the split replaced."""
-    properties = {
-        key: value
-        for key, value in (endpoint.get("properties") or {}).items()
-        if key not in _READ_ONLY
-    }
-    properties["traffic"] = dict(traffic)
-    properties["mirrorTraffic"] = dict(mirror)
-    body: dict[str, Any] = {"location": endpoint.get("location"), "properties": properties}
-    for key in ("tags", "kind", "sku"):
-        if key in endpoint:
-            body[key] = endpoint[key]
-    identity = endpoint.get("identity")
-    if isinstance(identity, Mapping):
-        body["identity"] = {"type": identity.get("type")}
-        if identity.get("userAssignedIdentities"):
-            body["identity"]["userAssignedIdentities"] = {
-                uai: {} for uai in identity["userAssignedIdentities"]
-            }
-    return body
 
 
 def _ints(split: Mapping[str, Any]) -> dict[str, int]:
@@ -178,17 +111,6 @@ def _merge(declared: Mapping[str, int], live: Mapping[str, int]) -> dict[str, in
     merged = {name: live.get(name, 0) for name in declared}
     merged.update({name: share for name, share in live.items() if share})
     return merged
-
-
-def _changed(olds: Mapping[str, Any], news: Mapping[str, Any], key: str) -> bool:
-    from pulumi.runtime import rpc
-
-    new, old = news.get(key), olds.get(key)
-    if new == rpc.UNKNOWN:
-        return True
-    if isinstance(new, Mapping) and isinstance(old, Mapping):
-        return _ints(new) != _ints(old)
-    return bool(new != old)
 
 
 class EndpointTraffic(dynamic.Resource, module="amlstack", name="EndpointTraffic"):

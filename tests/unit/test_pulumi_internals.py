@@ -199,9 +199,8 @@ PRIVATE_MODULES = (
 """Modules whose use needs the check above: only components/recording.py imports them (the
 dynamic providers' `rpc.UNKNOWN`, the value Pulumi gives an unknown input, excepted)."""
 ALLOWED = {
-    ("components/endpoint_traffic.py", "pulumi.runtime.rpc"),
+    ("components/endpoint_patch.py", "pulumi.runtime.rpc"),
     ("components/blob_upload.py", "pulumi.runtime.rpc"),
-    ("components/batch_defaults.py", "pulumi.runtime.rpc"),
 }
 
 
