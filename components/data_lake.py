@@ -49,10 +49,11 @@ class DataLake(pulumi.ComponentResource):
             protect=workspace.protect,
             hierarchical_namespace=True,
             cmk=cmk,
+            ip_allowlist=workspace.ip_allowlist,
         )
         guard_storage(
             name,
-            self.account,
+            self.account.id,
             log_analytics_id=workspace.log_analytics_id,
             lock=workspace.delete_lock,
             placement=placement,

@@ -3,8 +3,6 @@ sending its own logs to the Log Analytics workspace (`components.diagnostics`)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
 from pulumi_azure_native import applicationinsights, operationalinsights
 from pydantic import Field
@@ -13,7 +11,7 @@ from components.args import Args
 from components.diagnostics import APP_INSIGHTS, LOG_ANALYTICS, send_logs
 from components.placement import Placement
 
-__all__ = ["Monitoring", "MonitoringArgs", "create_log_analytics", "create_monitoring"]
+__all__ = ["MonitoringArgs", "create_app_insights", "create_log_analytics"]
 
 
 class MonitoringArgs(Args):
@@ -21,12 +19,6 @@ class MonitoringArgs(Args):
 
     retention_days: int = Field(90, ge=30, le=730)
     """Days Log Analytics keeps data (30-730). Default 90."""
-
-
-@dataclass(frozen=True)
-class Monitoring:
-    log_analytics: operationalinsights.Workspace
-    app_insights: applicationinsights.Component
 
 
 def create_log_analytics(
@@ -61,18 +53,15 @@ def create_log_analytics(
     return logs
 
 
-def create_monitoring(
+def create_app_insights(
     name: str,
-    args: MonitoringArgs,
     *,
-    log_analytics_name: pulumi.Input[str],
     app_insights_name: pulumi.Input[str],
+    log_analytics_id: pulumi.Input[str],
     placement: Placement,
-) -> Monitoring:
-    """Create the Log Analytics workspace and the Application Insights that writes to it."""
-    logs = create_log_analytics(
-        name, args, log_analytics_name=log_analytics_name, placement=placement
-    )
+) -> applicationinsights.Component:
+    """Workspace-based Application Insights (``<name>-insights``) writing to `log_analytics_id`,
+    Entra ID only (built-in 199d5677), its own logs sent there too."""
     insights = applicationinsights.Component(
         f"{name}-insights",
         resource_name_=app_insights_name,
@@ -81,7 +70,7 @@ def create_monitoring(
         kind="web",
         application_type=applicationinsights.ApplicationType.WEB,
         ingestion_mode=applicationinsights.IngestionMode.LOG_ANALYTICS,
-        workspace_resource_id=logs.id,
+        workspace_resource_id=log_analytics_id,
         disable_local_auth=True,
         tags=placement.tags,
         opts=placement.options(),
@@ -90,7 +79,7 @@ def create_monitoring(
         f"{name}-insights-diagnostics",
         resource_type=APP_INSIGHTS,
         resource_id=insights.id,
-        log_analytics_id=logs.id,
+        log_analytics_id=log_analytics_id,
         placement=placement,
     )
-    return Monitoring(log_analytics=logs, app_insights=insights)
+    return insights
