@@ -85,7 +85,7 @@ def test_a_custom_role_by_full_id_is_sent_as_given() -> None:
 
 
 def test_an_unknown_role_name_suggests_the_closest() -> None:
-    with pytest.raises(ValueError, match="did you mean 'Azure AI Developer'.*role definition GUID"):
+    with pytest.raises(ValueError, match=r"did you mean 'Azure AI Developer'.*GUID"):
         roles.find_role("Azure AI Develper")
 
 
