@@ -472,8 +472,9 @@ class Connection(pulumi.ComponentResource):
         workspace identity (and `data_scientists`, as ``args.dataScientists`` says) get their
         roles on the target first. `Workspace.add_connection` parents it."""
         super().__init__("amlstack:ml:Connection", name, None, opts)
+        self._name = name
         self._args = args
-        grants = self._grant(name, workspace, data_scientists) if args.identity_based else []
+        grants = self._grant(workspace, data_scientists) if args.identity_based else []
         self.connection = ml.WorkspaceConnection(
             f"{name}-connection",
             connection_name=args.name,
@@ -486,33 +487,36 @@ class Connection(pulumi.ComponentResource):
         self.register_outputs({"id": self.id})
 
     def _grant(
-        self, name: str, workspace: WorkspaceRef, data_scientists: Sequence[Grantee]
+        self, workspace: WorkspaceRef, data_scientists: Sequence[Grantee]
     ) -> list[authorization.RoleAssignment]:
+        args = self._args
+        grants = self.grant(workspace.identity, args.identity_access)
+        for grantee in data_scientists:
+            grants += self.grant(grantee, args.data_scientists)
+        return grants
+
+    def grant(self, grantee: Grantee, access: str) -> list[authorization.RoleAssignment]:
+        """Give `grantee` the roles `access` (read, write, none) needs on the target, when the
+        connection is identity-based and its target's ARM id is known (a hub gives its
+        projects' identities its shared connections' access this way)."""
         args, scope = self._args, self._args.grant_scope
-        if scope is None:
+        if scope is None or not args.identity_based:
             return []
-        grants = [
+        return [
             assign_role(
-                f"{name}-{role.slug}-identity",
-                role=role,
-                grantee=workspace.identity,
-                scope=scope,
-                parent=self,
-            )
-            for role in args.roles_for(args.identity_access)
-        ]
-        grants += [
-            assign_role(
-                f"{name}-{role.slug}-{grantee.grant_label}",
+                f"{self._name}-{role.slug}-{grantee.grant_label}",
                 role=role,
                 grantee=grantee,
                 scope=scope,
                 parent=self,
             )
-            for role in args.roles_for(args.data_scientists)
-            for grantee in data_scientists
+            for role in args.roles_for(access)
         ]
-        return grants
+
+    @property
+    def args(self) -> ConnectionArgs:
+        """What the connection was created from."""
+        return self._args
 
     def _properties(self, name: str, workspace: WorkspaceRef) -> Any:
         args = self._args

@@ -54,9 +54,15 @@ class ExistingKind:
     arm_type: str
     provider_path: str
     shape: str
+    granted: bool = True
+    """The workspace identity gets roles on it."""
+    data_store: bool = True
+    """It holds data: delete locks and ``network.privateEndpoints`` apply to it."""
 
 
-def _kind(field: str, key: str, label: str, namespace: str, type_: str) -> ExistingKind:
+def _kind(
+    field: str, key: str, label: str, namespace: str, type_: str, *, granted: bool, data_store: bool
+) -> ExistingKind:
     return ExistingKind(
         field,
         key,
@@ -64,19 +70,22 @@ def _kind(field: str, key: str, label: str, namespace: str, type_: str) -> Exist
         f"{namespace}/{type_}",
         rf"{namespace.replace('.', chr(92) + '.')}/{type_}/[-\w.]+",
         f"{namespace}/{type_}/<name>",
+        granted,
+        data_store,
     )
 
 
 EXISTING_KINDS: tuple[ExistingKind, ...] = (
     _kind("storage_account", "storageAccount", "storage account", "Microsoft.Storage",
-          "storageAccounts"),
-    _kind("key_vault", "keyVault", "key vault", "Microsoft.KeyVault", "vaults"),
+          "storageAccounts", granted=True, data_store=True),
+    _kind("key_vault", "keyVault", "key vault", "Microsoft.KeyVault", "vaults",
+          granted=True, data_store=True),
     _kind("container_registry", "containerRegistry", "container registry",
-          "Microsoft.ContainerRegistry", "registries"),
+          "Microsoft.ContainerRegistry", "registries", granted=True, data_store=True),
     _kind("application_insights", "applicationInsights", "Application Insights component",
-          "Microsoft.Insights", "components"),
+          "Microsoft.Insights", "components", granted=True, data_store=False),
     _kind("log_analytics", "logAnalytics", "Log Analytics workspace",
-          "Microsoft.OperationalInsights", "workspaces"),
+          "Microsoft.OperationalInsights", "workspaces", granted=False, data_store=False),
 )  # fmt: skip
 """What a workspace may bring, in the order the plan lists them."""
 _BY_FIELD = {kind.field: kind for kind in EXISTING_KINDS}
@@ -155,14 +164,17 @@ class ExistingArgs(Args):
             if value is not None:
                 yield kind, value
 
-    def applied(self, *, private_endpoints: bool) -> tuple[str, ...]:
-        """What amlstack applies to each existing resource (`private_endpoints`: the workspace
-        has ``network.privateEndpoints``)."""
+    def applied(self, kind: ExistingKind, *, private_endpoints: bool) -> tuple[str, ...]:
+        """What amlstack applies to an existing resource of `kind` (`private_endpoints`: the
+        workspace has ``network.privateEndpoints``)."""
         flags: tuple[tuple[bool, str], ...] = (
-            (self.grants, "the workspace identity's roles"),
+            (self.grants and kind.granted, "the workspace identity's roles"),
             (self.diagnostics, "diagnostic setting amlstack-log-analytics"),
-            (self.delete_lock, "CanNotDelete lock"),
-            (self.private_endpoints and private_endpoints, "private endpoints"),
+            (self.delete_lock and kind.data_store, "CanNotDelete lock"),
+            (
+                self.private_endpoints and private_endpoints and kind.data_store,
+                "private endpoints",
+            ),
         )
         return tuple(what for on, what in flags if on)
 
@@ -198,8 +210,13 @@ def not_managed(
     workspace: str, existing: ExistingArgs, *, private_endpoints: bool
 ) -> list[NotManaged]:
     """The existing resources of one workspace, as the plan reports them."""
-    applied = existing.applied(private_endpoints=private_endpoints)
     return [
-        NotManaged(workspace, kind.label, resource_id, applied, LEFT_TO_OWNER[kind.field])
+        NotManaged(
+            workspace,
+            kind.label,
+            resource_id,
+            existing.applied(kind, private_endpoints=private_endpoints),
+            LEFT_TO_OWNER[kind.field],
+        )
         for kind, resource_id in existing.ids()
     ]

@@ -447,6 +447,13 @@ class Workspace(pulumi.ComponentResource):
         )
         return self._keep("connection", args.name, connection)
 
+    def share_connections(self, grantee: Grantee) -> None:
+        """Give `grantee` (a project's identity) the identity access of this hub's shared
+        connections: the project uses them as its own."""
+        for connection in self.connections.values():
+            if connection.args.shared:
+                connection.grant(grantee, connection.args.identity_access)
+
     @property
     def computes(self) -> Mapping[str, ComputeCluster | ComputeInstance]:
         """The computes added so far, by compute name."""
@@ -650,6 +657,7 @@ class Workspace(pulumi.ComponentResource):
             identity=self._identity_args(),
             primary_user_assigned_identity=self.identity.id,
             hub_resource_id=hub.id,
+            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
             public_network_access=hub.network.public_network_access,
             hbi_workspace=args.high_business_impact,
             tags=self.tags,

@@ -1,4 +1,4 @@
-"""What each workspace of the stack holds: computes, datastores and environments, from config.
+"""What each workspace of the stack holds: computes, datastores, environments and connections.
 
 `define_environments` reads the files environments point to (conda files, build contexts) and
 fails with a `ConfigError` before anything is registered; `add_assets` then adds every asset of
@@ -42,7 +42,8 @@ def add_assets(
     config: WorkspaceConfig,
     environments: tuple[EnvironmentDefinition, ...],
 ) -> None:
-    """Add the computes, datastores and environments `config` lists to `workspace`."""
+    """Add the computes, datastores, environments and connections `config` lists to
+    `workspace`."""
     for cluster in config.computes.clusters:
         workspace.add_cluster(cluster)
     instances = list(config.computes.instances)
@@ -60,3 +61,5 @@ def add_assets(
         workspace.add_datastore(datastore)
     for definition in environments:
         workspace.add_environment(definition)
+    for connection in config.connections:
+        workspace.add_connection(connection)

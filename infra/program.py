@@ -1,7 +1,8 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
-Each workspace of the config becomes a `Workspace`; its computes, datastores, environments and
-endpoints are added through it (``workspace.add_*``). The jobs package and CI read the exported
+Each workspace of the config becomes a `Workspace` (a hub's projects after the hub, with its
+``hub_ref``); its computes, datastores, environments, connections and endpoints are added through
+it (``workspace.add_*``). The jobs package and CI read the exported
 outputs (``pulumi stack output --json``), so their keys are a contract: `components.outputs`
 defines them, for the program and its readers alike.
 """
@@ -35,6 +36,7 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
     workspaces: dict[str, Workspace] = {}
     for workspace_config in config.workspaces:
         key = workspace_config.name
+        hub = workspace_config.hub
         workspace = Workspace(
             key,
             workspace_config.workspace_args(),
@@ -42,8 +44,11 @@ def deploy(config: StackConfig) -> dict[str, Workspace]:
             location=config.location,
             tags=tags,
             dns_zone_ids=dns.zone_ids if dns else None,
+            hub=workspaces[hub].hub_ref if hub is not None else None,
         )
         add_assets(workspace, workspace_config, environments[key])
+        if hub is not None:
+            workspaces[hub].share_connections(workspace.identity_grantee)
         workspaces[key] = workspace
     registry = stack_registry(config, group_name, tags)
     for workspace_config in config.workspaces:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.existing import NotManaged
 from components.recording import RecordedResource
 
 __all__ = ["PLAN_VERSION", "CriticalPath", "Plan", "PolicyResult"]
@@ -44,6 +45,8 @@ class Plan:
     warnings: tuple[str, ...] = ()
     principals: dict[str, str] = field(default_factory=dict)
     """Object id -> the ``name`` label the stack config gives that principal."""
+    not_managed: tuple[NotManaged, ...] = ()
+    """Existing resources the workspaces use: what amlstack applies to each, what it leaves."""
 
     def document(self) -> dict[str, Any]:
         """The plan JSON object of DESIGN.md, version 1."""
@@ -74,6 +77,7 @@ class Plan:
                 "resources": list(self.critical_path.resources),
             },
             "principals": dict(sorted(self.principals.items())),
+            "notManaged": [entry.document() for entry in self.not_managed],
         }
 
     @property
