@@ -4,7 +4,14 @@ Implementation lives in private-by-convention modules named after each concern; 
 the public API.
 """
 
-from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
+from components.access import (
+    AccessArgs,
+    Grantee,
+    IdentityGrantee,
+    Principal,
+    RoleGrantArgs,
+    assign_role,
+)
 from components.blob_upload import FolderUpload, FolderUploadProvider
 from components.code_asset import CodeUpload, LocalCode
 from components.compute import (
@@ -18,6 +25,7 @@ from components.compute import (
     PersonalInstancesArgs,
     personal_instance,
 )
+from components.connection import Connection, ConnectionArgs, KeyVaultSecretRef
 from components.container_registry import ContainerRegistryArgs
 from components.data_lake import DataLake
 from components.datastore import (
@@ -28,6 +36,7 @@ from components.datastore import (
     ServicePrincipalCredentials,
     StorageTarget,
 )
+from components.dependencies import Dependencies, Dependency, HubRef
 from components.deployment import (
     AutoscaleArgs,
     CodeArgs,
@@ -53,8 +62,10 @@ from components.environment import (
     define_environment,
 )
 from components.errors import AmlStackError, ConfigError, ConfigProblem
+from components.existing import ExistingArgs
 from components.guards import delete_lock
 from components.key_vault import KeyVaultArgs
+from components.key_vault_secret import KeyVaultSecretValue
 from components.monitoring import MonitoringArgs
 from components.network import (
     NetworkAccessArgs,
@@ -68,13 +79,15 @@ from components.outbound import PrivateEndpointRuleArgs, ServiceTagRuleArgs
 from components.placement import Placement
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, RegistryArgs, grant_registry_user
-from components.roles import Role
+from components.roles import BUILT_IN_ROLES, Role, find_role
 from components.schedule import ScheduleArgs
 from components.storage import StorageArgs
-from components.workspace import Workspace, WorkspaceArgs
+from components.workspace import Workspace, WorkspaceArgs, WorkspaceKind
+from components.workspace_acl import WorkspaceIpRules
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
+    "BUILT_IN_ROLES",
     "AccessArgs",
     "AccountKeyCredentials",
     "AmlStackError",
@@ -93,10 +106,14 @@ __all__ = [
     "ComputesArgs",
     "ConfigError",
     "ConfigProblem",
+    "Connection",
+    "ConnectionArgs",
     "ContainerRegistryArgs",
     "DataLake",
     "Datastore",
     "DatastoreArgs",
+    "Dependencies",
+    "Dependency",
     "DeploymentArgs",
     "DeploymentAssets",
     "EncryptionArgs",
@@ -104,11 +121,15 @@ __all__ = [
     "Environment",
     "EnvironmentArgs",
     "EnvironmentDefinition",
+    "ExistingArgs",
     "FolderUpload",
     "FolderUploadProvider",
     "Grantee",
+    "HubRef",
     "IdentityGrantee",
     "KeyVaultArgs",
+    "KeyVaultSecretRef",
+    "KeyVaultSecretValue",
     "LocalCode",
     "ModelArgs",
     "MonitoringArgs",
@@ -129,6 +150,7 @@ __all__ = [
     "RegistryArgs",
     "RequestSettingsArgs",
     "Role",
+    "RoleGrantArgs",
     "SasCredentials",
     "ScheduleArgs",
     "ServicePrincipalCredentials",
@@ -137,10 +159,13 @@ __all__ = [
     "StorageTarget",
     "Workspace",
     "WorkspaceArgs",
+    "WorkspaceIpRules",
+    "WorkspaceKind",
     "WorkspaceRef",
     "assign_role",
     "define_environment",
     "delete_lock",
+    "find_role",
     "grant_registry_user",
     "parse_reference",
     "personal_instance",

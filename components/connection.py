@@ -106,41 +106,53 @@ class IdentityCredentials(Args):
     """Microsoft Entra ID: callers use their identity, the workspace its managed identity."""
 
     type: Literal["Identity"]
+    """``Identity``."""
 
 
 class ApiKeyCredentials(Args):
     """An API key."""
 
     type: Literal["ApiKey"]
+    """``ApiKey``."""
     key: Secret
+    """The key: a secure value (``pulumi config set --secret --path``) or
+    ``{keyVaultSecret: <secret URI>}``, never plain text."""
 
 
 class PatCredentials(Args):
     """A personal access token (Git)."""
 
     type: Literal["PAT"]
+    """``PAT``."""
     pat: Secret
+    """The token: a secure value or a Key Vault reference, never plain text."""
 
 
 class UsernamePasswordCredentials(Args):
     """A user name and password (Git, a container registry's token)."""
 
     type: Literal["UsernamePassword"]
+    """``UsernamePassword``."""
     username: str
+    """The user name (not secret)."""
     password: Secret
+    """The password: a secure value or a Key Vault reference, never plain text."""
 
 
 class CustomKeysCredentials(Args):
     """Named secrets a tool reads from the connection (``CustomKeys``)."""
 
     type: Literal["CustomKeys"]
+    """``CustomKeys``."""
     keys: dict[str, Secret] = Field(min_length=1)
+    """Key name to value, each a secure value or a Key Vault reference (at least one)."""
 
 
 class NoCredentials(Args):
     """No authentication (a public Git repository or registry)."""
 
     type: Literal["None"]
+    """``None``."""
 
 
 Credentials = Annotated[

@@ -10,24 +10,28 @@ as the `Dependency.source` allows.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import pulumi
 
-from components.container_registry import create_workspace_registry
+from components.container_registry import ContainerRegistryArgs, create_workspace_registry
 from components.encryption import CustomerManagedKey
-from components.existing import existing_name
-from components.key_vault import create_workspace_key_vault
-from components.monitoring import create_app_insights, create_log_analytics
+from components.existing import ExistingArgs, existing_name
+from components.key_vault import KeyVaultArgs, create_workspace_key_vault
+from components.monitoring import MonitoringArgs, create_app_insights, create_log_analytics
 from components.naming import WorkspaceNames
 from components.network import NetworkArgs
 from components.placement import Placement
-from components.storage import create_workspace_storage
+from components.storage import StorageArgs, create_workspace_storage
 
-if TYPE_CHECKING:
-    from components.workspace import WorkspaceArgs
-
-__all__ = ["Dependencies", "Dependency", "HubRef", "Source", "create_dependencies"]
+__all__ = [
+    "Dependencies",
+    "Dependency",
+    "DependencySettings",
+    "HubRef",
+    "Source",
+    "create_dependencies",
+]
 
 Source = Literal["created", "existing", "hub"]
 
@@ -90,9 +94,28 @@ class HubRef:
     location: str
 
 
+class DependencySettings(Protocol):
+    """What `create_dependencies` reads of a workspace's arguments (`WorkspaceArgs`)."""
+
+    @property
+    def existing(self) -> ExistingArgs: ...
+    @property
+    def network(self) -> NetworkArgs: ...
+    @property
+    def storage(self) -> StorageArgs: ...
+    @property
+    def key_vault(self) -> KeyVaultArgs: ...
+    @property
+    def container_registry(self) -> ContainerRegistryArgs: ...
+    @property
+    def monitoring(self) -> MonitoringArgs: ...
+    @property
+    def protect(self) -> bool: ...
+
+
 def create_dependencies(
     name: str,
-    args: WorkspaceArgs,
+    args: DependencySettings,
     *,
     names: pulumi.Output[WorkspaceNames],
     tenant_id: pulumi.Output[str],
