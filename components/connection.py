@@ -234,6 +234,21 @@ SAS tokens are left out: the stacks' storage refuses shared keys), and the data 
 ``identityAccess`` read and write (Azure built-in roles reference)."""
 
 
+_PRIVATE_LINK_GROUPS: dict[str, tuple[str, ...]] = {
+    "AzureOpenAI": ("account",),
+    "AIServices": ("account",),
+    "CognitiveSearch": ("searchService",),
+    "ContainerRegistry": ("registry",),
+    "AzureBlob": ("blob",),
+    "ADLSGen2": ("dfs", "blob"),
+    "Git": (),
+    "ApiKey": (),
+    "CustomKeys": (),
+}
+"""Private link sub-resources per category (`components.private_link.PRIVATE_LINK_TYPES`;
+ADLS Gen2 needs ``blob`` beside ``dfs``, as its datastores do)."""
+
+
 def _allowed(category: _Category) -> str:
     *others, last = category.credentials
     return f"{', '.join(others)} or {last}" if others else last
@@ -416,6 +431,17 @@ class ConnectionArgs(Args):
             account = parsed.name if parsed else urlparse(self.target_url).netloc.split(".")[0]
             known = {"AccountName": account, "ContainerName": self.container}
         return {**{k: v for k, v in known.items() if v is not None}, **self.metadata}
+
+    @property
+    def private_link_targets(self) -> tuple[tuple[str, str], ...]:
+        """(resource id, sub-resource) a managed network needs a private endpoint to, to reach
+        the target (``account``, ``searchService``, ``registry``, ``blob``, ``dfs`` and
+        ``blob``); none for a URL target without `resourceId`. The managed network's
+        outbound rules take them through `components.outbound.automatic_rules`."""
+        resource = self.target_resource_id
+        if resource is None:
+            return ()
+        return tuple((resource, group) for group in _PRIVATE_LINK_GROUPS[self.category])
 
     def roles_for(self, access: str) -> tuple[roles.Role, ...]:
         """The roles `access` (read, write) needs on the target; none for ``none``."""

@@ -22,6 +22,7 @@ The offline plan lists each existing resource with what amlstack applies and wha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,14 +45,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ExistingKind:
-    """One kind of dependency a workspace may bring: its config key and ARM type."""
+    """One kind of dependency a workspace may bring: its field, its ARM id's shape, and what
+    amlstack may apply to it."""
 
     field: str
     """The `ExistingArgs` field (Python name)."""
-    key: str
-    """The config key (``storageAccount``)."""
     label: str
-    arm_type: str
     provider_path: str
     shape: str
     granted: bool = True
@@ -61,14 +60,12 @@ class ExistingKind:
 
 
 def _kind(
-    field: str, key: str, label: str, namespace: str, type_: str, *, granted: bool, data_store: bool
+    field: str, label: str, namespace: str, type_: str, *, granted: bool, data_store: bool
 ) -> ExistingKind:
     return ExistingKind(
         field,
-        key,
         label,
-        f"{namespace}/{type_}",
-        rf"{namespace.replace('.', chr(92) + '.')}/{type_}/[-\w.]+",
+        rf"{re.escape(namespace)}/{type_}/[-\w.]+",
         f"{namespace}/{type_}/<name>",
         granted,
         data_store,
@@ -76,15 +73,15 @@ def _kind(
 
 
 EXISTING_KINDS: tuple[ExistingKind, ...] = (
-    _kind("storage_account", "storageAccount", "storage account", "Microsoft.Storage",
+    _kind("storage_account", "storage account", "Microsoft.Storage",
           "storageAccounts", granted=True, data_store=True),
-    _kind("key_vault", "keyVault", "key vault", "Microsoft.KeyVault", "vaults",
+    _kind("key_vault", "key vault", "Microsoft.KeyVault", "vaults",
           granted=True, data_store=True),
-    _kind("container_registry", "containerRegistry", "container registry",
+    _kind("container_registry", "container registry",
           "Microsoft.ContainerRegistry", "registries", granted=True, data_store=True),
-    _kind("application_insights", "applicationInsights", "Application Insights component",
+    _kind("application_insights", "Application Insights component",
           "Microsoft.Insights", "components", granted=True, data_store=False),
-    _kind("log_analytics", "logAnalytics", "Log Analytics workspace",
+    _kind("log_analytics", "Log Analytics workspace",
           "Microsoft.OperationalInsights", "workspaces", granted=False, data_store=False),
 )  # fmt: skip
 """What a workspace may bring, in the order the plan lists them."""

@@ -689,7 +689,6 @@ class Workspace(pulumi.ComponentResource):
             tags=self.tags,
             identity_client_id=self.identity.client_id,
             ip_allowlist=self._network.ip_allowlist,
-            kind=args.kind,
         )
 
     def _guard(

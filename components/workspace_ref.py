@@ -62,8 +62,6 @@ class WorkspaceRef:
     ip_allowlist: tuple[str, ...] = ()
     """The workspace's ``network.ipAllowlist``: storage children (the data lake) get the same
     firewall rules."""
-    kind: str = "Default"
-    """``Default``, ``Hub`` or ``Project`` (a project keeps no storage of its own)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))

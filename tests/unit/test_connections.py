@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from components import roles
 from components.connection import ConnectionArgs
 from components.errors import SECRET_MASK, ConfigError
+from components.outbound import automatic_rules
 from components.testing import Recording, record
 from components.workspace import Workspace, WorkspaceArgs
 
@@ -244,3 +245,23 @@ def test_connection_names_are_unique_in_a_workspace() -> None:
             {"name": "openai", "category": "AzureOpenAI", "target": OPENAI},
             {"name": "openai", "category": "AzureOpenAI", "target": OPENAI},
         )
+
+
+def test_connection_targets_become_the_managed_networks_private_endpoint_rules() -> None:
+    openai = ConnectionArgs(name="openai", category="AzureOpenAI", target=OPENAI)
+    lake = ConnectionArgs(name="lake", category="ADLSGen2", target=ACCOUNT, container="raw")
+    by_url = ConnectionArgs(
+        name="web", category="CognitiveSearch", target="https://s.search.windows.net",
+        identityAccess="none",
+    )  # fmt: skip
+    assert by_url.private_link_targets == ()
+    rules = automatic_rules(
+        datastore_accounts=(),
+        registry_id=None,
+        connection_targets=[*openai.private_link_targets, *lake.private_link_targets],
+    )
+    assert {(r.resource_id, r.subresource) for r in rules} == {
+        (OPENAI, "account"),
+        (ACCOUNT, "dfs"),
+        (ACCOUNT, "blob"),
+    }
