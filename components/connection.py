@@ -310,7 +310,8 @@ class ConnectionArgs(Args):
             return _check_resource(value, facts, info)
         parsed = urlparse(value)
         hosted = parsed.scheme == "https" and parsed.netloc
-        if not hosted and not (facts is not None and facts.resource_type and _is_host(value)):
+        login_server = info.data.get("category") == "ContainerRegistry" and _is_host(value)
+        if not hosted and not login_server:
             kind = f"the ARM id of the {_kind(facts)} or " if facts and facts.resource_type else ""
             raise ValueError(
                 f"expected {kind}an https URL (https://<host>/...); ARM ids start with "
@@ -462,9 +463,16 @@ def _facts(info: ValidationInfo) -> _Category | None:
     return CONNECTION_CATEGORIES.get(category) if isinstance(category, str) else None
 
 
+_KINDS = {
+    _COGNITIVE: "account",
+    "Microsoft.Search/searchServices": "search service",
+    "Microsoft.ContainerRegistry/registries": "registry",
+    _STORAGE: "storage account",
+}
+
+
 def _kind(facts: _Category | None) -> str:
-    resource_type = facts.resource_type if facts else None
-    return resource_type.split("/")[-1].rstrip("s") if resource_type else "resource"
+    return _KINDS.get(facts.resource_type or "", "resource") if facts else "resource"
 
 
 def _check_resource(value: str, facts: _Category | None, info: ValidationInfo) -> str:
@@ -490,7 +498,7 @@ def _resource_id(data: dict[str, Any]) -> str | None:
 
 
 def _is_host(value: str) -> bool:
-    """A bare host name (a registry's login server)."""
+    """A bare host name (a registry's login server, ``<name>.azurecr.io``)."""
     return "/" not in value and "." in value and " " not in value
 
 

@@ -118,6 +118,13 @@ class WorkspaceArgs(Args):
     """Display name in Azure ML studio. Default: the derived workspace name."""
     access: AccessArgs = Field(default_factory=AccessArgs)
     """Who gets which workspace role. Default: nobody beyond the deployer."""
+    existing: ExistingArgs = Field(default_factory=ExistingArgs)
+    """Existing storage account, key vault, container registry, Application Insights or Log
+    Analytics workspace to use instead of creating them, by ARM id (see
+    `components.existing.ExistingArgs`). Default: amlstack creates all of them. The settings
+    that shape a created resource (``storage``, ``keyVault``, ``containerRegistry``, ...) do not
+    apply to an existing one; the plan lists what amlstack applies to each and what stays its
+    owner's."""
     network: NetworkArgs = Field(default_factory=NetworkArgs)
     storage: StorageArgs = Field(default_factory=StorageArgs)
     key_vault: KeyVaultArgs = Field(default_factory=KeyVaultArgs)
@@ -139,12 +146,6 @@ class WorkspaceArgs(Args):
     encryption: EncryptionArgs | None = None
     """Customer-managed key encryption of the workspace, its storage accounts and its container
     registry (Premium). Default off (Microsoft-managed keys); fixed at creation."""
-    existing: ExistingArgs = Field(default_factory=ExistingArgs)
-    """Existing storage account, key vault, container registry, Application Insights or Log
-    Analytics workspace to use instead of creating them, by ARM id (see
-    `components.existing.ExistingArgs`). Default: amlstack creates all of them. The settings
-    above that shape a created resource (``storage``, ``keyVault``, ...) do not apply to an
-    existing one; the plan lists what amlstack applies to each and what stays its owner's."""
     kind: WorkspaceKind = "Default"
     """``Default`` (default): an Azure ML workspace. ``Hub``: an Azure AI Foundry hub, whose
     network, dependencies and connections its projects share. ``Project``: a project of a hub
@@ -162,7 +163,9 @@ class WorkspaceArgs(Args):
     def _registry_can_be_private(
         cls, registry: ContainerRegistryArgs, info: ValidationInfo
     ) -> ContainerRegistryArgs:
-        network = info.data.get("network")
+        network, existing = info.data.get("network"), info.data.get("existing")
+        if existing is not None and existing.container_registry is not None:
+            return registry  # an existing registry's settings are its owner's
         if network:
             check_registry_network(
                 registry, network.public_network_access, ip_allowlist=bool(network.ip_allowlist)
@@ -174,8 +177,9 @@ class WorkspaceArgs(Args):
     def _registry_can_use_cmk(
         cls, encryption: EncryptionArgs | None, info: ValidationInfo
     ) -> EncryptionArgs | None:
-        registry = info.data.get("container_registry")
-        if encryption is not None and registry is not None:
+        registry, existing = info.data.get("container_registry"), info.data.get("existing")
+        brought = existing is not None and existing.container_registry is not None
+        if encryption is not None and registry is not None and not brought:
             check_registry_cmk(registry)
         return encryption
 

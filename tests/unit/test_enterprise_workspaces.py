@@ -155,6 +155,20 @@ def test_without_an_allowlist_an_open_workspace_stays_open_to_all() -> None:
     assert "ipRules" not in account.inputs["networkRuleSet"]
 
 
+def test_an_existing_registry_needs_no_premium_sku_for_the_allowlist() -> None:
+    registry = f"{SUB}/Microsoft.ContainerRegistry/registries/crplatform"
+    with pytest.raises(ConfigError, match="Premium only"):
+        config({"name": "main", "network": {"ipAllowlist": ALLOWED}})  # the dev preset: Basic
+    stack = config(
+        {
+            "name": "main",
+            "network": {"ipAllowlist": ALLOWED},
+            "existing": {"containerRegistry": registry},
+        }
+    )
+    assert stack.workspaces[0].container_registry.sku == "Basic"  # not used: the registry exists
+
+
 def test_an_allowlist_is_refused_when_public_access_is_disabled() -> None:
     with pytest.raises(ConfigError, match="Azure applies IP rules to public network access only"):
         config({"name": "main", "network": {"ipAllowlist": ALLOWED}}, tier="prod")
