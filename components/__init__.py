@@ -4,7 +4,14 @@ Implementation lives in private-by-convention modules named after each concern; 
 the public API.
 """
 
-from components.access import AccessArgs, Grantee, IdentityGrantee, Principal, assign_role
+from components.access import (
+    AccessArgs,
+    Grantee,
+    IdentityGrantee,
+    Principal,
+    RoleGrantArgs,
+    assign_role,
+)
 from components.batch_defaults import BatchEndpointDefaults
 from components.batch_endpoint import (
     BatchEndpoint,
@@ -35,6 +42,7 @@ from components.compute_options import (
     SshArgs,
     define_setup_scripts,
 )
+from components.connection import Connection, ConnectionArgs, KeyVaultSecretRef
 from components.container_registry import ContainerRegistryArgs
 from components.data_lake import DataLake, LakeSettings
 from components.datastore import (
@@ -45,6 +53,7 @@ from components.datastore import (
     ServicePrincipalCredentials,
     StorageTarget,
 )
+from components.dependencies import Dependencies, Dependency, HubRef
 from components.deployment import (
     AutoscaleArgs,
     CodeArgs,
@@ -70,6 +79,7 @@ from components.environment import (
     define_environment,
 )
 from components.errors import AmlStackError, ConfigError, ConfigProblem
+from components.existing import ExistingArgs
 from components.guards import delete_lock
 from components.job_schedule import (
     CronTriggerArgs,
@@ -80,6 +90,7 @@ from components.job_schedule import (
     ScheduledJob,
 )
 from components.key_vault import KeyVaultArgs
+from components.key_vault_secret import KeyVaultSecretValue
 from components.monitoring import MonitoringArgs
 from components.network import (
     NetworkAccessArgs,
@@ -95,13 +106,15 @@ from components.private_network import PrivateNetwork
 from components.reach import Reach, RegistryLink
 from components.references import AssetRef, parse_reference
 from components.registry import Registry, RegistryArgs, grant_registry_user
-from components.roles import Role
+from components.roles import BUILT_IN_ROLES, Role, find_role
 from components.schedule import ScheduleArgs
 from components.storage import StorageArgs
-from components.workspace import Workspace, WorkspaceArgs
+from components.workspace import Workspace, WorkspaceArgs, WorkspaceKind
+from components.workspace_acl import WorkspaceIpRules
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
+    "BUILT_IN_ROLES",
     "AccessArgs",
     "AccountKeyCredentials",
     "AmlStackError",
@@ -126,11 +139,15 @@ __all__ = [
     "ComputesArgs",
     "ConfigError",
     "ConfigProblem",
+    "Connection",
+    "ConnectionArgs",
     "ContainerRegistryArgs",
     "CronTriggerArgs",
     "DataLake",
     "Datastore",
     "DatastoreArgs",
+    "Dependencies",
+    "Dependency",
     "DeploymentArgs",
     "DeploymentAssets",
     "EncryptionArgs",
@@ -138,13 +155,17 @@ __all__ = [
     "Environment",
     "EnvironmentArgs",
     "EnvironmentDefinition",
+    "ExistingArgs",
     "FolderUpload",
     "FolderUploadProvider",
     "Grantee",
+    "HubRef",
     "IdentityGrantee",
     "JobSchedule",
     "JobScheduleArgs",
     "KeyVaultArgs",
+    "KeyVaultSecretRef",
+    "KeyVaultSecretValue",
     "LakeSettings",
     "LocalCode",
     "ModelArgs",
@@ -173,6 +194,7 @@ __all__ = [
     "RegistryLink",
     "RequestSettingsArgs",
     "Role",
+    "RoleGrantArgs",
     "SasCredentials",
     "ScheduleArgs",
     "ScheduledJob",
@@ -186,11 +208,14 @@ __all__ = [
     "StorageTarget",
     "Workspace",
     "WorkspaceArgs",
+    "WorkspaceIpRules",
+    "WorkspaceKind",
     "WorkspaceRef",
     "assign_role",
     "define_environment",
     "define_setup_scripts",
     "delete_lock",
+    "find_role",
     "grant_registry_user",
     "parse_reference",
     "personal_instance",

@@ -1,7 +1,9 @@
 """Role-based access: who may do what on a workspace, granted with deterministic assignment names.
 
-Stack config lists principals per role (``access: {dataScientist: [{objectId, type}]}``); code
-calls ``workspace.grant_data_scientist(principal)``. Either way each grant becomes one
+Stack config lists principals per role (``access: {dataScientist: [{objectId, type}]}``), and
+any other Azure role, built-in or custom, by name or id under ``access.roles``; code calls
+``workspace.grant_data_scientist(principal)`` or ``workspace.grant(role, principal)``. Either way
+each grant becomes one
 ``azure-native:authorization:RoleAssignment`` whose GUID name is derived from scope, principal
 and role, so re-runs never collide with an assignment that already exists.
 """
@@ -15,10 +17,16 @@ from typing import Literal, Protocol
 
 import pulumi
 from pulumi_azure_native import authorization
-from pydantic import field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args, check_unique
-from components.roles import WORKSPACE_ROLES, Role, role_assignment_name, role_definition_id
+from components.roles import (
+    WORKSPACE_ROLES,
+    Role,
+    find_role,
+    role_assignment_name,
+    role_definition_id,
+)
 
 __all__ = [
     "AccessArgs",
@@ -26,6 +34,7 @@ __all__ = [
     "IdentityGrantee",
     "Principal",
     "PrincipalType",
+    "RoleGrantArgs",
     "assign_role",
     "check_object_id",
 ]
@@ -98,6 +107,35 @@ class IdentityGrantee:
         return "ServicePrincipal"
 
 
+class RoleGrantArgs(Args):
+    """Any Azure role on the workspace, for some principals."""
+
+    role: str
+    """The role: a built-in role's name (``Azure AI Developer``, any case; the table is
+    `components.roles.BUILT_IN_ROLES`), any role definition GUID (built-in or custom), or a
+    custom role's full id (``/subscriptions/<id>/providers/Microsoft.Authorization/
+    roleDefinitions/<GUID>``). An unknown name is refused with the closest known one."""
+    principals: tuple[Principal, ...] = Field(min_length=1)
+    """Who gets it (at least one)."""
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        find_role(value)
+        return value
+
+    @field_validator("principals")
+    @classmethod
+    def _each_principal_once(cls, principals: tuple[Principal, ...]) -> tuple[Principal, ...]:
+        check_unique([p.object_id for p in principals], "list each principal once")
+        return principals
+
+    @property
+    def definition(self) -> Role:
+        """The role `role` names."""
+        return find_role(self.role)
+
+
 class AccessArgs(Args):
     """Principals per workspace role. Every list defaults to empty: no access is implicit."""
 
@@ -113,18 +151,48 @@ class AccessArgs(Args):
     """AzureML Metrics Writer: log metrics to runs (for CI or an external trainer)."""
     compute_operator: tuple[Principal, ...] = ()
     """AzureML Compute Operator: create, start, stop and delete computes."""
+    roles: tuple[RoleGrantArgs, ...] = ()
+    """Any other role on the workspace, built-in or custom, by name or id (see
+    `RoleGrantArgs`). Default none. A role and principal listed twice (here, or here and in a
+    field above) is refused: the assignment would exist once."""
 
-    @field_validator("*")
+    @field_validator(*WORKSPACE_ROLES)
     @classmethod
     def _each_principal_once(cls, principals: tuple[Principal, ...]) -> tuple[Principal, ...]:
         check_unique([p.object_id for p in principals], "list each principal once")
         return principals
 
+    @field_validator("roles")
+    @classmethod
+    def _each_grant_once(
+        cls, grants: tuple[RoleGrantArgs, ...], info: ValidationInfo
+    ) -> tuple[RoleGrantArgs, ...]:
+        pairs = [
+            (role, p.object_id)
+            for field, role in WORKSPACE_ROLES.items()
+            for p in info.data.get(field, ())
+        ]
+        pairs += [(g.definition, p.object_id) for g in grants for p in g.principals]
+        seen: dict[tuple[str, str], str] = {}
+        twice = []
+        for role, object_id in pairs:
+            if (role.id, object_id) in seen:
+                twice.append(f"{role.name} for {object_id}")
+            seen[(role.id, object_id)] = role.name
+        if twice:
+            raise ValueError(
+                f"grant each role to each principal once; repeated: {', '.join(twice)}"
+            )
+        return grants
+
     def grants(self) -> Iterator[tuple[Role, Principal]]:
-        """Every (role, principal) pair, in a stable order."""
+        """Every (role, principal) pair, in a stable order: the named roles, then `roles`."""
         for field, role in WORKSPACE_ROLES.items():
             for principal in getattr(self, field):
                 yield role, principal
+        for grant in self.roles:
+            for principal in grant.principals:
+                yield grant.definition, principal
 
 
 def check_object_id(value: str) -> str:

@@ -3,6 +3,7 @@ audience tokens, zone-redundant where Azure offers it; pulls by identity."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import pulumi
@@ -62,9 +63,17 @@ class ContainerRegistryArgs(Args):
         return exports_enabled
 
 
-def check_registry_network(registry: ContainerRegistryArgs, public_network_access: str) -> None:
+def check_registry_network(
+    registry: ContainerRegistryArgs, public_network_access: str, *, ip_allowlist: bool = False
+) -> None:
     """Raise ValueError when the registry's settings need a network the workspace does not have:
-    turning public access off needs Premium; exports off need public access off."""
+    turning public access off needs Premium, and so do IP rules (`ip_allowlist`); exports off
+    need public access off."""
+    if ip_allowlist and registry.sku != "Premium":
+        raise ValueError(
+            f"sku {registry.sku!r} has no IP rules, and network.ipAllowlist puts them on the "
+            "registry (Azure: Premium only); use 'Premium', or remove ipAllowlist"
+        )
     if public_network_access == "Disabled" and registry.sku != "Premium":
         raise ValueError(
             f"sku {registry.sku!r} cannot turn public network access off; use 'Premium' "
@@ -108,10 +117,12 @@ def create_workspace_registry(
     placement: Placement,
     protect: bool,
     cmk: CustomerManagedKey | None = None,
+    ip_allowlist: Sequence[str] = (),
 ) -> containerregistry.Registry:
     """Create the registry; the workspace identity pushes and pulls by role, not password.
     `cmk` encrypts it with a customer-managed key (Premium; the registry waits for the key
-    identity's role)."""
+    identity's role). `ip_allowlist` (Premium, public access only) lets those addresses
+    through a default-deny firewall."""
     options = placement.options(protect=protect)
     if cmk is not None:
         options = pulumi.ResourceOptions.merge(
@@ -128,6 +139,17 @@ def create_workspace_registry(
         anonymous_pull_enabled=False,
         public_network_access=public_network_access,
         network_rule_bypass_options=containerregistry.NetworkRuleBypassOptions.AZURE_SERVICES,
+        network_rule_set=containerregistry.NetworkRuleSetArgs(
+            default_action=containerregistry.DefaultAction.DENY,
+            ip_rules=[
+                containerregistry.IPRuleArgs(
+                    i_p_address_or_range=rule, action=containerregistry.Action.ALLOW
+                )
+                for rule in ip_allowlist
+            ],
+        )
+        if ip_allowlist
+        else None,
         policies=containerregistry.PoliciesArgs(
             export_policy=containerregistry.ExportPolicyArgs(
                 status=containerregistry.ExportPolicyStatus.ENABLED

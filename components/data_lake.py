@@ -5,8 +5,8 @@ Gen2 datastores without an existing account of their own get this separate accou
 per workspace and only when such a datastore exists: by `Workspace` before the workspace resource
 when its managed network needs rules to it, else by `Workspace.add_datastore`. It has the
 workspace storage's settings and guards (no shared keys, TLS 1.2, no public blobs, the same
-replication, network access, soft delete, diagnostics and delete lock), except blob versioning,
-which Azure does not offer there.
+replication, network access and IP allow-list, soft delete, diagnostics and delete lock),
+except blob versioning, which Azure does not offer there.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ class LakeSettings:
     delete_lock: bool
     log_analytics_id: pulumi.Input[str]
     """Where the lake's blob service logs go (the workspace's Log Analytics)."""
+    ip_allowlist: tuple[str, ...] = ()
+    """Addresses let through the lake's default-deny firewall (public access only)."""
 
 
 class DataLake(pulumi.ComponentResource):
@@ -68,10 +70,11 @@ class DataLake(pulumi.ComponentResource):
             protect=settings.protect,
             hierarchical_namespace=True,
             cmk=cmk,
+            ip_allowlist=settings.ip_allowlist,
         )
         guard_storage(
             name,
-            self.account,
+            self.account.id,
             log_analytics_id=settings.log_analytics_id,
             lock=settings.delete_lock,
             placement=placement,

@@ -20,12 +20,12 @@ DELETE_LOCK_NAME = "amlstack-cannot-delete"
 
 
 def delete_lock(
-    name: str, resource: pulumi.CustomResource, *, placement: Placement
+    name: str, resource_id: pulumi.Input[str], *, placement: Placement
 ) -> authorization.ManagementLockByScope:
-    """A ``CanNotDelete`` lock on `resource` (its ARM id is the lock's scope)."""
+    """A ``CanNotDelete`` lock on the resource `resource_id` (the lock's scope)."""
     return authorization.ManagementLockByScope(
         name,
-        scope=resource.id,
+        scope=resource_id,
         lock_name=DELETE_LOCK_NAME,
         level=authorization.LockLevel.CAN_NOT_DELETE,
         notes="amlstack data-loss guard; to delete the resource, set deleteLock: false and deploy",

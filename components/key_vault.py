@@ -3,6 +3,8 @@ purge protection (0b60c0b2); its audit events go to Log Analytics (`components.d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 from pulumi_azure_native import keyvault
 from pydantic import Field
@@ -34,9 +36,11 @@ def create_workspace_key_vault(
     public_network_access: str,
     placement: Placement,
     protect: bool,
+    ip_allowlist: Sequence[str] = (),
 ) -> keyvault.Vault:
-    """Create the vault; access is by Azure RBAC only (no access policies)."""
-    public = public_network_access == "Enabled"
+    """Create the vault; access is by Azure RBAC only (no access policies). `ip_allowlist`
+    (public access only) lets those addresses through a default-deny firewall."""
+    open_to_all = public_network_access == "Enabled" and not ip_allowlist
     return keyvault.Vault(
         f"{name}-keyvault",
         vault_name=vault_name,
@@ -54,8 +58,11 @@ def create_workspace_key_vault(
             network_acls=keyvault.NetworkRuleSetArgs(
                 bypass=keyvault.NetworkRuleBypassOptions.AZURE_SERVICES,
                 default_action=(
-                    keyvault.NetworkRuleAction.ALLOW if public else keyvault.NetworkRuleAction.DENY
+                    keyvault.NetworkRuleAction.ALLOW
+                    if open_to_all
+                    else keyvault.NetworkRuleAction.DENY
                 ),
+                ip_rules=[keyvault.IPRuleArgs(value=rule) for rule in ip_allowlist] or None,
             ),
         ),
         tags=placement.tags,

@@ -12,8 +12,6 @@ link scope (docs/guides/private-networking.md has the sources).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
 from pulumi_azure_native import applicationinsights, operationalinsights
 from pydantic import Field
@@ -23,7 +21,7 @@ from components.diagnostics import APP_INSIGHTS, LOG_ANALYTICS, send_logs
 from components.network import PublicNetworkAccess
 from components.placement import Placement
 
-__all__ = ["Monitoring", "MonitoringArgs", "create_log_analytics", "create_monitoring"]
+__all__ = ["MonitoringArgs", "create_app_insights", "create_log_analytics"]
 
 
 class MonitoringArgs(Args):
@@ -48,12 +46,6 @@ class MonitoringArgs(Args):
         if self.public_query is not None:
             return self.public_query
         return "Disabled" if private_link else "Enabled"
-
-
-@dataclass(frozen=True)
-class Monitoring:
-    log_analytics: operationalinsights.Workspace
-    app_insights: applicationinsights.Component
 
 
 def create_log_analytics(
@@ -93,26 +85,18 @@ def create_log_analytics(
     return logs
 
 
-def create_monitoring(
+def create_app_insights(
     name: str,
-    args: MonitoringArgs,
     *,
-    log_analytics_name: pulumi.Input[str],
     app_insights_name: pulumi.Input[str],
-    private_link: bool,
+    log_analytics_id: pulumi.Input[str],
     placement: Placement,
-) -> Monitoring:
-    """Create the Log Analytics workspace and the Application Insights that writes to it;
-    `private_link` says whether they are linked to a private link scope (the query default)."""
-    ingestion, query = args.public_ingestion, args.query_access(private_link=private_link)
-    logs = create_log_analytics(
-        name,
-        args,
-        log_analytics_name=log_analytics_name,
-        placement=placement,
-        public_ingestion=ingestion,
-        public_query=query,
-    )
+    public_ingestion: PublicNetworkAccess = "Enabled",
+    public_query: PublicNetworkAccess = "Enabled",
+) -> applicationinsights.Component:
+    """Workspace-based Application Insights (``<name>-insights``) writing to `log_analytics_id`,
+    Entra ID only (built-in 199d5677), its own logs sent there too. Default: telemetry and
+    queries from public networks accepted."""
     insights = applicationinsights.Component(
         f"{name}-insights",
         resource_name_=app_insights_name,
@@ -121,10 +105,10 @@ def create_monitoring(
         kind="web",
         application_type=applicationinsights.ApplicationType.WEB,
         ingestion_mode=applicationinsights.IngestionMode.LOG_ANALYTICS,
-        workspace_resource_id=logs.id,
+        workspace_resource_id=log_analytics_id,
         disable_local_auth=True,
-        public_network_access_for_ingestion=ingestion,
-        public_network_access_for_query=query,
+        public_network_access_for_ingestion=public_ingestion,
+        public_network_access_for_query=public_query,
         tags=placement.tags,
         opts=placement.options(),
     )
@@ -132,7 +116,7 @@ def create_monitoring(
         f"{name}-insights-diagnostics",
         resource_type=APP_INSIGHTS,
         resource_id=insights.id,
-        log_analytics_id=logs.id,
+        log_analytics_id=log_analytics_id,
         placement=placement,
     )
-    return Monitoring(log_analytics=logs, app_insights=insights)
+    return insights

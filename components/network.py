@@ -22,6 +22,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args
 from components.errors import ConfigError
+from components.ip_rules import check_ip_allowlist
 from components.naming import PRIVATE_ENDPOINT, check_subnet_id, derive_name, unique_suffix
 from components.outbound import (
     PYTHON_PACKAGE_HOSTS,
@@ -163,6 +164,27 @@ class NetworkArgs(Args):
     and people use the workspace through its public endpoint, which then must be enabled."""
     access: NetworkAccessArgs = Field(default_factory=NetworkAccessArgs)
     """Where people and the deployer connect from (see `NetworkAccessArgs`)."""
+    ip_allowlist: tuple[str, ...] = ()
+    """Public IPv4 addresses and CIDR ranges (``203.0.113.0/24``) that may reach a workspace
+    open to the internet: the workspace's IP rules, and the matching firewall rules (default
+    deny, trusted Azure services allowed) on the storage accounts, key vault and registry
+    amlstack creates (the registry must be Premium). Needs ``publicNetworkAccess: Enabled``.
+    Default none: with public access enabled, every internet address may connect."""
+
+    @field_validator("ip_allowlist")
+    @classmethod
+    def _allowlist_needs_public_access(
+        cls, allowlist: tuple[str, ...], info: ValidationInfo
+    ) -> tuple[str, ...]:
+        checked = check_ip_allowlist(allowlist)
+        if checked and info.data.get("public_network_access") == "Disabled":
+            raise ValueError(
+                "an IP allow-list selects which internet addresses reach the workspace, and "
+                "publicNetworkAccess 'Disabled' closes it to every internet address (Azure "
+                "applies IP rules to public network access only); set publicNetworkAccess "
+                "'Enabled', or remove ipAllowlist and connect through privateEndpoints"
+            )
+        return checked
 
     @field_validator("outbound")
     @classmethod

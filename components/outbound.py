@@ -260,9 +260,12 @@ def automatic_rules(
     user_rules: Sequence[PrivateEndpointRuleArgs] = (),
     covered: Collection[str] = (),
     taken_names: Collection[str] = (),
+    connection_targets: Iterable[tuple[str, str]] = (),
 ) -> tuple[PrivateEndpointRuleArgs, ...]:
     """The PrivateEndpoint rules a workspace's managed network needs for what the stack wires up:
-    each datastore account (`DATASTORE_SUBRESOURCES`) and the registry (``amlregistry``).
+    each datastore account (`DATASTORE_SUBRESOURCES`), the registry (``amlregistry``) and each
+    connection target, as (resource id, sub-resource) from
+    `components.connection.ConnectionArgs.private_link_targets`.
 
     Skipped: targets a rule of `user_rules` already connects, and the resources of `covered`
     (the workspace's own storage, key vault and registry, whose rules Azure adds itself). Names
@@ -278,6 +281,7 @@ def automatic_rules(
     ]
     if registry_id is not None:
         targets.append((registry_id, "amlregistry"))
+    targets += connection_targets
     wanted: dict[tuple[str, str], str] = {}  # ids compare without case; keep one spelling
     for resource_id, subresource in sorted(targets):
         wanted.setdefault((resource_id.lower(), subresource), resource_id)

@@ -1,9 +1,10 @@
 """What a workspace reaches beyond its own dependencies, declared before the workspace exists.
 
 A workspace's managed network (its outbound rules) is an input of the workspace resource, so the
-private endpoint rules to the stack's datastore accounts and to the Azure ML registry must be
-known when the workspace is created, before its datastores are added. `Reach` says what they
-are; `Reach.of` reads it from the datastores a program is about to add.
+private endpoint rules to the stack's datastore accounts, connection targets and the Azure ML
+registry must be known when the workspace is created, before its datastores and connections are
+added. `Reach` says what they are; `Reach.of` reads it from the datastores and connections a
+program is about to add.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.connection import ConnectionArgs
 from components.datastore import DatastoreArgs
 from components.outbound import DatastoreAccount
 
@@ -45,14 +47,22 @@ class Reach:
     """Existing storage accounts (ARM ids) that datastores will read, with the datastore type."""
     registry: RegistryLink | None = None
     """The Azure ML registry the workspace shares models and environments through."""
+    connection_targets: tuple[tuple[str, str], ...] = ()
+    """(ARM id, private link sub-resource) of each connection target given by ARM id
+    (`ConnectionArgs.private_link_targets`)."""
 
     @classmethod
     def of(
-        cls, datastores: Iterable[DatastoreArgs], *, registry: RegistryLink | None = None
+        cls,
+        datastores: Iterable[DatastoreArgs],
+        *,
+        registry: RegistryLink | None = None,
+        connections: Iterable[ConnectionArgs] = (),
     ) -> Reach:
-        """What adding `datastores` (and using `registry`) needs."""
+        """What adding `datastores` and `connections` (and using `registry`) needs."""
         listed = tuple(datastores)
         return cls(
+            connection_targets=tuple(t for c in connections for t in c.private_link_targets),
             data_lake=any(d.type == "AzureDataLakeGen2" and d.account is None for d in listed),
             accounts=tuple(
                 DatastoreAccount(d.account, d.type) for d in listed if d.account is not None

@@ -172,11 +172,7 @@ class Registry(pulumi.ComponentResource):
             placement=placement,
         )
         if args.delete_lock:
-            delete_lock(
-                f"{name}-lock",
-                self.registry,
-                placement=placement,
-            )
+            delete_lock(f"{name}-lock", self.registry.id, placement=placement)
         for principal in args.users:
             self.grant_user(principal)
         self.register_outputs({"registryName": self.registry_name, "id": self.id})

@@ -3,6 +3,7 @@ a SAS expiration policy, infrastructure encryption, and every service's logs in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import pulumi
@@ -13,6 +14,7 @@ from components.args import Args
 from components.diagnostics import STORAGE_ACCOUNT, STORAGE_SERVICES, send_logs
 from components.encryption import CustomerManagedKey, storage_encryption, storage_identity
 from components.guards import delete_lock
+from components.ip_rules import storage_ip_rules
 from components.placement import Placement
 
 __all__ = [
@@ -67,6 +69,7 @@ def create_workspace_storage(
     protect: bool,
     hierarchical_namespace: bool = False,
     cmk: CustomerManagedKey | None = None,
+    ip_allowlist: Sequence[str] = (),
 ) -> storage.StorageAccount:
     """Create the account and its blob service settings; shared keys are off, so every client
     (the workspace included) authenticates with Entra ID.
@@ -74,8 +77,9 @@ def create_workspace_storage(
     `hierarchical_namespace` makes an ADLS Gen2 account; Azure has no blob versioning there, so
     `args.versioning` is ignored for it. `cmk` encrypts it with a customer-managed key, reached as
     the key's identity (attached to the account); the account waits for the identity's role.
+    `ip_allowlist` (public access only) lets those addresses through a default-deny firewall.
     """
-    public = public_network_access == "Enabled"
+    open_to_all = public_network_access == "Enabled" and not ip_allowlist
     options = placement.options(protect=protect)
     if cmk is not None:
         options = pulumi.ResourceOptions.merge(
@@ -97,8 +101,15 @@ def create_workspace_storage(
         is_hns_enabled=hierarchical_namespace or None,
         public_network_access=public_network_access,
         network_rule_set=storage.NetworkRuleSetArgs(
-            default_action=storage.DefaultAction.ALLOW if public else storage.DefaultAction.DENY,
+            default_action=storage.DefaultAction.ALLOW
+            if open_to_all
+            else storage.DefaultAction.DENY,
             bypass=storage.Bypass.AZURE_SERVICES,
+            ip_rules=[
+                storage.IPRuleArgs(i_p_address_or_range=rule, action=storage.Action.ALLOW)
+                for rule in storage_ip_rules(ip_allowlist)
+            ]
+            or None,
         ),
         sas_policy=storage.SasPolicyArgs(
             sas_expiration_period=f"{args.sas_expiration_days}.00:00:00",
@@ -125,19 +136,24 @@ def create_workspace_storage(
 
 def guard_storage(
     name: str,
-    account: storage.StorageAccount,
+    account_id: pulumi.Input[str],
     *,
     log_analytics_id: pulumi.Input[str],
     lock: bool,
     placement: Placement,
+    diagnostics: bool = True,
 ) -> None:
-    """Send the account's metrics and its blob, file, queue and table services' logs to Log
-    Analytics (`components.diagnostics`) and, when `lock`, put a CanNotDelete lock on the
-    account."""
+    """When `diagnostics`, send the account's metrics and its blob, file, queue and table
+    services' logs to Log Analytics (`components.diagnostics`); when `lock`, put a CanNotDelete
+    lock on the account. The account may be one amlstack did not create (by ARM id)."""
+    if lock:
+        delete_lock(f"{name}-storage-lock", account_id, placement=placement)
+    if not diagnostics:
+        return
     send_logs(
         f"{name}-storage-account-diagnostics",
         resource_type=STORAGE_ACCOUNT,
-        resource_id=account.id,
+        resource_id=account_id,
         log_analytics_id=log_analytics_id,
         placement=placement,
     )
@@ -147,9 +163,7 @@ def guard_storage(
         send_logs(
             f"{name}-storage{key}-diagnostics",
             resource_type=f"{STORAGE_ACCOUNT}/{service}",
-            resource_id=pulumi.Output.concat(account.id, f"/{service}/default"),
+            resource_id=pulumi.Output.concat(account_id, f"/{service}/default"),
             log_analytics_id=log_analytics_id,
             placement=placement,
         )
-    if lock:
-        delete_lock(f"{name}-storage-lock", account, placement=placement)

@@ -4,16 +4,23 @@ One ``Workspace`` creates: a user-assigned identity, Log Analytics and workspace
 Insights, a storage account (no shared keys), a key vault (RBAC), a container registry (no admin
 user), the data-plane roles the identity needs on them, and the Azure ML workspace wired to all of
 it with identity-based system datastores. ``grant_*`` gives people access to the workspace.
+Any of those dependencies may exist already (``existing``, `components.existing`): the workspace
+then uses it, and applies grants, diagnostics, locks and private endpoints as that says.
+
+``kind: Hub`` makes a hub (Azure AI Foundry): it owns the network, dependencies and shared
+connections, and its projects (``kind: Project``, created with ``hub=hub.hub_ref``) use them; a
+project creates only its identity, its workspace and what is added to it.
 
 Children are added through the workspace, which owns them (``parent=workspace``):
 ``add_cluster``, ``add_instance``, ``add_datastore``, ``add_environment``, ``add_endpoint``,
-``add_batch_endpoint`` and ``add_schedule`` each create one child component from its own
-``*Args`` and return it. Children see the workspace
-only as a small immutable `WorkspaceRef` (``workspace.ref``).
+``add_batch_endpoint``, ``add_schedule`` and ``add_connection`` each create one child component
+from its own ``*Args`` and return it. Children see the workspace only as a small immutable
+`WorkspaceRef` (``workspace.ref``).
 
 Guards: diagnostic settings send every resource's logs to Log Analytics (`components.diagnostics`);
 a CanNotDelete lock (``deleteLock``) sits on the storage account, key vault and registry;
-private endpoints (``network.privateEndpoints``) and CMK encryption (``encryption``) are opt-in.
+private endpoints (``network.privateEndpoints``), an IP allow-list (``network.ipAllowlist``) and
+CMK encryption (``encryption``) are opt-in.
 
 Network paths: what the workspace reaches beyond its own dependencies (the data lake, existing
 datastore accounts, the Azure ML registry) is declared when it is created (`Reach`), because the
@@ -24,10 +31,11 @@ the customer network.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, managedidentity
@@ -36,11 +44,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from components import roles
 from components.access import AccessArgs, Grantee, IdentityGrantee, assign_role
 from components.args import Args
-from components.batch_endpoint import (
-    BatchEndpoint,
-    BatchEndpointArgs,
-    PipelineAssets,
-)
+from components.batch_endpoint import BatchEndpoint, BatchEndpointArgs, PipelineAssets
 from components.compute import (
     ComputeCluster,
     ComputeClusterArgs,
@@ -49,15 +53,23 @@ from components.compute import (
     compute_network_problem,
 )
 from components.compute_options import ServerlessComputeArgs, define_setup_scripts
+from components.connection import Connection, ConnectionArgs
 from components.container_registry import (
     ContainerRegistryArgs,
     check_registry_cmk,
     check_registry_network,
-    create_workspace_registry,
 )
 from components.data_lake import DataLake, LakeSettings
 from components.datastore import Datastore, DatastoreArgs, StorageTarget
-from components.diagnostics import CONTAINER_REGISTRY, KEY_VAULT, ML_WORKSPACE, send_logs
+from components.dependencies import Dependencies, Dependency, HubRef, create_dependencies
+from components.diagnostics import (
+    APP_INSIGHTS,
+    CONTAINER_REGISTRY,
+    KEY_VAULT,
+    LOG_ANALYTICS,
+    ML_WORKSPACE,
+    send_logs,
+)
 from components.encryption import CMK_ROLE, CustomerManagedKey, EncryptionArgs
 from components.endpoint import DeploymentAssets, OnlineEndpoint, OnlineEndpointArgs
 from components.environment import (
@@ -67,10 +79,11 @@ from components.environment import (
     define_environment,
 )
 from components.errors import MISSING, ConfigError
+from components.existing import ExistingArgs
 from components.guards import delete_lock
 from components.job_schedule import JobSchedule, JobScheduleArgs, ScheduledJob
-from components.key_vault import KeyVaultArgs, create_workspace_key_vault
-from components.monitoring import MonitoringArgs, create_monitoring
+from components.key_vault import KeyVaultArgs
+from components.monitoring import MonitoringArgs
 from components.naming import WorkspaceNames, check_key, unique_suffix, workspace_names
 from components.network import (
     NetworkArgs,
@@ -84,11 +97,14 @@ from components.outputs import Pending, WorkspaceOutput
 from components.placement import Placement
 from components.private_link import DATASTORE_SUBRESOURCES
 from components.reach import Reach
-from components.storage import StorageArgs, create_workspace_storage, guard_storage
+from components.storage import StorageArgs, guard_storage
 from components.tags import stack_tags
+from components.workspace_acl import WorkspaceIpRules
 from components.workspace_ref import WorkspaceRef, code_container
 
-__all__ = ["Workspace", "WorkspaceArgs"]
+__all__ = ["Workspace", "WorkspaceArgs", "WorkspaceKind"]
+
+WorkspaceKind = Literal["Default", "Hub", "Project"]
 
 _Child = TypeVar("_Child", bound=pulumi.ComponentResource)
 _CHILDREN_HINT = "children are added through the workspace: "
@@ -104,6 +120,7 @@ class WorkspaceArgs(Args):
         "datastores": f"{_CHILDREN_HINT}workspace.add_datastore(...)",
         "environments": f"{_CHILDREN_HINT}workspace.add_environment(...)",
         "endpoints": f"{_CHILDREN_HINT}workspace.add_endpoint(...)",
+        "connections": f"{_CHILDREN_HINT}workspace.add_connection(...)",
         "batchEndpoints": f"{_CHILDREN_HINT}workspace.add_batch_endpoint(...)",
         "schedules": f"{_CHILDREN_HINT}workspace.add_schedule(...)",
     }
@@ -117,6 +134,13 @@ class WorkspaceArgs(Args):
     """Display name in Azure ML studio. Default: the derived workspace name."""
     access: AccessArgs = Field(default_factory=AccessArgs)
     """Who gets which workspace role. Default: nobody beyond the deployer."""
+    existing: ExistingArgs = Field(default_factory=ExistingArgs)
+    """Existing storage account, key vault, container registry, Application Insights or Log
+    Analytics workspace to use instead of creating them, by ARM id (see
+    `components.existing.ExistingArgs`). Default: amlstack creates all of them. The settings
+    that shape a created resource (``storage``, ``keyVault``, ``containerRegistry``, ...) do not
+    apply to an existing one; the plan lists what amlstack applies to each and what stays its
+    owner's."""
     network: NetworkArgs = Field(default_factory=NetworkArgs)
     storage: StorageArgs = Field(default_factory=StorageArgs)
     key_vault: KeyVaultArgs = Field(default_factory=KeyVaultArgs)
@@ -141,6 +165,12 @@ class WorkspaceArgs(Args):
     serverless_compute: ServerlessComputeArgs | None = None
     """The subnet serverless compute (jobs that name no compute) runs in, without public IPs by
     default. Default: Azure's (the managed network, if the workspace has one)."""
+    kind: WorkspaceKind = "Default"
+    """``Default`` (default): an Azure ML workspace. ``Hub``: an Azure AI Foundry hub, whose
+    network, dependencies and connections its projects share. ``Project``: a project of a hub
+    (``Workspace(..., hub=hub.hub_ref)``; in stack config, listed under the hub's ``projects``):
+    it creates no storage, key vault, registry, monitoring or network of its own. Fixed at
+    creation."""
 
     @field_validator("name")
     @classmethod
@@ -152,9 +182,13 @@ class WorkspaceArgs(Args):
     def _registry_can_be_private(
         cls, registry: ContainerRegistryArgs, info: ValidationInfo
     ) -> ContainerRegistryArgs:
-        network = info.data.get("network")
+        network, existing = info.data.get("network"), info.data.get("existing")
+        if existing is not None and existing.container_registry is not None:
+            return registry  # an existing registry's settings are its owner's
         if network:
-            check_registry_network(registry, network.public_network_access)
+            check_registry_network(
+                registry, network.public_network_access, ip_allowlist=bool(network.ip_allowlist)
+            )
         return registry
 
     @field_validator("encryption")
@@ -162,10 +196,24 @@ class WorkspaceArgs(Args):
     def _registry_can_use_cmk(
         cls, encryption: EncryptionArgs | None, info: ValidationInfo
     ) -> EncryptionArgs | None:
-        registry = info.data.get("container_registry")
-        if encryption is not None and registry is not None:
+        registry, existing = info.data.get("container_registry"), info.data.get("existing")
+        brought = existing is not None and existing.container_registry is not None
+        if encryption is not None and registry is not None and not brought:
             check_registry_cmk(registry)
         return encryption
+
+    @field_validator("kind")
+    @classmethod
+    def _project_owns_nothing(cls, kind: str, info: ValidationInfo) -> str:
+        existing = info.data.get("existing")
+        if kind == "Project" and existing is not None and any(existing.ids()):
+            raise ValueError(
+                "a project uses its hub's storage, key vault, registry and monitoring: bring "
+                "existing ones on the hub (its existing:), not on the project"
+            )
+        if kind == "Project" and info.data.get("encryption") is not None:
+            raise ValueError("a project's data is its hub's: set encryption on the hub")
+        return kind
 
 
 # Roles the workspace identity needs on each dependency (Azure ML documents these for a
@@ -178,6 +226,10 @@ _STORAGE_ROLES = (
 _KEY_VAULT_ROLES = (roles.KEY_VAULT_ADMINISTRATOR, roles.CONTRIBUTOR)
 _REGISTRY_ROLES = (roles.ACR_PULL, roles.ACR_PUSH, roles.CONTRIBUTOR)
 _INSIGHTS_ROLES = (roles.CONTRIBUTOR,)
+_PROJECT_UPLOADS = (
+    "a project's default blob container is its hub's, under a name Azure chooses, so amlstack "
+    "uploads no {what} into a project"
+)
 
 # Endpoints were top-level resources of the stack before the workspace owned them: this alias
 # keeps the URN of endpoints deployed then, so `pulumi up` moves them instead of replacing them.
@@ -202,6 +254,32 @@ def _refuse_children_in(args: WorkspaceArgs) -> None:
         )
 
 
+def _check_hub(name: str, args: WorkspaceArgs, hub: HubRef | None, location: str) -> None:
+    """A project needs its hub (in the hub's region); nothing else takes one."""
+    if args.kind == "Project" and hub is None:
+        raise ConfigError.single(
+            f"{name}.kind",
+            "Project",
+            "a project belongs to a hub: create it with hub=<hub workspace>.hub_ref (in stack "
+            "config, list it under the hub's projects:)",
+        )
+    if args.kind != "Project" and hub is not None:
+        raise ConfigError.single(
+            f"{name}.kind", args.kind, "only a kind: Project workspace takes a hub"
+        )
+    if hub is not None and hub.location != location:
+        raise ConfigError.single(
+            f"{name}.location", location, f"a project is in its hub's region ({hub.location})"
+        )
+
+
+def _revision(args: WorkspaceArgs) -> str:
+    """A digest of the workspace's own settings: it changes whenever Pulumi may update the
+    workspace (after which its IP rules are written again)."""
+    settings = args.model_dump_json(exclude={"access", "tags"})
+    return hashlib.sha256(settings.encode()).hexdigest()[:16]
+
+
 class Workspace(pulumi.ComponentResource):
     """An Azure ML workspace, its storage, key vault, registry, monitoring and identity, and the
     children added with ``add_*``."""
@@ -215,18 +293,24 @@ class Workspace(pulumi.ComponentResource):
         location: str,
         tags: Mapping[str, str] | None = None,
         dns_zone_ids: Mapping[str, pulumi.Input[str]] | None = None,
+        hub: HubRef | None = None,
         reach: Reach | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """`tags` go on every resource of the workspace (before ``args.tags``); `dns_zone_ids`
         (private DNS zone name to id, see `PrivateDnsZones`) registers the private endpoints of
-        ``args.network.privateEndpoints`` in those zones. `reach` declares the data lake,
-        existing datastore accounts and the registry the workspace will use (default none):
-        the managed network gets its outbound rules to them."""
+        ``args.network.privateEndpoints`` in those zones. `hub` (``hub_workspace.hub_ref``) is
+        required for, and only for, ``kind: Project``: the project uses its dependencies and
+        network (``args.network`` is then ignored). `reach` declares the data lake, existing
+        datastore accounts and the registry the workspace will use (default none): the managed
+        network gets its outbound rules to them."""
         _refuse_children_in(args)
+        _check_hub(name, args, hub, location)
         super().__init__("amlstack:ml:Workspace", name, None, opts)
         self._name = name
         self._args = args
+        self._hub = hub
+        self._network = hub.network if hub is not None else args.network
         self._reach = reach or Reach()
         self._dns_zone_ids = dns_zone_ids
         self._lake: DataLake | None = None
@@ -236,6 +320,7 @@ class Workspace(pulumi.ComponentResource):
             "datastore": {},
             "environment": {},
             "endpoint": {},
+            "connection": {},
             "batch endpoint": {},
             "schedule": {},
         }
@@ -247,7 +332,8 @@ class Workspace(pulumi.ComponentResource):
         )
         self.names: pulumi.Output[WorkspaceNames] = self._names(client.subscription_id)
         placement = self._placement = Placement(self.resource_group_name, location, self.tags, self)
-        self._create_dependencies(placement, client.tenant_id)
+        self._create_identity()
+        self.dependencies = self._dependencies(placement, client.tenant_id)
         before: list[pulumi.Resource] = [*self._grant_dependencies()]
         if self._reach.data_lake:  # before the workspace: its managed network has rules to it
             self._data_lake()
@@ -261,6 +347,22 @@ class Workspace(pulumi.ComponentResource):
         for role, principal in args.access.grants():
             self.grant(role, principal)
         self.register_outputs({"workspaceName": self.workspace_name, "id": self.id})
+
+    @property
+    def hub_ref(self) -> HubRef:
+        """This hub as its projects see it (``Workspace(..., hub=hub.hub_ref)``)."""
+        if self._args.kind != "Hub":
+            raise ConfigError.single(
+                f"{self._name}.kind", self._args.kind, "only a kind: Hub workspace has projects"
+            )
+        return HubRef(
+            key=self._args.name,
+            id=self.id,
+            dependencies=self.dependencies.of_hub(),
+            network=self._args.network,
+            location=self.location,
+            reach=self._reach,
+        )
 
     # -- children -------------------------------------------------------------------------
 
@@ -312,7 +414,8 @@ class Workspace(pulumi.ComponentResource):
         elif args.type == "AzureDataLakeGen2":
             target = StorageTarget.of(self._data_lake().account)
         else:
-            target = StorageTarget.of(self.storage_account)
+            storage = self.dependencies.storage
+            target = StorageTarget(storage.id, storage.name, managed=storage.source != "existing")
         datastore = Datastore(
             self._child_name(args.name),
             args,
@@ -341,6 +444,13 @@ class Workspace(pulumi.ComponentResource):
             )
         )
         self._claim("environment", definition.name)
+        if self._args.kind == "Project" and definition.build_context is not None:
+            raise ConfigError.single(
+                f"{self._name}.environments[{definition.name}].build",
+                definition.build_context,
+                _PROJECT_UPLOADS.format(what="build context")
+                + "; build the image in the hub's registry and use image:, or a curated one",
+            )
         created = Environment(
             self._child_name(definition.name),
             definition,
@@ -355,6 +465,15 @@ class Workspace(pulumi.ComponentResource):
         """Add a managed online endpoint with its deployments and traffic split; `assets` gives
         each deployment's resolved model, environment and code."""
         self._claim("endpoint", args.name)
+        uploaded = [d for d in args.deployments if d.code is not None and d.code.path]
+        if self._args.kind == "Project" and uploaded:
+            first = uploaded[0]
+            raise ConfigError.single(
+                f"{self._name}.endpoints[{args.name}].deployments[{first.name}].code.path",
+                first.code.path if first.code else MISSING,
+                _PROJECT_UPLOADS.format(what="scoring code")
+                + "; register the code asset and give it as code.asset",
+            )
         endpoint = OnlineEndpoint(
             self._child_name(args.name),
             args,
@@ -363,6 +482,32 @@ class Workspace(pulumi.ComponentResource):
             opts=self._child_options(aliases=[_TOP_LEVEL_BEFORE]),
         )
         return self._keep("endpoint", args.name, endpoint)
+
+    def add_connection(
+        self, args: ConnectionArgs, *, data_scientists: Sequence[Grantee] | None = None
+    ) -> Connection:
+        """Add a connection (``<workspace>-<connection name>``). With identity credentials the
+        workspace identity gets ``args.identityAccess`` on the target, and `data_scientists`
+        (default: the principals in ``access.dataScientist``) ``args.dataScientists``. A hub's
+        connections shared to all are its projects' too."""
+        self._claim("connection", args.name)
+        connection = Connection(
+            self._child_name(args.name),
+            args,
+            workspace=self.ref,
+            data_scientists=(
+                self._args.access.data_scientist if data_scientists is None else data_scientists
+            ),
+            opts=self._child_options(),
+        )
+        return self._keep("connection", args.name, connection)
+
+    def share_connections(self, grantee: Grantee) -> None:
+        """Give `grantee` (a project's identity) the identity access of this hub's shared
+        connections: the project uses them as its own."""
+        for connection in self.connections.values():
+            if connection.args.shared:
+                connection.grant(grantee, connection.args.identity_access)
 
     def add_batch_endpoint(
         self,
@@ -435,6 +580,11 @@ class Workspace(pulumi.ComponentResource):
         return MappingProxyType(self._children["endpoint"])  # type: ignore[arg-type]
 
     @property
+    def connections(self) -> Mapping[str, Connection]:
+        """The connections added so far, by connection name."""
+        return MappingProxyType(self._children["connection"])  # type: ignore[arg-type]
+
+    @property
     def batch_endpoints(self) -> Mapping[str, BatchEndpoint]:
         """The batch endpoints added so far, by endpoint key."""
         return MappingProxyType(self._children["batch endpoint"])  # type: ignore[arg-type]
@@ -450,10 +600,10 @@ class Workspace(pulumi.ComponentResource):
         return WorkspaceOutput.pending(
             name=self.workspace_name,
             id=self.id,
-            storage_account=self.storage_account.name,
-            key_vault=self.key_vault.name,
-            container_registry=self.container_registry.name,
-            application_insights=self.app_insights.name,
+            storage_account=self.dependencies.storage.name,
+            key_vault=self.dependencies.key_vault.name,
+            container_registry=self.dependencies.container_registry.name,
+            application_insights=self.dependencies.app_insights.name,
             identity_client_id=self.identity.client_id,
             identity_principal_id=self.identity.principal_id,
             computes={name: c.outputs() for name, c in self.computes.items()},
@@ -510,29 +660,26 @@ class Workspace(pulumi.ComponentResource):
             )
         )
 
-    def _create_dependencies(self, placement: Placement, tenant_id: pulumi.Output[str]) -> None:
-        """The identity, monitoring, storage, key vault and container registry."""
-        name, args, names = self._name, self._args, self.names
-        public = args.network.public_network_access
+    def _create_identity(self) -> None:
+        name = self._name
         self.identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
-            resource_name_=names.apply(lambda n: n.identity),
+            resource_name_=self.names.apply(lambda n: n.identity),
             resource_group_name=self.resource_group_name,
             location=self.location,
             tags=self.tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.identity_grantee = IdentityGrantee(f"{name}-identity", self.identity.principal_id)
-        monitoring = create_monitoring(
-            name,
-            args.monitoring,
-            log_analytics_name=names.apply(lambda n: n.log_analytics),
-            app_insights_name=names.apply(lambda n: n.app_insights),
-            private_link=args.network.private_endpoints is not None,
-            placement=placement,
-        )
-        self.log_analytics = monitoring.log_analytics
-        self.app_insights = monitoring.app_insights
+
+    def _dependencies(self, placement: Placement, tenant_id: pulumi.Output[str]) -> Dependencies:
+        """The hub's (a project), or monitoring, storage, key vault and container registry:
+        existing or created here."""
+        name, args = self._name, self._args
+        if self._hub is not None:
+            self._cmk_grants: list[authorization.RoleAssignment] = []
+            self.cmk = None
+            return self._hub.dependencies
         # The key is granted first: storage and the registry encrypt with it as they are created.
         self._cmk_grants = (
             self._grant_identity(f"{name}-cmk", args.encryption.key_vault_id, (CMK_ROLE,))
@@ -545,89 +692,58 @@ class Workspace(pulumi.ComponentResource):
             identity_client_id=self.identity.client_id,
             granted=self._cmk_grants,
         )
-        self.storage_account = create_workspace_storage(
-            name,
-            args.storage,
-            account_name=names.apply(lambda n: n.storage_account),
-            public_network_access=public,
-            protect=args.protect,
-            placement=placement,
-            cmk=self.cmk,
-        )
-        self.key_vault = create_workspace_key_vault(
-            name,
-            args.key_vault,
-            vault_name=names.apply(lambda n: n.key_vault),
-            tenant_id=tenant_id,
-            public_network_access=public,
-            protect=args.protect,
-            placement=placement,
-        )
-        self.container_registry = create_workspace_registry(
-            name,
-            args.container_registry,
-            registry_name=names.apply(lambda n: n.container_registry),
-            public_network_access=public,
-            protect=args.protect,
-            placement=placement,
-            cmk=self.cmk,
+        return create_dependencies(
+            name, args, names=self.names, tenant_id=tenant_id, cmk=self.cmk, placement=placement
         )
 
     def _grant_dependencies(self) -> list[authorization.RoleAssignment]:
-        """The identity's roles on its dependencies, which the workspace waits for."""
-        name, args = self._name, self._args
+        """The identity's roles on its dependencies, which the workspace waits for: on created
+        and hub ones always, on existing ones when ``existing.grants``."""
+        name, args, deps = self._name, self._args, self.dependencies
         # A managed network's private endpoints to the dependencies are approved by the identity.
         approver = (
             (roles.AI_NETWORK_CONNECTION_APPROVER,)
-            if args.network.isolation_mode != "Disabled"
+            if self._network.isolation_mode != "Disabled" and self._hub is None
             else ()
         )
+        grants = []
+        for key, dependency, wanted in (
+            ("storage", deps.storage, _STORAGE_ROLES + approver),
+            ("keyvault", deps.key_vault, _KEY_VAULT_ROLES + approver),
+            ("registry", deps.container_registry, _REGISTRY_ROLES + approver),
+            ("insights", deps.app_insights, _INSIGHTS_ROLES),
+        ):
+            if dependency.source != "existing" or args.existing.grants:
+                grants += self._grant_identity(f"{name}-{key}", dependency.id, wanted)
         registry = self._reach.registry
-        registry_grants = (
-            self._grant_identity(f"{name}-ml-registry", registry.id, approver)
-            if registry is not None and approver
-            else []
-        )
-        return [
-            *self._grant_identity(
-                f"{name}-storage", self.storage_account.id, _STORAGE_ROLES + approver
-            ),
-            *self._grant_identity(
-                f"{name}-keyvault", self.key_vault.id, _KEY_VAULT_ROLES + approver
-            ),
-            *self._grant_identity(
-                f"{name}-registry", self.container_registry.id, _REGISTRY_ROLES + approver
-            ),
-            *self._grant_identity(f"{name}-insights", self.app_insights.id, _INSIGHTS_ROLES),
-            *registry_grants,
-            *self._cmk_grants,
-        ]
+        if registry is not None and approver:
+            grants += self._grant_identity(f"{name}-ml-registry", registry.id, approver)
+        return [*grants, *self._cmk_grants]
 
     def _create_workspace(
         self, after: Sequence[pulumi.Resource], subscription_id: pulumi.Output[str]
     ) -> machinelearningservices.Workspace:
-        args, names = self._args, self.names
+        args, names, deps = self._args, self.names, self.dependencies
+        if args.kind == "Project":
+            return self._create_project(after)
         isolated = args.network.isolation_mode != "Disabled"
         return machinelearningservices.Workspace(
             f"{self._name}-workspace",
             workspace_name=names.apply(lambda n: n.workspace),
             resource_group_name=self.resource_group_name,
             location=self.location,
-            kind="Default",
+            kind=args.kind,
             sku=machinelearningservices.SkuArgs(
                 name="Basic", tier=machinelearningservices.SkuTier.BASIC
             ),
             description=args.description,
             friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
-            identity=machinelearningservices.ManagedServiceIdentityArgs(
-                type=machinelearningservices.ManagedServiceIdentityType.USER_ASSIGNED,
-                user_assigned_identities=[self.identity.id],
-            ),
+            identity=self._identity_args(),
             primary_user_assigned_identity=self.identity.id,
-            storage_account=self.storage_account.id,
-            key_vault=self.key_vault.id,
-            application_insights=self.app_insights.id,
-            container_registry=self.container_registry.id,
+            storage_account=deps.storage.id,
+            key_vault=deps.key_vault.id,
+            application_insights=deps.app_insights.id,
+            container_registry=deps.container_registry.id,
             system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
             public_network_access=args.network.public_network_access,
             managed_network=self._managed_network(subscription_id),
@@ -638,6 +754,35 @@ class Workspace(pulumi.ComponentResource):
             serverless_compute_settings=(
                 args.serverless_compute.azure() if args.serverless_compute else None
             ),
+            tags=self.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
+        )
+
+    def _create_project(
+        self, after: Sequence[pulumi.Resource]
+    ) -> machinelearningservices.Workspace:
+        """A hub's project: its identity and its hub; storage, key vault, registry, monitoring
+        and the managed network are the hub's (Azure takes them from ``hubResourceId``). The
+        hub's public network access is repeated, as Azure reports it."""
+        args, names, hub = self._args, self.names, self._hub
+        assert hub is not None  # _check_hub
+        return machinelearningservices.Workspace(
+            f"{self._name}-workspace",
+            workspace_name=names.apply(lambda n: n.workspace),
+            resource_group_name=self.resource_group_name,
+            location=self.location,
+            kind="Project",
+            sku=machinelearningservices.SkuArgs(
+                name="Basic", tier=machinelearningservices.SkuTier.BASIC
+            ),
+            description=args.description,
+            friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
+            identity=self._identity_args(),
+            primary_user_assigned_identity=self.identity.id,
+            hub_resource_id=hub.id,
+            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
+            public_network_access=hub.network.public_network_access,
+            hbi_workspace=args.high_business_impact,
             tags=self.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
         )
@@ -667,6 +812,7 @@ class Workspace(pulumi.ComponentResource):
             automatic = automatic_rules(
                 datastore_accounts=accounts,
                 registry_id=str(registry) if registry else None,
+                connection_targets=reach.connection_targets,
                 user_rules=network.outbound.private_endpoints,
                 taken_names=outbound_rules(network).keys(),
             )
@@ -675,6 +821,12 @@ class Workspace(pulumi.ComponentResource):
         return pulumi.Output.all(
             self.names, subscription_id, self.resource_group_name, registry_id
         ).apply(settings)
+
+    def _identity_args(self) -> machinelearningservices.ManagedServiceIdentityArgs:
+        return machinelearningservices.ManagedServiceIdentityArgs(
+            type=machinelearningservices.ManagedServiceIdentityType.USER_ASSIGNED,
+            user_assigned_identities=[self.identity.id],
+        )
 
     def _reference(self) -> WorkspaceRef:
         args = self._args
@@ -686,48 +838,81 @@ class Workspace(pulumi.ComponentResource):
             location=self.location,
             identity=self.identity_grantee,
             identity_id=self.identity.id,
-            blob_endpoint=self.storage_account.primary_endpoints.blob,
+            blob_endpoint=self.dependencies.blob_endpoint,
             code_container=self.workspace.workspace_id.apply(code_container),
-            log_analytics_id=self.log_analytics.id,
-            public_network_access=args.network.public_network_access,
+            log_analytics_id=self.dependencies.log_analytics.id,
+            public_network_access=self._network.public_network_access,
             protect=args.protect,
             delete_lock=args.delete_lock,
             tags=self.tags,
+            identity_client_id=self.identity.client_id,
+            ip_allowlist=self._network.ip_allowlist,
         )
 
     def _guard(
         self, placement: Placement, dns_zone_ids: Mapping[str, pulumi.Input[str]] | None
     ) -> None:
-        """Diagnostic settings, delete locks and private endpoints."""
-        name, args = self._name, self._args
-        logs = self.log_analytics.id
-        for key, kind, logged in (
-            ("workspace", ML_WORKSPACE, self.workspace.id),
-            ("keyvault", KEY_VAULT, self.key_vault.id),
-            ("registry", CONTAINER_REGISTRY, self.container_registry.id),
-        ):
-            send_logs(
-                f"{name}-{key}-diagnostics",
-                resource_type=kind,
-                resource_id=logged,
-                log_analytics_id=logs,
-                placement=placement,
-            )
-        guard_storage(
-            name,
-            self.storage_account,
+        """Diagnostic settings, delete locks, private endpoints and IP rules: on what this
+        workspace created, and on existing dependencies as ``existing`` says; a project's hub
+        guards the hub's."""
+        name, args, deps = self._name, self._args, self.dependencies
+        logs = deps.log_analytics.id
+        send_logs(
+            f"{name}-workspace-diagnostics",
+            resource_type=ML_WORKSPACE,
+            resource_id=self.workspace.id,
             log_analytics_id=logs,
-            lock=args.delete_lock,
             placement=placement,
         )
-        if args.delete_lock:
-            for key, resource in (
-                ("keyvault", self.key_vault),
-                ("registry", self.container_registry),
+        existing = args.existing
+        for key, kind, dependency in (
+            ("keyvault", KEY_VAULT, deps.key_vault),
+            ("registry", CONTAINER_REGISTRY, deps.container_registry),
+        ):
+            if dependency.source == "created" or (
+                dependency.source == "existing" and existing.diagnostics
             ):
-                delete_lock(f"{name}-{key}-lock", resource, placement=placement)
+                send_logs(
+                    f"{name}-{key}-diagnostics",
+                    resource_type=kind,
+                    resource_id=dependency.id,
+                    log_analytics_id=logs,
+                    placement=placement,
+                )
+            if self._locks(dependency):
+                delete_lock(f"{name}-{key}-lock", dependency.id, placement=placement)
+        for key, kind, dependency in (
+            ("insights", APP_INSIGHTS, deps.app_insights),
+            ("logs", LOG_ANALYTICS, deps.log_analytics),
+        ):
+            # Created ones send their logs as they are created (components.monitoring).
+            if dependency.source == "existing" and existing.diagnostics:
+                send_logs(
+                    f"{name}-{key}-diagnostics",
+                    resource_type=kind,
+                    resource_id=dependency.id,
+                    log_analytics_id=logs,
+                    placement=placement,
+                )
+        if deps.storage.source != "hub":
+            guard_storage(
+                name,
+                deps.storage.id,
+                log_analytics_id=logs,
+                lock=self._locks(deps.storage),
+                diagnostics=deps.storage.source == "created" or existing.diagnostics,
+                placement=placement,
+            )
+        if self._network.ip_allowlist and args.kind != "Project":
+            WorkspaceIpRules(
+                f"{name}-ip-rules",
+                workspace_id=self.workspace.id,
+                ip_rules=self._network.ip_allowlist,
+                workspace_revision=_revision(args),
+                opts=placement.options(),
+            )
         endpoints = args.network.private_endpoints
-        if endpoints is None:
+        if endpoints is None or args.kind == "Project":
             return
         create_private_endpoints(
             name,
@@ -737,16 +922,35 @@ class Workspace(pulumi.ComponentResource):
             placement=placement,
         )
 
+    def _locks(self, dependency: Dependency) -> bool:
+        if dependency.source == "created":
+            return self._args.delete_lock
+        return dependency.source == "existing" and self._args.existing.delete_lock
+
     def _private_link_targets(self) -> list[PrivateLinkTarget]:
-        account, vault, registry = self.storage_account, self.key_vault, self.container_registry
+        deps, existing = self.dependencies, self._args.existing
+        account, vault, registry = deps.storage, deps.key_vault, deps.container_registry
+
+        def wanted(dependency: Dependency) -> bool:
+            return dependency.source == "created" or existing.private_endpoints
+
         return [
             PrivateLinkTarget("workspace", self.workspace.id, self.workspace.name, "amlworkspace"),
             *(
                 PrivateLinkTarget(group, account.id, account.name, group)
                 for group in ("blob", "file", "dfs")
+                if wanted(account)
             ),
-            PrivateLinkTarget("keyvault", vault.id, vault.name, "vault"),
-            PrivateLinkTarget("registry", registry.id, registry.name, "registry"),
+            *(
+                [PrivateLinkTarget("keyvault", vault.id, vault.name, "vault")]
+                if wanted(vault)
+                else []
+            ),
+            *(
+                [PrivateLinkTarget("registry", registry.id, registry.name, "registry")]
+                if wanted(registry)
+                else []
+            ),
         ]
 
     def _encryption(
@@ -798,9 +1002,21 @@ class Workspace(pulumi.ComponentResource):
         return child
 
     def _check_reach(self, args: DatastoreArgs) -> None:
-        """Refuse a datastore whose account the managed network has no rule to."""
-        network = self._args.network
-        if network.isolation_mode == "Disabled" or self._reach.covers(args):
+        """Refuse a datastore whose account the managed network (a project's: its hub's) has
+        no rule to."""
+        network, at = self._network, f"{self._name}.datastores[{args.name}]"
+        if network.isolation_mode == "Disabled":
+            return
+        if self._hub is not None and args.account is None and args.type == "AzureDataLakeGen2":
+            raise ConfigError.single(
+                f"{at}.account",
+                MISSING,
+                f"the hub's managed network ({network.isolation_mode}) has no outbound rule to "
+                "a project's own data lake: give the datastore an existing ADLS Gen2 account "
+                "(account:), which the hub's reach then includes",
+            )
+        reach = self._hub.reach if self._hub is not None else self._reach
+        if reach.covers(args):
             return
         needed = set(DATASTORE_SUBRESOURCES[args.type])
         if args.account is not None and needed <= {
@@ -809,19 +1025,20 @@ class Workspace(pulumi.ComponentResource):
             if rule.resource_id.lower() == args.account.lower()
         }:
             return
+        creator = "its hub" if self._hub is not None else "the workspace"
         raise ConfigError.single(
-            f"{self._name}.datastores[{args.name}]",
+            at,
             args.account or "the workspace's data lake",
             f"the managed network ({network.isolation_mode}) has no outbound rule to this "
-            "account and can no longer get one from here: declare the datastores when "
-            "creating the workspace, Workspace(..., reach=Reach.of(datastores)), or add a "
-            f"rule ({', '.join(sorted(needed))}) to network.outbound.privateEndpoints",
+            f"account and can no longer get one from here: declare the datastores when creating "
+            f"{creator}, Workspace(..., reach=Reach.of(datastores)), or add a rule "
+            f"({', '.join(sorted(needed))}) to network.outbound.privateEndpoints",
         )
 
     def _check_compute(self, args: ComputeClusterArgs | ComputeInstanceArgs) -> None:
         self._claim("compute", args.name)
         problem = compute_network_problem(
-            self._args.network.isolation_mode, [args.name] if args.subnet is None else []
+            self._network.isolation_mode, [args.name] if args.subnet is None else []
         )
         if problem is not None:
             raise ConfigError.single(f"{self._name}.computes[{args.name}].subnet", MISSING, problem)
@@ -832,7 +1049,7 @@ class Workspace(pulumi.ComponentResource):
         workspace has them."""
         if self._lake is not None:
             return self._lake
-        args = self._args
+        args, network = self._args, self._network
         lake = self._lake = DataLake(
             f"{self._name}-datalake",
             args.storage,
@@ -841,21 +1058,22 @@ class Workspace(pulumi.ComponentResource):
                 resource_group_name=self.resource_group_name,
                 location=self.location,
                 tags=self.tags,
-                public_network_access=args.network.public_network_access,
+                public_network_access=network.public_network_access,
                 protect=args.protect,
                 delete_lock=args.delete_lock,
-                log_analytics_id=self.log_analytics.id,
+                log_analytics_id=self.dependencies.log_analytics.id,
+                ip_allowlist=network.ip_allowlist,
             ),
             cmk=self.cmk,
             opts=self._child_options(),
         )
         account = lake.account
         self._lake_waits = [account]
-        if args.network.isolation_mode != "Disabled":  # approves the managed network's endpoints
+        if network.isolation_mode != "Disabled":  # approves the managed network's endpoints
             self._lake_waits += self._grant_identity(
                 f"{self._name}-datalake", account.id, (roles.AI_NETWORK_CONNECTION_APPROVER,)
             )
-        endpoints = args.network.private_endpoints
+        endpoints = network.private_endpoints
         if endpoints is not None:
             create_private_endpoints(
                 self._name,

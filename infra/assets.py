@@ -1,4 +1,4 @@
-"""What each workspace of the stack holds: computes, datastores and environments, from config.
+"""What each workspace of the stack holds: computes, datastores, environments and connections.
 
 `define_environments` reads the files environments point to (conda files, build contexts) and
 fails with a `ConfigError` before anything is registered; `add_assets` then adds every asset of
@@ -59,8 +59,9 @@ def add_assets(
     *,
     base_dir: Path | None = None,
 ) -> None:
-    """Add the computes, datastores and environments `config` lists to `workspace`; instances'
-    setup scripts are read from `base_dir` (the project directory; default the current one)."""
+    """Add the computes, datastores, environments and connections `config` lists to `workspace`;
+    instances' setup scripts are read from `base_dir` (the project directory; default the
+    current one)."""
     for cluster in config.computes.clusters:
         workspace.add_cluster(cluster)
     for instance in instances_of(config):
@@ -69,3 +70,5 @@ def add_assets(
         workspace.add_datastore(datastore)
     for definition in environments:
         workspace.add_environment(definition)
+    for connection in config.connections:
+        workspace.add_connection(connection)

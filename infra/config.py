@@ -16,17 +16,21 @@ from typing import Any, ClassVar
 
 import pulumi
 from pulumi.runtime import config as runtime_config
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
+from components.access import AccessArgs
 from components.args import Args, check_unique, item_key
 from components.batch_endpoint import BatchEndpointArgs
 from components.compute import ComputesArgs, compute_network_problem
+from components.connection import ConnectionArgs
 from components.datastore import DatastoreArgs
 from components.endpoint import OnlineEndpointArgs
 from components.environment import EnvironmentArgs
 from components.errors import MISSING, ConfigError, ConfigProblem
 from components.job_schedule import JobScheduleArgs
+from components.naming import check_key
+from components.network import NetworkArgs
 from components.regions import check_region
 from components.registry import RegistryArgs
 from components.workspace import WorkspaceArgs
@@ -34,10 +38,16 @@ from infra.compute_checks import setup_script_problems, ssh_problems
 from infra.deployment_checks import batch_endpoint_problems, endpoint_problems
 from infra.policy.waivers import WaiverArgs, check_waivers
 from infra.project import project_root
-from infra.secret_config import plain_text_credentials, strings_in
+from infra.secret_config import (
+    SecretHolders,
+    plain_text_credentials,
+    stack_file_secure_paths,
+    strings_in,
+)
 from infra.tiers import TIER_PRESETS, Tier
 
 __all__ = [
+    "ProjectConfig",
     "ResourceGroupArgs",
     "StackConfig",
     "WorkspaceConfig",
@@ -48,7 +58,14 @@ __all__ = [
 ]
 
 _STACK_NAME = re.compile(r"[^/\s]+/[^/\s]+/[^/\s]+")
-_Named = DatastoreArgs | EnvironmentArgs | OnlineEndpointArgs | BatchEndpointArgs | JobScheduleArgs
+_Named = (
+    DatastoreArgs
+    | EnvironmentArgs
+    | OnlineEndpointArgs
+    | BatchEndpointArgs
+    | JobScheduleArgs
+    | ConnectionArgs
+)
 """The children of a workspace whose names must be unique among their kind."""
 _URN = re.compile(r"urn:pulumi:[^:\s]+::[^:\s]+::\S+::\S+")
 
@@ -69,11 +86,100 @@ class ResourceGroupArgs(Args):
         return existing
 
 
+_INHERITED = (
+    "a project uses its hub's {what}: set it on the hub (the workspace with kind: Hub whose "
+    "projects: list this one)"
+)
+
+
+class ProjectConfig(Args):
+    """One project of a hub: who works in it and what it holds. Its network, storage, key
+    vault, registry, monitoring and guards are the hub's."""
+
+    unknown_key_hints: ClassVar[Mapping[str, str]] = {
+        "network": _INHERITED.format(what="network (public access, managed network, rules)"),
+        "storage": _INHERITED.format(what="storage account"),
+        "keyVault": _INHERITED.format(what="key vault"),
+        "containerRegistry": _INHERITED.format(what="container registry"),
+        "monitoring": _INHERITED.format(what="Application Insights and Log Analytics"),
+        "existing": _INHERITED.format(what="dependencies"),
+        "encryption": _INHERITED.format(what="encryption"),
+        "protect": _INHERITED.format(what="protect setting"),
+        "deleteLock": _INHERITED.format(what="delete locks"),
+        "kind": "every workspace under projects: is a project (kind: Project)",
+        "projects": "projects do not nest: list them all under the hub",
+    }
+
+    name: str
+    """Short key of the project within the stack (unique among all workspaces and projects):
+    2-24 lowercase letters, digits and hyphens."""
+    description: str = ""
+    """Shown in Azure AI Foundry and Azure ML studio."""
+    friendly_name: str | None = None
+    """Display name. Default: the derived workspace name."""
+    access: AccessArgs = Field(default_factory=AccessArgs)
+    """Who gets which role on the project. Default: nobody beyond the deployer."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra Azure tags on the project's resources."""
+    computes: ComputesArgs = Field(default_factory=ComputesArgs)
+    """Compute clusters and instances, in the hub's managed network. Default none."""
+    datastores: tuple[DatastoreArgs, ...] = ()
+    """Datastores; Blob and File ones get their container in the hub's storage. Default none."""
+    environments: tuple[EnvironmentArgs, ...] = ()
+    """Curated, image or conda environments (a build context needs an upload into the project's
+    default blob container, which amlstack does not make). Default none."""
+    endpoints: tuple[OnlineEndpointArgs, ...] = ()
+    """Online endpoints whose scoring code is a registered code asset (``code.asset``).
+    Default none."""
+    connections: tuple[ConnectionArgs, ...] = ()
+    """The project's own connections, besides the hub's shared ones. Default none."""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_key(cls, value: str) -> str:
+        return check_key(value)
+
+    @field_validator("datastores", "environments", "endpoints", "connections")
+    @classmethod
+    def _unique_names(cls, items: tuple[_Named, ...], info: ValidationInfo) -> tuple[_Named, ...]:
+        return _unique_in_workspace(items, str(info.field_name))
+
+    @field_validator("environments")
+    @classmethod
+    def _no_build_context(cls, items: tuple[EnvironmentArgs, ...]) -> tuple[EnvironmentArgs, ...]:
+        built = [e.name for e in items if e.build is not None]
+        if built:
+            raise ValueError(
+                f"{', '.join(built)}: a build context is uploaded to the workspace's default "
+                "blob container, and a project's is its hub's, under a name Azure chooses: use "
+                "image:, condaFile: or curated: in a project"
+            )
+        return items
+
+    @field_validator("endpoints")
+    @classmethod
+    def _no_code_upload(
+        cls, items: tuple[OnlineEndpointArgs, ...]
+    ) -> tuple[OnlineEndpointArgs, ...]:
+        uploaded = [
+            f"{e.name}.{d.name}" for e in items for d in e.deployments if d.code and d.code.path
+        ]
+        if uploaded:
+            raise ValueError(
+                f"{', '.join(uploaded)}: code.path is uploaded to the workspace's default blob "
+                "container, and a project's is its hub's, under a name Azure chooses: register "
+                "the code and give code.asset in a project"
+            )
+        return items
+
+
 class WorkspaceConfig(WorkspaceArgs):
     """One workspace of the stack: what `Workspace` creates (`WorkspaceArgs`), and the children
     the program adds to it with ``workspace.add_*``."""
 
-    unknown_key_hints: ClassVar[Mapping[str, str]] = {}
+    unknown_key_hints: ClassVar[Mapping[str, str]] = {
+        "hubResourceId": "a project's hub is the kind: Hub workspace whose projects: list it",
+    }
 
     computes: ComputesArgs = Field(default_factory=ComputesArgs)
     """Compute clusters and instances (see `components.compute`). Default none."""
@@ -90,36 +196,115 @@ class WorkspaceConfig(WorkspaceArgs):
     schedules: tuple[JobScheduleArgs, ...] = ()
     """Recurring jobs (a job spec and a cron or recurrence trigger). Default none. See
     docs/guides/batch-and-schedules.md."""
+    connections: tuple[ConnectionArgs, ...] = ()
+    """Connections to Azure OpenAI, AI Services, AI Search, registries, Git, storage and APIs
+    (see `components.connection`); a hub's connections shared to all are its projects' too.
+    Default none."""
+    projects: tuple[ProjectConfig, ...] = ()
+    """With ``kind: Hub``: the hub's projects, each a workspace of kind Project that uses the
+    hub's network, dependencies and shared connections. Default none."""
+
+    _hub: str | None = PrivateAttr(default=None)
+
+    @property
+    def hub(self) -> str | None:
+        """The key of the hub a project belongs to (None for other workspaces)."""
+        return self._hub
+
+    @field_validator("kind")
+    @classmethod
+    def _projects_live_under_a_hub(cls, kind: str) -> str:
+        if kind == "Project":
+            raise ValueError(
+                "a project belongs to a hub: list it under the projects: of a workspace with "
+                "kind: Hub (the hub's network, storage, key vault and registry are its own)"
+            )
+        return kind
 
     @field_validator("computes")
     @classmethod
     def _computes_fit_the_workspace(
         cls, computes: ComputesArgs, info: ValidationInfo
     ) -> ComputesArgs:
-        access, network = info.data.get("access"), info.data.get("network")
-        has_users = access is None or any(p.type == "User" for p in access.data_scientist)
-        if computes.personal_instances is not None and not has_users:
-            raise ValueError(
-                "personalInstances makes one instance per User in access.dataScientist, "
-                "and there is none: add users there or remove personalInstances"
-            )
-        if network is not None:
-            problem = compute_network_problem(network.isolation_mode, computes.without_subnet())
-            if problem is not None:
-                raise ValueError(problem)
+        problem = _computes_problem(computes, info.data.get("access"), info.data.get("network"))
+        if problem is not None:
+            raise ValueError(problem)
         return computes
 
-    @field_validator("datastores", "environments", "endpoints", "batch_endpoints", "schedules")
+    @field_validator(
+        "datastores", "environments", "endpoints", "batch_endpoints", "schedules", "connections"
+    )
     @classmethod
     def _unique_names(cls, items: tuple[_Named, ...], info: ValidationInfo) -> tuple[_Named, ...]:
-        kind = str(info.field_name).removesuffix("s").replace("_", " ")
-        check_unique([item.name for item in items], f"{kind} names must be unique in a workspace")
-        return items
+        return _unique_in_workspace(items, str(info.field_name))
+
+    @field_validator("projects")
+    @classmethod
+    def _projects_of_a_hub(
+        cls, projects: tuple[ProjectConfig, ...], info: ValidationInfo
+    ) -> tuple[ProjectConfig, ...]:
+        kind = info.data.get("kind")
+        if projects and kind != "Hub":
+            raise ValueError(
+                f"projects belong to a hub: set kind: Hub on this workspace (it is {kind!r})"
+            )
+        network = info.data.get("network")
+        for project in projects:
+            problem = _computes_problem(project.computes, project.access, network)
+            if problem is not None:
+                raise ValueError(f"project {project.name}: {problem}")
+        return projects
 
     def workspace_args(self) -> WorkspaceArgs:
         """The workspace's own arguments, without the children."""
         own = {name: getattr(self, name) for name in WorkspaceArgs.model_fields}
         return WorkspaceArgs.model_construct(self.model_fields_set & own.keys(), **own)
+
+    def project_configs(self) -> list[WorkspaceConfig]:
+        """This hub's projects as workspaces of kind Project, with the hub's network and
+        guards (what they use is the hub's)."""
+        inherited = {
+            key: getattr(self, key)
+            for key in (
+                "network",
+                "storage",
+                "key_vault",
+                "container_registry",
+                "monitoring",
+                "protect",
+                "delete_lock",
+                "high_business_impact",
+            )
+        }
+        configs = []
+        for project in self.projects:
+            own = {key: getattr(project, key) for key in project.model_fields_set}
+            fields = {**inherited, **own, "kind": "Project"}
+            config = WorkspaceConfig.model_construct(set(fields), **fields)
+            config._hub = self.name
+            configs.append(config)
+        return configs
+
+
+def _unique_in_workspace(items: tuple[_Named, ...], field: str) -> tuple[_Named, ...]:
+    kind = field.removesuffix("s").replace("_", " ")
+    check_unique([item.name for item in items], f"{kind} names must be unique in a workspace")
+    return items
+
+
+def _computes_problem(
+    computes: ComputesArgs, access: AccessArgs | None, network: NetworkArgs | None
+) -> str | None:
+    """Why `computes` cannot be (personal instances without users, a network they need)."""
+    has_users = access is None or any(p.type == "User" for p in access.data_scientist)
+    if computes.personal_instances is not None and not has_users:
+        return (
+            "personalInstances makes one instance per User in access.dataScientist, "
+            "and there is none: add users there or remove personalInstances"
+        )
+    if network is not None:
+        return compute_network_problem(network.isolation_mode, computes.without_subnet())
+    return None
 
 
 class StackConfig(Args):
@@ -167,6 +352,12 @@ class StackConfig(Args):
 
     @field_validator("workspaces")
     @classmethod
+    def _with_projects(cls, workspaces: tuple[WorkspaceConfig, ...]) -> tuple[WorkspaceConfig, ...]:
+        """Each hub followed by its projects: every workspace of the stack, in one list."""
+        return tuple(config for hub in workspaces for config in (hub, *hub.project_configs()))
+
+    @field_validator("workspaces")
+    @classmethod
     def _some_workspace(
         cls, workspaces: tuple[WorkspaceConfig, ...], info: ValidationInfo
     ) -> tuple[WorkspaceConfig, ...]:
@@ -187,7 +378,9 @@ class StackConfig(Args):
     def _unique_workspaces(
         cls, workspaces: tuple[WorkspaceConfig, ...]
     ) -> tuple[WorkspaceConfig, ...]:
-        check_unique([w.name for w in workspaces], "workspace names must be unique")
+        check_unique(
+            [w.name for w in workspaces], "workspace names must be unique (projects' included)"
+        )
         return workspaces
 
     @field_validator("allow_replace")
@@ -226,16 +419,21 @@ def parse_stack_config(
     namespace: str = "amlstack",
     secret_keys: frozenset[str] = frozenset(),
     root: Path | None = None,
+    secure_paths: frozenset[str] | None = None,
 ) -> StackConfig:
     """Validate `raw` (config keys without the namespace, structured values already parsed).
 
     The stack's tier presets fill every workspace setting the config leaves out. Values under a
     key in `secret_keys` are never shown in error messages. With `root` (the project directory),
-    folders named in config (scoring code) must exist there.
+    folders named in config (scoring code) must exist there. Connection secrets must be secure
+    values (their config path in `secure_paths`, the stack file's; None when unknown: then
+    their top-level key must be in `secret_keys`) or Key Vault references.
     """
     try:
         config = _parse(raw, namespace)
-        _check_secrets(config, raw, namespace=namespace, secret_keys=secret_keys)
+        _check_secrets(
+            config, raw, namespace=namespace, secret_keys=secret_keys, secure=secure_paths
+        )
         _check_references(config, at=f"{namespace}:", root=root)
         return config
     except ConfigError as error:
@@ -246,13 +444,45 @@ def parse_stack_config(
 
 
 def _check_secrets(
-    config: StackConfig, raw: Mapping[str, Any], *, namespace: str, secret_keys: frozenset[str]
+    config: StackConfig,
+    raw: Mapping[str, Any],
+    *,
+    namespace: str,
+    secret_keys: frozenset[str],
+    secure: frozenset[str] | None,
 ) -> None:
     """Credentials must come from ``pulumi config set --secret`` (infra/secret_config.py)."""
-    workspaces = [(w.name, w.datastores, w.endpoints) for w in config.workspaces]
-    problems = plain_text_credentials(workspaces, raw, namespace=namespace, secret_keys=secret_keys)
+    problems = plain_text_credentials(
+        _secret_holders(config), raw, namespace=namespace, secret_keys=secret_keys, secure=secure
+    )
     if problems:
         raise ConfigError(problems)
+
+
+def _secret_holders(config: StackConfig) -> list[SecretHolders]:
+    return [
+        SecretHolders(named, indexed, w.datastores, w.endpoints, w.connections)
+        for w, named, indexed in _places(config)
+    ]
+
+
+def _places(config: StackConfig) -> list[tuple[WorkspaceConfig, str, str]]:
+    """Each workspace with its config path by item name and by index (``pulumi config set
+    --path`` takes those): a hub's projects are under its ``projects``."""
+    places, hubs = [], -1
+    seen: dict[str, tuple[str, str, int]] = {}  # hub key: its paths, and its projects so far
+    for workspace in config.workspaces:
+        if workspace.hub is None:
+            hubs += 1
+            named, indexed = f"workspaces[{workspace.name}]", f"workspaces[{hubs}]"
+            seen[workspace.name] = (named, indexed, 0)
+        else:
+            hub_named, hub_indexed, count = seen[workspace.hub]
+            seen[workspace.hub] = (hub_named, hub_indexed, count + 1)
+            named = f"{hub_named}.projects[{workspace.name}]"
+            indexed = f"{hub_indexed}.projects[{count}]"
+        places.append((workspace, named, indexed))
+    return places
 
 
 def _check_references(config: StackConfig, *, at: str, root: Path | None) -> None:
@@ -260,8 +490,8 @@ def _check_references(config: StackConfig, *, at: str, root: Path | None) -> Non
     workspace nobody could reach."""
     has_registry = config.registry is not None or config.registry_stack is not None
     problems: list[ConfigProblem] = []
-    for workspace in config.workspaces:
-        where = f"{at}workspaces[{workspace.name}]"
+    for workspace, named, _ in _places(config):
+        where = f"{at}{named}"
         nobody = _nobody_gets_in(workspace, at=where, tier=config.tier)
         problems += [nobody] if nobody else []
         problems += endpoint_problems(
@@ -396,8 +626,13 @@ def load_stack_config() -> StackConfig:
         location = pulumi.Config("azure-native").get("location")
         if location is not None:
             raw["location"] = location
+    root = project_root()
     return parse_stack_config(
-        raw, namespace=namespace, secret_keys=secret_keys, root=project_root()
+        raw,
+        namespace=namespace,
+        secret_keys=secret_keys,
+        root=root,
+        secure_paths=stack_file_secure_paths(root / f"Pulumi.{pulumi.get_stack()}.yaml", namespace),
     )
 
 

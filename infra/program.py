@@ -1,13 +1,14 @@
 """The Pulumi program: compose the components a `StackConfig` asks for, and export the outputs.
 
-Each workspace of the config becomes a `Workspace`; its computes, datastores, environments,
-online and batch endpoints and job schedules are added through it (``workspace.add_*``). The
-registry comes first: each workspace declares what it reaches (`Reach`: its data lake, datastore
-accounts, the registry) when it is created, and the stack's `PrivateNetwork` in each customer
-network the workspaces put private endpoints in follows them (telemetry scope, registry
-endpoint). The jobs package and CI read the exported outputs (``pulumi stack output --json``),
-so their keys are a contract: `components.outputs` defines them, for the program and its readers
-alike.
+Each workspace of the config becomes a `Workspace` (a hub's projects after the hub, with its
+``hub_ref``); its computes, datastores, environments, connections, online and batch endpoints
+and job schedules are added through it (``workspace.add_*``). The registry comes first: each
+workspace declares what it reaches (`Reach`: its data lake, datastore accounts, the registry; a
+hub's includes its projects' accounts) when it is created, and the stack's `PrivateNetwork` in
+each customer network the workspaces put private endpoints in follows them (telemetry scope,
+registry endpoint). The jobs package and CI read the exported outputs (``pulumi stack output
+--json``), so their keys are a contract: `components.outputs` defines them, for the program and
+its readers alike.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from components.reach import Reach, RegistryLink
 from components.tags import stack_tags
 from components.workspace import Workspace
 from infra.assets import add_assets, define_environments
-from infra.config import StackConfig
+from infra.config import StackConfig, WorkspaceConfig
 from infra.project import project_root
 from infra.schedules import add_schedules, define_schedules
 from infra.serving import RegistryInfo, add_endpoints, stack_registry
@@ -54,6 +55,7 @@ def deploy(
     workspaces: dict[str, Workspace] = {}
     for workspace_config in config.workspaces:
         key = workspace_config.name
+        hub = workspace_config.hub
         workspace = Workspace(
             key,
             workspace_config.workspace_args(),
@@ -61,9 +63,12 @@ def deploy(
             location=config.location,
             tags=tags,
             dns_zone_ids=dns.zone_ids if dns else None,
-            reach=Reach.of(workspace_config.datastores, registry=link),
+            hub=workspaces[hub].hub_ref if hub is not None else None,
+            reach=_reach(workspace_config, link),
         )
         add_assets(workspace, workspace_config, environments[key], base_dir=root)
+        if hub is not None:
+            workspaces[hub].share_connections(workspace.identity_grantee)
         workspaces[key] = workspace
     _private_networks(
         config,
@@ -86,6 +91,20 @@ def deploy(
         replacement_keys() if replacement_keys is not None else None,
     )
     return workspaces
+
+
+def _reach(config: WorkspaceConfig, registry: RegistryLink | None) -> Reach | None:
+    """What a workspace's managed network needs rules to: its datastores' accounts and
+    connections' targets, its projects' too (a hub: they use its network), and the registry.
+    None for a project."""
+    if config.hub is not None:
+        return None
+    projects = [d for p in config.projects for d in p.datastores if d.account is not None]
+    return Reach.of(
+        [*config.datastores, *projects],
+        registry=registry,
+        connections=[*config.connections, *(c for p in config.projects for c in p.connections)],
+    )
 
 
 def _resource_group(config: StackConfig, stack: str, tags: dict[str, str]) -> pulumi.Output[str]:
@@ -145,10 +164,14 @@ def _private_networks(
             entry[1].append(workspaces[w.name])
     created = []
     for network_id, (endpoints, members) in sorted(in_network.items()):
-        telemetry = {
-            f"{w.ref.key}-{kind}": resource.id
+        telemetry = {  # a project's are its hub's, linked with the hub
+            f"{w.ref.key}-{kind}": dependency.id
             for w in members
-            for kind, resource in (("insights", w.app_insights), ("logs", w.log_analytics))
+            for kind, dependency in (
+                ("insights", w.dependencies.app_insights),
+                ("logs", w.dependencies.log_analytics),
+            )
+            if dependency.source != "hub"
         }
         created.append(
             PrivateNetwork(

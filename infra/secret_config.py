@@ -1,27 +1,40 @@
 """Credentials in stack config are Pulumi secrets, never plain text in the stack file (in git).
 
 The credentials: a datastore's account key (``credentials.key``), SAS token
-(``credentials.token``) and service principal secret (``credentials.clientSecret``), and each
+(``credentials.token``) and service principal secret (``credentials.clientSecret``), a
+connection's key, token, password and custom keys (unless a Key Vault reference), and each
 environment variable of an online deployment whose name looks like a secret (`looks_secret`).
 Each must be set with ``pulumi config set --secret --path``, which stores it encrypted
 (``secure: v1:...``) under its own key in the stack file.
 
-How precisely that can be checked depends on who runs the program. Pulumi marks config secret
-per top-level key: a ``secure:`` value anywhere under ``amlstack:workspaces`` makes the whole key
-secret for the program, decrypted (Pulumi's ``config.Map.Set`` stores the key as a secure
-object). The offline plan reads the stack file itself and masks exactly the ``secure:`` values
-(`infra.plan.stack_files`), so there a credential must be masked at its own path. Under
-``pulumi up`` a credential in a key that holds no secret at all is certainly plain text; one in a
-key that holds some secret cannot be told apart, and passes (the plan has refused it already).
+How that is checked: Pulumi marks config secret per top-level key (a ``secure:`` value anywhere
+under ``amlstack:workspaces`` makes the whole key secret for the program, decrypted), so the
+stack file is what tells which value was secure (`stack_file_secure_paths`), and the program
+reads it. Without it (config from elsewhere), the offline plan's masking of exactly the
+``secure:`` values (`infra.plan.stack_files`) is the evidence; failing that, a credential in a
+key that holds no secret at all is certainly plain text, and one in a key that holds some secret
+cannot be told apart and passes.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
+import yaml
+from pydantic import SecretStr
+
+from components.connection import (
+    ApiKeyCredentials,
+    ConnectionArgs,
+    CustomKeysCredentials,
+    PatCredentials,
+    UsernamePasswordCredentials,
+)
 from components.datastore import (
     AccountKeyCredentials,
     DatastoreArgs,
@@ -36,14 +49,28 @@ __all__ = [
     "SECRET_LAST_WORDS",
     "SECRET_PAIRS",
     "SECRET_WORDS",
+    "SecretHolders",
     "looks_secret",
     "plain_text_credentials",
+    "secure_paths",
     "set_secret_command",
+    "stack_file_secure_paths",
     "strings_in",
 ]
 
-Assets = Sequence[tuple[str, Sequence[DatastoreArgs], Sequence[OnlineEndpointArgs]]]
-"""Each workspace's name, datastores and endpoints, in config order."""
+
+@dataclass(frozen=True)
+class SecretHolders:
+    """What of one workspace may hold credentials, and where the workspace is in config."""
+
+    named: str
+    """Its config path with items by name: ``workspaces[main]``, ``workspaces[hub].projects[a]``."""
+    indexed: str
+    """The same by index, as ``pulumi config set --path`` takes it: ``workspaces[0]``."""
+    datastores: Sequence[DatastoreArgs]
+    endpoints: Sequence[OnlineEndpointArgs]
+    connections: Sequence[ConnectionArgs]
+
 
 SECRET_WORDS = frozenset(
     {"PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL", "CREDENTIALS", "APIKEY", "SAS"}
@@ -85,18 +112,29 @@ def set_secret_command(key: str) -> str:
 
 
 def plain_text_credentials(
-    workspaces: Assets, raw: Mapping[str, Any], *, namespace: str, secret_keys: frozenset[str]
+    workspaces: Sequence[SecretHolders],
+    raw: Mapping[str, Any],
+    *,
+    namespace: str,
+    secret_keys: frozenset[str],
+    secure: frozenset[str] | None = None,
 ) -> list[ConfigProblem]:
     """A problem for each credential of the validated `workspaces` that `raw` (the config as
-    read, keys without the namespace) holds in plain text."""
+    read, keys without the namespace) holds in plain text. `secure` are the stack file's secure
+    paths (`stack_file_secure_paths`); None when unknown."""
     if "workspaces" not in secret_keys:
         masked: bool | None = None  # nothing under the key is secret
     else:
         masked = SECRET_MASK in strings_in(raw.get("workspaces"))  # the plan masks each secure:
+
+    def is_secret(indexed: str, value: str) -> bool:
+        if secure is not None:
+            return indexed in secure
+        return masked is False or (masked is True and value == SECRET_MASK)
+
     problems = []
     for named, indexed, value, what in _credentials(workspaces):
-        secret = masked is False or (masked is True and value == SECRET_MASK)
-        if secret:
+        if is_secret(indexed, value):
             continue
         command = set_secret_command(f"{namespace}:{indexed}")  # Pulumi's --path takes indexes
         problems.append(
@@ -111,41 +149,69 @@ def plain_text_credentials(
     return problems
 
 
-def _credentials(workspaces: Assets) -> Iterator[tuple[str, str, str, str]]:
+def _credentials(workspaces: Sequence[SecretHolders]) -> Iterator[tuple[str, str, str, str]]:
     """(config path with items by name, the same by index, value, what it is) of each
     credential in the workspaces."""
-    for w, (workspace, datastores, endpoints) in enumerate(workspaces):
-        for d, store in enumerate(datastores):
-            credentials = store.credentials
-            ats = (
-                f"workspaces[{workspace}].datastores[{store.name}].credentials",
-                f"workspaces[{w}].datastores[{d}].credentials",
+    for holders in workspaces:
+        yield from _datastore_credentials(holders)
+        yield from _connection_credentials(holders)
+        yield from _environment_credentials(holders)
+
+
+def _datastore_credentials(holders: SecretHolders) -> Iterator[tuple[str, str, str, str]]:
+    for d, store in enumerate(holders.datastores):
+        credentials = store.credentials
+        found: tuple[str, SecretStr, str] | None = None
+        if isinstance(credentials, AccountKeyCredentials):
+            found = ("key", credentials.key, "a storage account key")
+        elif isinstance(credentials, SasCredentials):
+            found = ("token", credentials.token, "a SAS token")
+        elif isinstance(credentials, ServicePrincipalCredentials):
+            found = ("clientSecret", credentials.client_secret, "a service principal's secret")
+        if found is not None:
+            key, value, what = found
+            named = f"{holders.named}.datastores[{store.name}].credentials.{key}"
+            indexed = f"{holders.indexed}.datastores[{d}].credentials.{key}"
+            yield named, indexed, value.get_secret_value(), what
+
+
+def _connection_credentials(holders: SecretHolders) -> Iterator[tuple[str, str, str, str]]:
+    """Each secret of a connection that is no Key Vault reference."""
+    for c, connection in enumerate(holders.connections):
+        credentials = connection.credentials
+        secrets: dict[str, object] = {}
+        if isinstance(credentials, ApiKeyCredentials):
+            secrets = {"key": credentials.key}
+        elif isinstance(credentials, PatCredentials):
+            secrets = {"pat": credentials.pat}
+        elif isinstance(credentials, UsernamePasswordCredentials):
+            secrets = {"password": credentials.password}
+        elif isinstance(credentials, CustomKeysCredentials):
+            secrets = {_member("keys", k): v for k, v in sorted(credentials.keys.items())}
+        named = f"{holders.named}.connections[{connection.name}].credentials"
+        indexed = f"{holders.indexed}.connections[{c}].credentials"
+        for key, value in secrets.items():
+            if isinstance(value, SecretStr):
+                what = f"a {connection.category} connection's secret (or a Key Vault reference)"
+                yield f"{named}.{key}", f"{indexed}.{key}", value.get_secret_value(), what
+
+
+def _environment_credentials(holders: SecretHolders) -> Iterator[tuple[str, str, str, str]]:
+    """Each environment variable of an online deployment whose name looks like a secret."""
+    for e, endpoint in enumerate(holders.endpoints):
+        for n, deployment in enumerate(endpoint.deployments):
+            named = (
+                f"{holders.named}.endpoints[{endpoint.name}]"
+                f".deployments[{deployment.name}].environmentVariables"
             )
-            found: tuple[str, str, str] | None = None
-            if isinstance(credentials, AccountKeyCredentials):
-                found = ("key", credentials.key.get_secret_value(), "a storage account key")
-            elif isinstance(credentials, SasCredentials):
-                found = ("token", credentials.token.get_secret_value(), "a SAS token")
-            elif isinstance(credentials, ServicePrincipalCredentials):
-                secret = credentials.client_secret.get_secret_value()
-                found = ("clientSecret", secret, "a service principal's client secret")
-            if found is not None:
-                key, value, what = found
-                yield f"{ats[0]}.{key}", f"{ats[1]}.{key}", value, what
-        for e, endpoint in enumerate(endpoints):
-            for n, deployment in enumerate(endpoint.deployments):
-                named = (
-                    f"workspaces[{workspace}].endpoints[{endpoint.name}]"
-                    f".deployments[{deployment.name}].environmentVariables"
-                )
-                indexed = f"workspaces[{w}].endpoints[{e}].deployments[{n}].environmentVariables"
-                for name, value in sorted(deployment.environment_variables.items()):
-                    if looks_secret(name):
-                        what = (
-                            f"environment variable {name} (its name looks like a secret: "
-                            "infra/secret_config.py)"
-                        )
-                        yield _member(named, name), _member(indexed, name), value, what
+            indexed = f"{holders.indexed}.endpoints[{e}].deployments[{n}].environmentVariables"
+            for name, value in sorted(deployment.environment_variables.items()):
+                if looks_secret(name):
+                    what = (
+                        f"environment variable {name} (its name looks like a secret: "
+                        "infra/secret_config.py)"
+                    )
+                    yield _member(named, name), _member(indexed, name), value, what
 
 
 def _member(path: str, name: str) -> str:
@@ -164,3 +230,40 @@ def strings_in(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for item in value for s in strings_in(item)]
     return []
+
+
+def secure_paths(value: Any, path: str = "") -> frozenset[str]:
+    """The Pulumi config paths (``workspaces[0].connections[1].credentials.key``) of every
+    ``{secure: ...}`` value in `value` (a stack file's config value under `path`)."""
+    if isinstance(value, Mapping):
+        if set(value) == {"secure"}:
+            return frozenset({path})
+        return frozenset(
+            p
+            for key, item in value.items()
+            for p in secure_paths(item, _member(path, str(key)) if path else str(key))
+        )
+    if isinstance(value, list):
+        return frozenset(
+            p for i, item in enumerate(value) for p in secure_paths(item, f"{path}[{i}]")
+        )
+    return frozenset()
+
+
+def stack_file_secure_paths(stack_file: Path, namespace: str) -> frozenset[str] | None:
+    """The secure paths of the `namespace` keys of a ``Pulumi.<stack>.yaml`` (keys without the
+    namespace), or None when the file cannot be read (then config came from elsewhere)."""
+    try:
+        document = yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    config = document.get("config") if isinstance(document, Mapping) else None
+    if not isinstance(config, Mapping):
+        return None
+    paths: set[str] = set()
+    for key, value in config.items():
+        name = str(key)
+        if ":" in name and not name.startswith(f"{namespace}:"):
+            continue
+        paths |= secure_paths(value, name.removeprefix(f"{namespace}:"))
+    return frozenset(paths)

@@ -85,7 +85,7 @@ def scratch_project(tmp_path: Path) -> Path:
     return make_scratch_project(tmp_path)
 
 
-SAMPLE_STACKS = ("shared", "dev", "test", "prod")
+SAMPLE_STACKS = ("shared", "dev", "test", "prod", "hub")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.existing import NotManaged
 from components.recording import RecordedResource
 from infra.plan.changes import Change, Step
 from infra.policy.reachability import Path
@@ -60,6 +61,8 @@ class Plan:
     """With ``--since``: the steps of ``pulumi up``, in the engine's order."""
     allow_replace: tuple[str, ...] = ()
     """``amlstack:allowReplace``: resources whose replacement or delete is intended."""
+    not_managed: tuple[NotManaged, ...] = ()
+    """Existing resources the workspaces use: what amlstack applies to each, what it leaves."""
 
     def document(self) -> dict[str, Any]:
         """The plan JSON object of DESIGN.md, version 1 (``changes`` only with ``--since``)."""
@@ -100,6 +103,7 @@ class Plan:
                 }
                 for p in self.reachability
             ],
+            "notManaged": [entry.document() for entry in self.not_managed],
         }
         if self.changes is not None:
             document["changes"] = [change.document() for change in self.changes]

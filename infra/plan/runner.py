@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
 from components.access import Principal
 from components.errors import AmlStackError, ConfigError
+from components.existing import NotManaged, not_managed
 from components.recording import RecordedResource, Recording, RecordingMocks, record
 from infra.config import StackConfig
 from infra.plan.changes import Change, Step, changes
@@ -24,7 +25,7 @@ from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
 from infra.policy.reachability import reachability
 from infra.previous import own_stack_reference_name
 
-__all__ = ["policy_subjects", "principal_names", "run_plan"]
+__all__ = ["not_managed_of", "policy_subjects", "principal_names", "run_plan"]
 
 
 def run_plan(
@@ -100,6 +101,20 @@ def run_plan(
             context.consumers,
             external=[r for plan in referenced.values() for r in plan.resources],
         ),
+        not_managed=not_managed_of(config),
+    )
+
+
+def not_managed_of(config: StackConfig) -> tuple[NotManaged, ...]:
+    """The existing resources of every workspace, in config order."""
+    return tuple(
+        entry
+        for workspace in config.workspaces
+        for entry in not_managed(
+            workspace.name,
+            workspace.existing,
+            private_endpoints=workspace.network.private_endpoints is not None,
+        )
     )
 
 

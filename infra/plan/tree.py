@@ -39,7 +39,9 @@ def print_plan(plan: Plan, console: Console) -> None:
             highlight=False,
             markup=False,
         )
-    console.print(Group(*_policies(plan), *_reachability(plan), *_warnings(plan)))
+    console.print(
+        Group(*_not_managed(plan), *_policies(plan), *_reachability(plan), *_warnings(plan))
+    )
 
 
 def render_plan(plan: Plan) -> RenderableType:
@@ -168,6 +170,21 @@ def _reachability(plan: Plan) -> list[RenderableType]:
         lines.append(line)
         if not path.reachable:
             lines.append(Text(f"      {path.reason}", style="red"))
+    return lines
+
+
+def _not_managed(plan: Plan) -> list[RenderableType]:
+    """Existing resources: amlstack uses them, applies some guards, and leaves the rest."""
+    if not plan.not_managed:
+        return []
+    lines: list[RenderableType] = [
+        Text("\nnot managed by amlstack (existing resources the workspaces use):", style="bold")
+    ]
+    for entry in plan.not_managed:
+        lines.append(Text(f"  {entry.workspace}: {entry.kind} {entry.id}"))
+        applied = ", ".join(entry.applied) or "nothing"
+        lines.append(Text(f"    amlstack applies: {applied}", style="green"))
+        lines.append(Text(f"    left to its owner: {', '.join(entry.left_to_owner)}", style="dim"))
     return lines
 
 

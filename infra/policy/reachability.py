@@ -25,7 +25,12 @@ A path is, in the order tried:
   channel" whatever its network settings (Azure Monitor docs, "Design Azure Monitor Private Link
   configuration");
 - ``public``: the target accepts traffic from the internet (public network access on, no
-  firewall default-deny) and the consumer may go there.
+  firewall default-deny, or a firewall whose IP rules hold every address of the workspace's
+  ``network.ipAllowlist``, where its people and deployer then come from) and the consumer may
+  go there;
+- ``owner``: the target is an existing dependency of the workspace (``existing``), whose
+  network is its owner's and not in the plan: counted as reachable, and the reason says it is
+  not verified (the plan's "not managed" list says the same).
 The Azure facts behind these rules are in docs/internals/network-shapes.md.
 """
 
@@ -33,7 +38,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network
 from typing import Any, Literal
 
 from components.network import Location
@@ -51,7 +57,7 @@ __all__ = [
     "short_name",
 ]
 
-Via = Literal["public", "privateEndpoint", "outboundRule", "trustedService", "none"]
+Via = Literal["public", "privateEndpoint", "outboundRule", "trustedService", "owner", "none"]
 Channel = Literal["data", "ingestion", "query"]
 Key = tuple[str, str, str]
 """A resource as ARM compares ids: (type, resource group, name), lowercased."""
@@ -143,6 +149,10 @@ class WorkspaceConsumers:
     people: Location
     private_network: str | None
     """The virtual network of ``network.privateEndpoints``: where ``private`` is."""
+    existing: frozenset[str] = frozenset()
+    """The ARM ids (lowercase) of the workspace's existing dependencies (``existing``)."""
+    ip_allowlist: tuple[str, ...] = ()
+    """``network.ipAllowlist``: the addresses people and the deployer come from when public."""
 
 
 @dataclass(frozen=True, order=True)
@@ -186,6 +196,8 @@ def consumers_of(
                 if ws.network.private_endpoints
                 else None
             ),
+            existing=frozenset(arm_id.lower() for _, arm_id in ws.existing.ids()),
+            ip_allowlist=ws.network.ip_allowlist,
         )
         for ws in workspaces
     )
@@ -242,6 +254,8 @@ class _Target:
     location: str | None = None
     doors: str = ""
     """What closes it to the internet, for messages."""
+    ip_rules: tuple[str, ...] = ()
+    """With public access on and a default-deny firewall: the addresses its IP rules let in."""
 
 
 @dataclass(frozen=True)
@@ -318,6 +332,16 @@ class _World:
                 tags = r.inputs.get("tags") or {}
                 config_key = str(tags.get("workspace", r.name.removesuffix("-workspace")))
                 world.workspaces[config_key] = world.workspace_of(r)
+        hubs = {w.dependencies["workspace"]: w for w in world.workspaces.values()}
+        for config_key, w in list(world.workspaces.items()):
+            hub_id = w.resource.inputs.get("hubResourceId")
+            hub = hubs.get(world.key_of(str(hub_id))) if hub_id else None
+            if hub is not None:  # a project: its hub's managed network and dependencies
+                world.workspaces[config_key] = replace(
+                    hub,
+                    resource=w.resource,
+                    dependencies={**hub.dependencies, "workspace": w.dependencies["workspace"]},
+                )
         return world
 
     def read_registry(self, reference: RecordedResource) -> None:
@@ -407,7 +431,7 @@ def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
     kind = _KINDS[r.type]
     inputs = r.inputs
     open_for: frozenset[Channel]
-    doors = ""
+    doors, ip_rules = "", tuple[str, ...]()
     if kind.telemetry:
         open_for = frozenset(
             channel
@@ -420,6 +444,15 @@ def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
         public = str(props.get("publicNetworkAccess", "Enabled")).lower() != "disabled"
         allow = str(firewall.get("defaultAction", "Allow")).lower() != "deny"
         open_for = frozenset({"data"}) if public and allow else frozenset()
+        ip_rules = (
+            tuple(
+                str(rule.get("value") or rule.get("iPAddressOrRange") or "")
+                for rule in firewall.get("ipRules") or []
+                if isinstance(rule, Mapping)
+            )
+            if public and not allow
+            else ()
+        )
         shut = [
             ("public network access disabled", not public),
             ("firewall default deny", not allow),
@@ -436,6 +469,7 @@ def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
         planned=True,
         location=str(location).lower() if location else None,
         doors=doors,
+        ip_rules=ip_rules if not kind.telemetry else (),
     )
     return key, target
 
@@ -627,6 +661,12 @@ def _decide(
         what = f"{need.purpose} ({target.kind} {target.name})"
         return Path(consumer, target.label, via, via != "none", f"{what}: {how}")
 
+    if not target.planned and target.label.lower() in who.existing:
+        return row(
+            "owner",
+            "an existing dependency, whose network is its owner's and not in this plan: not "
+            "verified; make sure it lets this consumer in",
+        )
     is_open = need.channel in target.open_for
     closed = _closed(target, need.channel)
     if isinstance(network, _Nowhere):
@@ -654,11 +694,30 @@ def _decide(
         )
     if is_open:
         return row("public", "accepts public traffic")
+    if network.who is not None and _allow_listed(target, who.ip_allowlist):
+        return row("public", "its IP rules let in the addresses of network.ipAllowlist")
     if network.who is None:
         fix = f"{who.at}.network.isolationMode (a managed network)"
     else:
         fix = f"{who.at}.network.access.{network.who}: private"
     return row("none", f"{closed}; this consumer comes from the internet; fix: {fix}")
+
+
+def _allow_listed(target: _Target, addresses: Sequence[str]) -> bool:
+    """Whether every address of `addresses` (the consumer's ``network.ipAllowlist``, IPv4 as
+    validated) passes the target's IP rules."""
+    if not addresses or not target.ip_rules:
+        return False
+    rules = [IPv4Network(rule, strict=False) for rule in target.ip_rules if rule]
+
+    def passes(address: str) -> bool:
+        wanted = IPv4Network(address, strict=False)
+        if any(wanted.subnet_of(rule) for rule in rules):
+            return True
+        small = wanted.num_addresses <= 2  # a /31 goes into storage as its two addresses
+        return small and all(any(a in rule for rule in rules) for a in wanted)
+
+    return all(passes(address) for address in addresses)
 
 
 def _closed(target: _Target, channel: Channel) -> str:

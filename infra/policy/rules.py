@@ -462,17 +462,53 @@ def _zone_redundant_registry(subject: Subject, facts: Facts) -> str | None:
     return problem
 
 
+def hub_of(subject: Subject, facts: Facts) -> Subject | None:
+    """The hub workspace of a project (``kind: Project``) among the stack's resources, by its
+    ``hubResourceId``; None for other workspaces, or a hub outside the stack."""
+    if _lookup(subject.inputs, "kind") != "Project":
+        return None
+    hub_id = str(_lookup(subject.inputs, "hubResourceId")).lower()
+    for workspace in facts.of_type(WORKSPACE):
+        tail = (
+            f"/resourcegroups/{_lookup(workspace.inputs, 'resourceGroupName')}/providers/"
+            f"microsoft.machinelearningservices/workspaces/"
+            f"{_lookup(workspace.inputs, 'workspaceName')}"
+        ).lower()
+        if hub_id.endswith(tail):
+            return workspace
+    return None
+
+
+def _hub_network(check: Check) -> Check:
+    """`check` on the workspace, or on its hub for a project: a hub's projects use the hub's
+    managed network (Azure AI Foundry docs, "How to configure a managed network for hubs")."""
+
+    def on_the_network_owner(subject: Subject, facts: Facts) -> str | None:
+        hub = hub_of(subject, facts)
+        if hub is None:
+            return check(subject, facts)
+        problem = check(hub, facts)
+        return None if problem is None else f"its hub's {problem}"
+
+    return on_the_network_owner
+
+
 def _in_a_network(subject: Subject, facts: Facts) -> str | None:
-    """A compute joins a subnet, or lives in its workspace's managed network."""
+    """A compute joins a subnet, or lives in its workspace's managed network (a project's: its
+    hub's)."""
     if _lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
         return None
     if present(subject.inputs, "properties.properties.subnet.id"):
         return None
     workspace_name = _lookup(subject.inputs, "workspaceName")
     for workspace in facts.of_type(WORKSPACE):
-        if _lookup(workspace.inputs, "workspaceName") == workspace_name and _lookup(
-            workspace.inputs, "managedNetwork.isolationMode"
-        ) in ("AllowInternetOutbound", "AllowOnlyApprovedOutbound"):
+        if _lookup(workspace.inputs, "workspaceName") != workspace_name:
+            continue
+        owner = hub_of(workspace, facts) or workspace
+        if _lookup(owner.inputs, "managedNetwork.isolationMode") in (
+            "AllowInternetOutbound",
+            "AllowOnlyApprovedOutbound",
+        ):
             return None
     return (
         "properties.properties.subnet.id is not set and the workspace has no managed network; "
@@ -532,7 +568,8 @@ _BASELINE: tuple[Rule, ...] = (
         "'AllowOnlyApprovedOutbound'",
         _PROD,
         "Azure Policy 6ddb1705",
-        _equals("managedNetwork.isolationMode", "AllowOnlyApprovedOutbound"),
+        _hub_network(_equals("managedNetwork.isolationMode", "AllowOnlyApprovedOutbound")),
+        needs_stack=True,
     ),
     _rule(
         "workspace-user-assigned-identity",

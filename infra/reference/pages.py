@@ -84,6 +84,14 @@ PAGES = (
         "A workspace's managed online `endpoints`, their deployments and the traffic split.",
     ),
     Page(
+        "connections.md",
+        "Connections",
+        ("workspaces", "connections"),
+        "A workspace's (or hub's, or project's) `connections`: Azure OpenAI, AI Services, AI "
+        "Search, container registries, Git, storage and APIs, identity-based by default; secrets "
+        "only as `secure:` values or Key Vault references.",
+    ),
+    Page(
         "registry.md",
         "Azure ML registry",
         ("registry",),

@@ -76,19 +76,31 @@ def _pulumi_name(resource: ArmResource) -> str:
 
 def _log_analytics_of(resources: Sequence[ArmResource]) -> ParameterValue:
     """``logAnalytics`` per resource: the Log Analytics workspace (``<key>-logs``) whose key
-    starts the resource's Pulumi name; the stack's only one when there is one."""
+    starts the resource's Pulumi name, or the one a workspace that brings its own sends its
+    diagnostics to (``<key>-workspace-diagnostics``); the stack's only one when there is one."""
     workspaces = {
         _pulumi_name(r).removesuffix("-logs"): r.id
         for r in resources
         if r.type.lower() == "microsoft.operationalinsights/workspaces"
     }
+    brought = {
+        _pulumi_name(r).removesuffix("-workspace-diagnostics"): str(
+            (r.body.get("properties") or {}).get("workspaceId")
+        )
+        for r in resources
+        if r.type.lower() == "microsoft.insights/diagnosticsettings"
+        and _pulumi_name(r).endswith("-workspace-diagnostics")
+        and _pulumi_name(r).removesuffix("-workspace-diagnostics") not in workspaces
+    }
+
+    known = {**workspaces, **brought}
 
     def value(resource: ArmResource) -> str | None:
-        if len(workspaces) == 1:
-            return next(iter(workspaces.values()))
+        if len(set(known.values())) == 1:
+            return next(iter(known.values()))
         name = _pulumi_name(resource)
-        keys = [k for k in workspaces if name == k or name.startswith(f"{k}-")]
-        return workspaces[max(keys, key=len)] if keys else None
+        keys = [k for k in known if name == k or name.startswith(f"{k}-")]
+        return known[max(keys, key=len)] if keys else None
 
     return value
 

@@ -228,12 +228,22 @@ def _planned(plan: Plan, token: str) -> list[RecordedResource]:
     return [r for r in plan.resources if r.type == token]
 
 
+def _main_workspace(plan: Plan) -> RecordedResource:
+    """The sample's private workspace (``main``; the test stack has a public one beside it)."""
+    [workspace] = [
+        r
+        for r in _planned(plan, "azure-native:machinelearningservices:Workspace")
+        if r.name == "main-workspace"
+    ]
+    return workspace
+
+
 @pytest.mark.parametrize("stack", PRIVATE_SAMPLES)
 def test_the_samples_managed_networks_fit_the_schema(
     sample_plans: dict[str, Plan], shared: Path, stack: str
 ) -> None:
     schema = types(shared, ML)
-    [workspace] = _planned(sample_plans[stack], "azure-native:machinelearningservices:Workspace")
+    workspace = _main_workspace(sample_plans[stack])
     managed = workspace.inputs["managedNetwork"]
     kinds = {rule["type"] for rule in managed["outboundRules"].values()}
     assert "PrivateEndpoint" in kinds
@@ -283,7 +293,7 @@ def test_the_samples_outbound_rules_use_group_ids_azure_policy_knows(
     """The PrivateEndpoint rules' sub-resources are private link group ids of their target's
     type; for storage, the ones Azure Policy's private DNS definitions configure."""
     storage_groups = {g for category, g, _ in dns_policies(shared) if category == "Storage"}
-    [workspace] = _planned(sample_plans[stack], "azure-native:machinelearningservices:Workspace")
+    workspace = _main_workspace(sample_plans[stack])
     for rule in workspace.inputs["managedNetwork"]["outboundRules"].values():
         if rule["type"] != "PrivateEndpoint":
             continue

@@ -131,7 +131,7 @@ def test_the_shared_plan_meets_them_all(
     assert "33835ef6" in {r.definition.short_id for r in results if r.outcome == "compliant"}
 
 
-@pytest.mark.parametrize("stack", ["dev", "test"])
+@pytest.mark.parametrize("stack", ["dev", "test", "hub"])
 def test_dev_tier_plans_fail_only_what_they_list_as_relaxed(
     stack: str,
     sample_plans: dict[str, Plan],

@@ -69,7 +69,7 @@ def test_the_reference_documents_every_key_with_its_docstring() -> None:
     assert "| `maxNodes` | integer, at least 1 | `4` |" in pages
     assert "| `sku` | `Standard_LRS`, `Standard_ZRS`" in pages  # a Literal's choices
     assert "`Standard_GRS`<br>dev: `Standard_LRS`" in pages  # the tier preset beside the default
-    assert "| `computes` | [Computes](computes.md#workspaces-computes) |" in pages  # another page
+    assert "| `computes` | [Computes](computes.md#computes) |" in pages  # another page
     assert "| `users` | list of [Principal](workspace.md#principal) |" in pages  # one section
     assert pages.count("## Principal {") == 1
     assert "| `key` | secret string | **required** |" in pages

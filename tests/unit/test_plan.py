@@ -76,6 +76,7 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
         "criticalPath",
         "principals",
         "reachability",
+        "notManaged",
     }
     assert document["version"] == 1
     assert document["principals"]["0a1b2c3d-0000-4000-8000-000000000004"] == "alice@contoso.com"
@@ -110,6 +111,7 @@ def test_plan_json_follows_the_contract(plans: dict[str, Plan]) -> None:
             "privateEndpoint",
             "outboundRule",
             "trustedService",
+            "owner",
             "none",
         }
         assert path["reachable"] is (path["via"] != "none")
@@ -245,7 +247,7 @@ def test_cli_names_the_stacks_when_the_stack_file_is_missing() -> None:
     result = runner.invoke(app, ["plan", "staging", "-C", str(ROOT)])
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert "Pulumi.staging.yaml" in result.output
-    assert "dev, prod, shared, test" in result.output
+    assert "dev, hub, prod, shared, test" in result.output
 
 
 def test_unparseable_stack_file_is_a_config_error_quoting_the_line(scratch_project: Path) -> None:
@@ -419,4 +421,4 @@ def test_policy_failures_are_grouped_per_rule_with_the_key_that_fixes_them(
 def test_a_misspelt_stack_gets_a_suggestion() -> None:
     result = runner.invoke(app, ["plan", "prdo", "-C", str(ROOT)])
     assert result.exit_code == ExitCode.INVALID_INPUT
-    assert "did you mean 'prod'? stacks: dev, prod, shared, test" in result.output
+    assert "did you mean 'prod'? stacks: dev, hub, prod, shared, test" in result.output

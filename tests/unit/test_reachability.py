@@ -482,6 +482,53 @@ def test_every_path_of_every_sample_stack_exists(sample_plans: dict[str, Plan], 
     assert len(sample_plans[stack].reachability) == len(found)
 
 
+def test_the_hubs_allow_listed_people_and_its_projects_computes_get_in(
+    sample_plans: dict[str, Plan],
+) -> None:
+    """The hub sample: firewalls that deny by default except the office and CI ranges
+    (network.ipAllowlist), and projects whose computes run in the hub's managed network."""
+    found = sample_rows(sample_plans, "hub")
+    assert [p for p in found.values() if not p.reachable] == []
+    people = found[("hub:people", "hub-storage")]
+    assert (people.via, "network.ipAllowlist" in people.reason) == ("public", True)
+    assert found[("fraud-cpu-cluster-compute", "hub-storage")].via == "outboundRule"
+
+
+def test_an_address_the_firewall_does_not_list_is_shut_out(sample_plans: dict[str, Plan]) -> None:
+    resources = list(sample_plans["hub"].resources)
+    storage = next(r for r in resources if r.name == "hub-storage")
+    rules = storage.inputs["networkRuleSet"]["ipRules"]
+    assert {r["iPAddressOrRange"] for r in rules} == {"203.0.113.0/24", "198.51.100.7"}
+    narrower = {**storage.inputs["networkRuleSet"], "ipRules": rules[:1]}
+    hub = WorkspaceConsumers(
+        "hub",
+        "amlstack:workspaces[hub]",
+        "public",
+        "public",
+        None,
+        ip_allowlist=("203.0.113.0/24", "198.51.100.7"),
+    )
+    before = rows(resources, hub, external=[])
+    after = rows(edit(resources, "hub-storage", networkRuleSet=narrower), hub, external=[])
+    assert before[("hub:people", "hub-storage")].reachable
+    shut = after[("hub:people", "hub-storage")]
+    assert not shut.reachable
+    assert "firewall default deny" in shut.reason
+
+
+def test_existing_dependencies_are_their_owners_to_open(sample_plans: dict[str, Plan]) -> None:
+    """The test stack's platform workspace uses the platform team's storage and key vault: the
+    plan cannot see their networks, so the rows say so instead of failing or passing them."""
+    found = sample_rows(sample_plans, "test")
+    owned = {t.rsplit("/", 1)[-1]: p for (c, t), p in found.items() if c == "platform:people"}
+    for name in ("stplatformshared", "kv-platform-shared", "appi-platform"):
+        assert owned[name].via == "owner", owned[name]
+        assert owned[name].reachable
+        assert "not verified" in owned[name].reason
+    # Where no existing dependency is the target, nothing is taken on trust.
+    assert all(p.via != "owner" for (c, _), p in found.items() if not c.startswith("platform"))
+
+
 @pytest.mark.parametrize("stack", ["prod", "test"])
 def test_the_private_samples_reach_their_lake_registry_and_telemetry_privately(
     sample_plans: dict[str, Plan], stack: str

@@ -168,7 +168,7 @@ def test_pull_requests_run_the_checks_then_preview_every_stack_with_the_policy_p
     assert jobs["checks"]["uses"] == "./.github/workflows/checks.yml"
     preview = jobs["preview"]
     assert preview["needs"] == "checks"
-    assert preview["strategy"]["matrix"]["stack"] == ["shared", "dev", "test", "prod"]
+    assert preview["strategy"]["matrix"]["stack"] == ["shared", "dev", "test", "prod", "hub"]
     assert sorted(preview["strategy"]["matrix"]["stack"]) == STACKS
     assert preview["permissions"] == {
         "contents": "read",
