@@ -1,5 +1,5 @@
-"""GET and PUT of ARM resources through `components.azure_rest`, waiting for long-running
-operations: what amlstack's dynamic providers (`EndpointTraffic`, `BatchEndpointDefaults`) send.
+"""GET, PUT and PATCH of ARM resources through `components.azure_rest`, waiting for
+long-running operations: what amlstack's dynamic providers (`components.arm_provider`) send.
 
 Imported inside the providers' methods, so that loading a pickled provider stays cheap.
 """
@@ -38,7 +38,8 @@ def arm_client(
 
 
 class Arm:
-    """GET and PUT of ARM resources at one api-version, waiting for long-running operations."""
+    """GET, PUT and PATCH of ARM resources at one api-version, waiting for long-running
+    operations."""
 
     def __init__(  # noqa: PLR0917 (plain settings, given once by `arm_client`)
         self,
@@ -65,8 +66,15 @@ class Arm:
 
     def put(self, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
         """PUT `body` and wait until the resource is provisioned; returns the final resource."""
-        response = self.rest.send("PUT", self._url(resource_id), json=body)
-        result = _json(response, f"PUT {resource_id}")
+        return self._write("PUT", resource_id, body)
+
+    def patch(self, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PATCH `body` and wait until the resource is provisioned; returns the final resource."""
+        return self._write("PATCH", resource_id, body)
+
+    def _write(self, method: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.rest.send(method, self._url(resource_id), json=body)
+        result = _json(response, f"{method} {resource_id}")
         operation = response.headers.get("Azure-AsyncOperation")
         deadline = self.clock() + self.timeout_seconds
         while operation:

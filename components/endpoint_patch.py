@@ -5,10 +5,7 @@ for a batch endpoint's default deployment).
 An endpoint must exist before its deployments, and Azure refuses a split or a default that names
 a deployment that does not exist yet, so those settings cannot be inputs of the endpoint. Such a
 provider GETs the endpoint, checks the deployments it names succeeded, and PUTs the endpoint back
-with its part replaced (`endpoint_put_body`), through `components._arm`.
-
-Pulumi pickles a provider into the state with dill; its class is importable, so dill stores a
-reference to it plus its settings. Everything else is imported inside the methods.
+with its part replaced (`endpoint_put_body`), through `components._arm` (`ArmProvider`).
 """
 
 from __future__ import annotations
@@ -17,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pulumi import dynamic
+
+from components.arm_provider import ArmProvider
 
 if TYPE_CHECKING:
     from components._arm import Arm
@@ -29,32 +28,16 @@ API_VERSION = "2025-12-01"
 _READ_ONLY = frozenset({"provisioningState", "scoringUri", "swaggerUri"})
 
 
-class EndpointPatchProvider(dynamic.ResourceProvider):
+class EndpointPatchProvider(ArmProvider):
     """Create, diff and update one part of an endpoint (``endpointId``) through ARM.
 
-    Subclasses say which inputs are that part (`patched`) and write it (`_apply`). `transport`
-    (an azure-core ``HttpTransport``) and `credential` default to the real network and
-    ``DefaultAzureCredential``; tests pass fakes. `poll_seconds` is the wait between polls of a
-    long-running operation, `timeout_seconds` the longest wait.
+    Subclasses say which inputs are that part (`patched`) and write it (`_apply`).
     """
 
-    serialize_as_secret_always = False  # it holds no secret: only the settings below
+    api_version = API_VERSION
+
     patched: ClassVar[tuple[str, ...]] = ()
     """The inputs a change of which is an update (``endpointRevision`` is one for every kind)."""
-
-    def __init__(
-        self,
-        *,
-        transport: Any = None,
-        credential: Any = None,
-        poll_seconds: float = 10.0,
-        timeout_seconds: float = 1800.0,
-    ) -> None:
-        super().__init__()
-        self.transport = transport
-        self.credential = credential
-        self.poll_seconds = poll_seconds
-        self.timeout_seconds = timeout_seconds
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         return dynamic.CreateResult(str(props["endpointId"]), self._apply(props))
@@ -78,17 +61,6 @@ class EndpointPatchProvider(dynamic.ResourceProvider):
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
         """Write the part `props` asks for; returns the outputs."""
         raise NotImplementedError
-
-    def _arm(self) -> Arm:
-        from components._arm import arm_client
-
-        return arm_client(
-            API_VERSION,
-            transport=self.transport,
-            credential=self.credential,
-            poll_seconds=self.poll_seconds,
-            timeout_seconds=self.timeout_seconds,
-        )
 
 
 def require_succeeded(

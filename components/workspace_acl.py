@@ -23,11 +23,12 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
+from components.arm_provider import ArmProvider
+
 __all__ = ["WORKSPACE_API_VERSION", "WorkspaceIpRules", "WorkspaceIpRulesProvider", "acl_body"]
 
 WORKSPACE_API_VERSION = "2025-12-01"
 """The API version of the PATCH (the one azure-ai-ml 1.35 sends ``networkAcls`` with)."""
-_TERMINAL = frozenset({"Succeeded", "Failed", "Canceled"})
 
 
 def acl_body(ip_rules: Sequence[str]) -> dict[str, Any]:
@@ -43,29 +44,12 @@ def acl_body(ip_rules: Sequence[str]) -> dict[str, Any]:
     }
 
 
-class WorkspaceIpRulesProvider(dynamic.ResourceProvider):
-    """Create and update PATCH the rules; read returns the live ones; delete allows all again.
+class WorkspaceIpRulesProvider(ArmProvider):
+    """Create and update PATCH the rules and wait for them; read returns the live ones; delete
+    allows every address again."""
 
-    `transport` (an azure-core ``HttpTransport``) and `credential` default to the network and
-    ``DefaultAzureCredential``; tests pass fakes. `poll_seconds` is the wait between polls,
-    `timeout_seconds` the longest wait.
-    """
-
-    serialize_as_secret_always = False  # it holds no secret: only the settings below
-
-    def __init__(
-        self,
-        *,
-        transport: Any = None,
-        credential: Any = None,
-        poll_seconds: float = 10.0,
-        timeout_seconds: float = 900.0,
-    ) -> None:
-        super().__init__()
-        self.transport = transport
-        self.credential = credential
-        self.poll_seconds = poll_seconds
-        self.timeout_seconds = timeout_seconds
+    api_version = WORKSPACE_API_VERSION
+    default_timeout_seconds = 900.0
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         self._patch(str(props["workspaceId"]), list(props["ipRules"]))
@@ -84,12 +68,10 @@ class WorkspaceIpRulesProvider(dynamic.ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
         workspace_id = str(props.get("workspaceId") or id_)
-        response = self._rest().send("GET", _url(workspace_id))
-        if response.status_code == 404:
+        workspace = self._arm().get(workspace_id)
+        if workspace is None:
             return dynamic.ReadResult(None, {})
-        acls = (_json(response, f"GET {workspace_id}").get("properties") or {}).get(
-            "networkAcls"
-        ) or {}
+        acls = (workspace.get("properties") or {}).get("networkAcls") or {}
         live = [str(rule.get("value")) for rule in acls.get("ipRules") or ()]
         denied = acls.get("defaultAction") == "Deny"
         return dynamic.ReadResult(id_, {**props, "ipRules": live if denied else []})
@@ -98,48 +80,12 @@ class WorkspaceIpRulesProvider(dynamic.ResourceProvider):
         self._patch(str(props.get("workspaceId") or id_), [])
 
     def _patch(self, workspace_id: str, ip_rules: list[str]) -> None:
-        import time
-
         from components.azure_rest import AzureRestError
 
-        rest = self._rest()
-        response = rest.send("PATCH", _url(workspace_id), json=acl_body(ip_rules))
-        state = _state(_json(response, f"PATCH {workspace_id}"))
-        deadline = time.monotonic() + self.timeout_seconds
-        while state not in _TERMINAL:
-            if time.monotonic() > deadline:
-                raise AzureRestError(
-                    f"{workspace_id}: IP rules still provisioning after {self.timeout_seconds:.0f}s"
-                )
-            time.sleep(self.poll_seconds)
-            state = _state(_json(rest.send("GET", _url(workspace_id)), f"GET {workspace_id}"))
-        if state != "Succeeded":
-            raise AzureRestError(f"{workspace_id}: setting IP rules ended {state}")
-
-    def _rest(self) -> Any:
-        from components.azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient
-
-        return RestClient(
-            ARM_ENDPOINT, scope=ARM_SCOPE, transport=self.transport, credential=self.credential
-        )
-
-
-def _url(workspace_id: str) -> str:
-    from components.azure_rest import ARM_ENDPOINT
-
-    return f"{ARM_ENDPOINT}{workspace_id}?api-version={WORKSPACE_API_VERSION}"
-
-
-def _json(response: Any, what: str) -> dict[str, Any]:
-    from components.azure_rest import raise_for_status
-
-    raise_for_status(response, what)
-    payload = response.json() if response.content else {}
-    return payload if isinstance(payload, dict) else {}
-
-
-def _state(workspace: dict[str, Any]) -> str:
-    return str((workspace.get("properties") or {}).get("provisioningState", "Succeeded"))
+        try:
+            self._arm().patch(workspace_id, acl_body(ip_rules))
+        except AzureRestError as error:
+            raise AzureRestError(f"setting IP rules: {error}") from None
 
 
 class WorkspaceIpRules(dynamic.Resource, module="amlstack", name="WorkspaceIpRules"):

@@ -7,20 +7,17 @@ corpus has no batch example): ``properties.defaults.deploymentName`` is what is 
 from __future__ import annotations
 
 import base64
-import copy
-import json
-import re
 from typing import Any
 
 import dill
 import pytest
-from azure.core.rest import HttpRequest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
-from components.azure_rest import ARM_ENDPOINT, AzureRestError
+from components.azure_rest import AzureRestError
 from components.batch_defaults import API_VERSION, BatchEndpointDefaultsProvider
-from jobs.testing import Answer, FakeAzure, StaticCredential
+from jobs.testing import StaticCredential
+from tests.endpoint_arm import FakeEndpointArm
 
 ENDPOINT = (
     "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/test-rg/providers/"
@@ -28,11 +25,11 @@ ENDPOINT = (
 )
 
 
-class FakeArm:
+class FakeArm(FakeEndpointArm):
     """A batch endpoint with deployments in the given states, as ARM serves them."""
 
     def __init__(self, deployments: dict[str, str]) -> None:
-        self.endpoint: dict[str, Any] | None = {
+        endpoint = {
             "id": ENDPOINT,
             "name": "credit-batch",
             "type": "Microsoft.MachineLearningServices/workspaces/batchEndpoints",
@@ -46,36 +43,19 @@ class FakeArm:
             },
             "systemData": {"createdBy": "someone"},
         }
-        self.deployments = {
-            name: {"name": name, "properties": {"provisioningState": state}}
-            for name, state in deployments.items()
-        }
-        self.transport = FakeAzure()
-        routes = [
-            ("GET", ENDPOINT, self.get_endpoint),
-            ("PUT", ENDPOINT, self.put_endpoint),
-            *(("GET", f"{ENDPOINT}/deployments/{n}", self.deployment(n)) for n in deployments),
-        ]
-        for method, path, handler in routes:
-            self.transport.handle(method, rf"^{re.escape(ARM_ENDPOINT + path)}(\?|$)", handler)
+        super().__init__(
+            ENDPOINT,
+            endpoint,
+            {
+                name: {"name": name, "properties": {"provisioningState": state}}
+                for name, state in deployments.items()
+            },
+        )
 
     def provider(self) -> BatchEndpointDefaultsProvider:
         return BatchEndpointDefaultsProvider(
             transport=self.transport, credential=StaticCredential(), poll_seconds=0
         )
-
-    def get_endpoint(self, _request: HttpRequest) -> Answer:
-        return (200, self.endpoint) if self.endpoint else (404, {"error": {"code": "NotFound"}})
-
-    def put_endpoint(self, request: HttpRequest) -> Answer:
-        body = json.loads(request.content)
-        assert self.endpoint is not None
-        self.endpoint = {**self.endpoint, **body}
-        answer = copy.deepcopy(self.endpoint)
-        return 200, answer
-
-    def deployment(self, name: str) -> Any:
-        return lambda _request: (200, self.deployments[name])
 
     @property
     def default(self) -> str | None:

@@ -25,8 +25,9 @@ from pulumi.runtime import rpc
 from components.azure_rest import ARM_ENDPOINT, AzureRestError
 from components.blob_upload import FolderUploadProvider
 from components.endpoint_traffic import API_VERSION, EndpointTrafficProvider
-from jobs.testing import Answer, FakeAzure, StaticCredential, fake_token
+from jobs.testing import Answer, StaticCredential, fake_token
 from tests.conftest import ROOT
+from tests.endpoint_arm import FakeEndpointArm
 
 ENDPOINT = (
     "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/test-rg/providers/"
@@ -41,44 +42,32 @@ def example(shared: Path, name: str) -> dict[str, Any]:
     return body
 
 
-class FakeArm:
+class FakeArm(FakeEndpointArm):
     """An online endpoint and its deployments as ARM would serve them (shapes from the examples)."""
 
     def __init__(self, shared: Path, deployments: dict[str, str]) -> None:
         endpoint = example(shared, "Workspace/OnlineEndpoint/createOrUpdate.json")
         endpoint["id"], endpoint["name"] = ENDPOINT, "credit"
         endpoint["properties"].update(provisioningState="Succeeded", traffic={}, mirrorTraffic={})
-        self.endpoint: dict[str, Any] | None = endpoint
         template = example(shared, "OnlineDeployment/ManagedOnlineDeployment/createOrUpdate.json")
-        self.deployments = {}
+        bodies = {}
         for name, state in deployments.items():
             deployment = copy.deepcopy(template)
             deployment["id"], deployment["name"] = f"{ENDPOINT}/deployments/{name}", name
             deployment["properties"]["provisioningState"] = state
-            self.deployments[name] = deployment
+            bodies[name] = deployment
+        super().__init__(ENDPOINT, endpoint, bodies)
         self.polls = 0
-        self.transport = FakeAzure()
-        routes = [
-            ("GET", ENDPOINT, self.get_endpoint),
-            ("PUT", ENDPOINT, self.put_endpoint),
-            ("GET", OPERATION, self.get_operation),
-            *(("GET", f"{ENDPOINT}/deployments/{n}", self.deployment(n)) for n in deployments),
-        ]
-        for method, path, handler in routes:
-            self.transport.handle(method, rf"^{re.escape(ARM_ENDPOINT + path)}(\?|$)", handler)
+        self.route("GET", OPERATION, self.get_operation)
 
     def provider(self) -> EndpointTrafficProvider:
         return EndpointTrafficProvider(
             transport=self.transport, credential=StaticCredential(), poll_seconds=0
         )
 
-    def get_endpoint(self, _request: HttpRequest) -> Answer:
-        return (200, self.endpoint) if self.endpoint else (404, {"error": {"code": "NotFound"}})
-
     def put_endpoint(self, request: HttpRequest) -> Answer:
-        body = json.loads(request.content)
+        super().put_endpoint(request)
         assert self.endpoint is not None
-        self.endpoint = {**self.endpoint, **body, "properties": dict(body["properties"])}
         # Like the example's 201 answer: still "Creating"; the operation header says when done.
         answer = copy.deepcopy(self.endpoint)
         answer["properties"]["provisioningState"] = "Updating"
@@ -89,9 +78,6 @@ class FakeArm:
     def get_operation(self, _request: HttpRequest) -> Answer:
         self.polls += 1
         return 200, {"status": "Succeeded" if self.polls > 1 else "InProgress"}
-
-    def deployment(self, name: str) -> Any:
-        return lambda _request: (200, self.deployments[name])
 
     def live(self, key: str) -> dict[str, int]:
         assert self.endpoint is not None
