@@ -130,33 +130,7 @@ def create_dependencies(
     network (public access, IP allow-list); existing resources are used as they are."""
     existing, network = args.existing, args.network
     public, allowlist = network.public_network_access, network.ip_allowlist
-    # Linked to a private link scope where the workspace has private endpoints: queries private.
-    ingestion = args.monitoring.public_ingestion
-    query = args.monitoring.query_access(private_link=network.private_endpoints is not None)
-    if existing.log_analytics is not None:
-        logs = Dependency.existing(existing.log_analytics)
-    else:
-        workspace = create_log_analytics(
-            name,
-            args.monitoring,
-            log_analytics_name=names.apply(lambda n: n.log_analytics),
-            placement=placement,
-            public_ingestion=ingestion,
-            public_query=query,
-        )
-        logs = Dependency.created(workspace, workspace.name)
-    if existing.application_insights is not None:
-        insights = Dependency.existing(existing.application_insights)
-    else:
-        component = create_app_insights(
-            name,
-            app_insights_name=names.apply(lambda n: n.app_insights),
-            log_analytics_id=logs.id,
-            placement=placement,
-            public_ingestion=ingestion,
-            public_query=query,
-        )
-        insights = Dependency.created(component, component.name)
+    logs, insights = _monitoring(name, args, names=names, placement=placement)
     if existing.storage_account is not None:
         storage = Dependency.existing(existing.storage_account)
         blob_endpoint = storage.name.apply(lambda n: f"https://{n}.blob.core.windows.net/")
@@ -202,3 +176,40 @@ def create_dependencies(
         )
         registry = Dependency.created(created_registry, created_registry.name)
     return Dependencies(storage, vault, registry, insights, logs, blob_endpoint)
+
+
+def _monitoring(
+    name: str,
+    args: DependencySettings,
+    *,
+    names: pulumi.Output[WorkspaceNames],
+    placement: Placement,
+) -> tuple[Dependency, Dependency]:
+    """Log Analytics and Application Insights, existing or created. Created ones are linked to
+    a private link scope where the workspace has private endpoints: queries are then private."""
+    existing, network = args.existing, args.network
+    ingestion = args.monitoring.public_ingestion
+    query = args.monitoring.query_access(private_link=network.private_endpoints is not None)
+    if existing.log_analytics is not None:
+        logs = Dependency.existing(existing.log_analytics)
+    else:
+        workspace = create_log_analytics(
+            name,
+            args.monitoring,
+            log_analytics_name=names.apply(lambda n: n.log_analytics),
+            placement=placement,
+            public_ingestion=ingestion,
+            public_query=query,
+        )
+        logs = Dependency.created(workspace, workspace.name)
+    if existing.application_insights is not None:
+        return logs, Dependency.existing(existing.application_insights)
+    component = create_app_insights(
+        name,
+        app_insights_name=names.apply(lambda n: n.app_insights),
+        log_analytics_id=logs.id,
+        placement=placement,
+        public_ingestion=ingestion,
+        public_query=query,
+    )
+    return logs, Dependency.created(component, component.name)

@@ -865,35 +865,13 @@ class Workspace(pulumi.ComponentResource):
             placement=placement,
         )
         existing = args.existing
-        for key, kind, dependency in (
-            ("keyvault", KEY_VAULT, deps.key_vault),
-            ("registry", CONTAINER_REGISTRY, deps.container_registry),
+        self._send_dependency_logs(placement)
+        for key, dependency in (
+            ("keyvault", deps.key_vault),
+            ("registry", deps.container_registry),
         ):
-            if dependency.source == "created" or (
-                dependency.source == "existing" and existing.diagnostics
-            ):
-                send_logs(
-                    f"{name}-{key}-diagnostics",
-                    resource_type=kind,
-                    resource_id=dependency.id,
-                    log_analytics_id=logs,
-                    placement=placement,
-                )
             if self._locks(dependency):
                 delete_lock(f"{name}-{key}-lock", dependency.id, placement=placement)
-        for key, kind, dependency in (
-            ("insights", APP_INSIGHTS, deps.app_insights),
-            ("logs", LOG_ANALYTICS, deps.log_analytics),
-        ):
-            # Created ones send their logs as they are created (components.monitoring).
-            if dependency.source == "existing" and existing.diagnostics:
-                send_logs(
-                    f"{name}-{key}-diagnostics",
-                    resource_type=kind,
-                    resource_id=dependency.id,
-                    log_analytics_id=logs,
-                    placement=placement,
-                )
         if deps.storage.source != "hub":
             guard_storage(
                 name,
@@ -921,6 +899,29 @@ class Workspace(pulumi.ComponentResource):
             dns_zone_ids=dns_zone_ids if endpoints.create_dns_zones else None,
             placement=placement,
         )
+
+    def _send_dependency_logs(self, placement: Placement) -> None:
+        """Diagnostic settings of the key vault and registry created here, and of existing
+        dependencies when ``existing.diagnostics``. Created monitoring resources send their
+        logs as they are created (`components.monitoring`); storage's go with its guards."""
+        deps, existing = self.dependencies, self._args.existing
+        for key, kind, dependency, created_here in (
+            ("keyvault", KEY_VAULT, deps.key_vault, True),
+            ("registry", CONTAINER_REGISTRY, deps.container_registry, True),
+            ("insights", APP_INSIGHTS, deps.app_insights, False),
+            ("logs", LOG_ANALYTICS, deps.log_analytics, False),
+        ):
+            wanted = (dependency.source == "existing" and existing.diagnostics) or (
+                created_here and dependency.source == "created"
+            )
+            if wanted:
+                send_logs(
+                    f"{self._name}-{key}-diagnostics",
+                    resource_type=kind,
+                    resource_id=dependency.id,
+                    log_analytics_id=deps.log_analytics.id,
+                    placement=placement,
+                )
 
     def _locks(self, dependency: Dependency) -> bool:
         if dependency.source == "created":

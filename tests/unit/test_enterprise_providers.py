@@ -145,7 +145,7 @@ def test_a_failed_update_is_reported() -> None:
     workspace.transport.respond(
         "GET", re.escape(WORKSPACE), {"properties": {"provisioningState": "Failed"}}
     )
-    with pytest.raises(AzureRestError, match="setting IP rules: .*Failed"):
+    with pytest.raises(AzureRestError, match=r"setting IP rules: .*Failed"):
         workspace.provider().create(dict(PROPS))
 
 
