@@ -494,6 +494,7 @@ def _check_references(config: StackConfig, *, at: str, root: Path | None) -> Non
         where = f"{at}{named}"
         nobody = _nobody_gets_in(workspace, at=where, tier=config.tier)
         problems += [nobody] if nobody else []
+        problems += _project_lake_problems(workspace, at=where)
         problems += endpoint_problems(
             workspace.endpoints,
             workspace.environments,
@@ -521,6 +522,25 @@ def _check_references(config: StackConfig, *, at: str, root: Path | None) -> Non
             problems += setup_script_problems(workspace.computes, root=root, at=f"{where}.computes")
     if problems:
         raise ConfigError(problems)
+
+
+def _project_lake_problems(workspace: WorkspaceConfig, *, at: str) -> list[ConfigProblem]:
+    """A project's ADLS Gen2 datastore without an account would get the project's own data
+    lake, which its hub's managed network (fixed with the hub) has no rule to."""
+    mode = workspace.network.isolation_mode
+    if workspace.hub is None or mode == "Disabled":
+        return []
+    return [
+        ConfigProblem(
+            f"{at}.datastores[{d.name}].account",
+            MISSING,
+            f"the hub's managed network ({mode}) has no outbound rule to a project's own data "
+            "lake: give the datastore an existing ADLS Gen2 account, which the hub's rules then "
+            "include",
+        )
+        for d in workspace.datastores
+        if d.type == "AzureDataLakeGen2" and d.account is None
+    ]
 
 
 def _nobody_gets_in(workspace: WorkspaceConfig, *, at: str, tier: str) -> ConfigProblem | None:

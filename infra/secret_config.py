@@ -83,6 +83,10 @@ SECRET_LAST_WORDS = frozenset({"KEY", "KEYS"})
 """A last word that names a secret: ``API_KEY``, ``OPENAI_KEY``, ``ACCOUNT_KEYS`` (but not
 ``KEY_VAULT_URL`` or ``KEY_ID``)."""
 
+_KEY_VAULT_TOO = (
+    ", or reference a Key Vault secret: {keyVaultSecret: "
+    "https://<vault>.vault.azure.net/secrets/<name>}"
+)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -143,7 +147,7 @@ def plain_text_credentials(
                 PLAIN_TEXT,
                 f"{what} must not be written in the stack file in plain text (it is in git); "
                 f"store it encrypted: {command} (Pulumi prompts for the value, or reads it from "
-                "standard input)",
+                f"standard input){_KEY_VAULT_TOO if '.connections[' in named else ''}",
             )
         )
     return problems
@@ -192,7 +196,7 @@ def _connection_credentials(holders: SecretHolders) -> Iterator[tuple[str, str, 
         indexed = f"{holders.indexed}.connections[{c}].credentials"
         for key, value in secrets.items():
             if isinstance(value, SecretStr):
-                what = f"a {connection.category} connection's secret (or a Key Vault reference)"
+                what = f"connection {connection.name}'s {key}"
                 yield f"{named}.{key}", f"{indexed}.{key}", value.get_secret_value(), what
 
 

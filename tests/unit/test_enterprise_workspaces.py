@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from components import roles
+from components.datastore import DatastoreArgs
 from components.errors import ConfigError
 from components.existing import not_managed
 from components.testing import Recording, record
@@ -284,9 +285,22 @@ def test_an_isolated_hubs_network_reaches_its_projects_accounts_and_connection_t
 def test_a_projects_own_data_lake_is_refused_in_an_isolated_hub() -> None:
     project = {"name": "fraud", "datastores": [{"name": "lake", "type": "AzureDataLakeGen2"}]}
     with pytest.raises(ConfigError) as error:
-        plan(config({**HUB, "network": ISOLATED, "projects": [project]}))
-    assert "fraud.datastores[lake].account" in str(error.value)
-    assert "give the datastore an existing ADLS Gen2 account" in str(error.value)
+        config({**HUB, "network": ISOLATED, "projects": [project]})
+    [problem] = error.value.problems
+    assert problem.field == "amlstack:workspaces[hub].projects[fraud].datastores[lake].account"
+    assert "give the datastore an existing ADLS Gen2 account" in problem.allowed
+
+    def program() -> None:  # the components refuse it too
+        hub_args = WorkspaceArgs(name="hub", kind="Hub", network=ISOLATED)
+        hub = Workspace("hub", hub_args, resource_group_name="rg", location="westeurope")
+        fraud_args = WorkspaceArgs(name="fraud", kind="Project")
+        fraud = Workspace(
+            "fraud", fraud_args, resource_group_name="rg", location="westeurope", hub=hub.hub_ref
+        )
+        fraud.add_datastore(DatastoreArgs(name="lake", type="AzureDataLakeGen2"))
+
+    with pytest.raises(ConfigError, match=r"fraud\.datastores\[lake\]\.account"):
+        record(program, stack="dev")
 
 
 # -- any role --------------------------------------------------------------------------------
