@@ -84,6 +84,19 @@ PAGES = (
         "A workspace's managed online `endpoints`, their deployments and the traffic split.",
     ),
     Page(
+        "batch-endpoints.md",
+        "Batch endpoints",
+        ("workspaces", "batchEndpoints"),
+        "A workspace's `batchEndpoints`: model and pipeline deployments that score data in "
+        "batches on a compute cluster, and the endpoint's default deployment.",
+    ),
+    Page(
+        "schedules.md",
+        "Job schedules",
+        ("workspaces", "schedules"),
+        "A workspace's `schedules`: a job spec run on a cron or recurrence trigger.",
+    ),
+    Page(
         "connections.md",
         "Connections",
         ("workspaces", "connections"),
