@@ -77,6 +77,9 @@ class RecordedResource:
     ``replace_on_changes`` option, Pulumi's property-path syntax)."""
     delete_before_replace: bool = field(default=False, compare=False)
     """The ``delete_before_replace`` option: a replacement deletes the old resource first."""
+    input_dependencies: tuple[str, ...] = field(default=(), compare=False)
+    """The `dependencies` implied by inputs (an input is another resource's output): the data
+    dependencies. The rest were asked for with ``depends_on``."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,13 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):  # Pulumi internal: the class
                 aliases=tuple(self._alias_urn(request, alias) for alias in request.aliases),
                 replace_on_changes=tuple(request.replaceOnChanges),
                 delete_before_replace=bool(request.deleteBeforeReplace),
+                input_dependencies=tuple(
+                    dict.fromkeys(
+                        urn
+                        for key in sorted(request.propertyDependencies)
+                        for urn in request.propertyDependencies[key].urns
+                    )
+                ),
             )
         )
         return response

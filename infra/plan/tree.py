@@ -3,6 +3,7 @@ and the network paths (who reaches what, and how)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
@@ -107,14 +108,20 @@ def _critical_path(plan: Plan) -> list[str]:
     if not path.resources:
         return []
     by_urn = {r.urn: r for r in plan.resources}
-    steps = [by_urn[urn] for urn in path.resources if urn in by_urn]
+    steps = [
+        (by_urn[urn], reason)
+        for urn, reason in itertools.zip_longest(path.resources, path.reasons, fillvalue="")
+        if urn in by_urn
+    ]
     lines = [
         f"critical path: about {_duration(path.seconds)} to deploy, through {len(steps)} "
         "resources (typical Azure provisioning times, infra/plan/critical_path.py):"
     ]
-    for resource in steps:
+    for resource, reason in steps:
         seconds = provisioning_seconds(resource.type, resource.inputs)
         lines.append(f"  {seconds:>5} s  {short_type(resource.type)} {resource.name}")
+        if reason:
+            lines.append(f"           after the one above: {reason}")
     return lines
 
 

@@ -110,6 +110,7 @@ REQUEST_FIELDS = {
         "parent",
         "object",
         "dependencies",
+        "propertyDependencies",
         "protect",
         "aliases",
     },
@@ -184,6 +185,8 @@ def test_a_recording_round_trip_sees_what_the_engine_saw(tmp_path: Path) -> None
     assert storage.inputs["resourceGroupName"] == group.outputs["id"]
     assert repr(storage.inputs["count"]) == "3"  # an int again, not protobuf's 3.0
     assert storage.dependencies == (group.urn,)
+    assert storage.input_dependencies == (group.urn,)  # resourceGroupName is the group's id
+    assert group.input_dependencies == ()
     assert vault.custom
     assert vault.type == "azure-native:keyvault:Vault"
     assert recording.outputs == {"root": str(tmp_path), "secret": SECRET_MASK}
