@@ -60,6 +60,12 @@ RATIO_GOAL = 1.3
 FLEET_GOAL_SECONDS = 15.0
 FLEET_GOAL_MIB = 1024
 LINEAR_SLACK = 1.25
+HUB_SUBNET = (
+    "/subscriptions/0a1b2c3d-0000-4000-8000-0000000000ff/resourceGroups/rg-hub/providers"
+    "/Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-private-endpoints"
+)
+"""Where a team's workspace is reached from: private endpoints in a hub network (a closed prod
+workspace needs a way in)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,7 @@ def team_workspace(index: int) -> dict[str, Any]:
     return {
         "name": f"team-{index:02d}",
         "description": f"Team {index}",
+        "network": {"privateEndpoints": {"subnetId": HUB_SUBNET}},
         "access": {
             "dataScientist": [
                 {"objectId": f"0a1b2c3d-0000-4000-8001-{index:012d}", "type": "Group"},

@@ -27,8 +27,14 @@ import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 
+# Pulumi internal: the SDK's stack walk at every registration (`_get_stack_trace`, unexported).
+from pulumi.runtime import resource as pulumi_resource
+
 # Pulumi internal: the gRPC property (de)serializer and its secret marker (module unexported).
 from pulumi.runtime import rpc
+
+# Pulumi internal: the request's stack trace message (generated protobuf, unexported).
+from pulumi.runtime.proto import source_pb2
 
 # Pulumi internal: runs a program and waits for its outstanding RPCs (unexported).
 from pulumi.runtime.stack import run_pulumi_func
@@ -266,7 +272,7 @@ def record(
     pulumi.runtime.reset_options(project=project, stack=stack, root_directory=root_directory)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     try:
-        with paused_collector():
+        with paused_collector(), _without_source_positions():
             sync_await(run_pulumi_func(lambda: _run_without_aliases(program)))
             outputs = sync_await(_resolve_outputs(_exports()))
     finally:
@@ -306,6 +312,25 @@ def paused_collector() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
         gc.enable()
+
+
+@contextmanager
+def _without_source_positions() -> Iterator[None]:
+    """Register resources without their source position and stack trace.
+
+    For every registration the SDK walks the Python stack and turns each frame into a file URI
+    for the engine (`pulumi.runtime.resource._get_stack_trace`: 15% of a 50-workspace plan,
+    benchmarks/plan_bench.py); the mock monitor keeps neither, and the SDK has no switch for
+    it. Pulumi internal: the module global `_get_stack_trace`, which ``register_resource`` and
+    ``read_resource`` call, is replaced by one returning an empty trace (no source position),
+    as the SDK itself returns when it finds no user frame, and put back afterwards.
+    """
+    original = pulumi_resource._get_stack_trace
+    pulumi_resource._get_stack_trace = source_pb2.StackTrace
+    try:
+        yield
+    finally:
+        pulumi_resource._get_stack_trace = original
 
 
 def _run_without_aliases(program: Callable[[], object]) -> None:
