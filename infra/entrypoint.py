@@ -23,10 +23,22 @@ __all__ = ["app", "main", "plan_outputs"]
 
 
 def plan_outputs(stack: str, project_dir: Path) -> dict[str, Any]:
-    """The outputs of `stack` as the offline plan computes them (`jobs.context.PlanOutputs`)."""
+    """The outputs of `stack` as the offline plan computes them (`jobs.context.PlanOutputs`):
+    those of the last plan of the same config, program and files (`infra.plan_cache`), else
+    planned now (and stored)."""
+    from infra.plan_cache import PlanCache, project_directory
+
+    cache = PlanCache()
+    directory = project_directory(project_dir)
+    if directory is not None and (stored := cache.outputs(directory, stack)) is not None:
+        return stored
     from infra.plan import find_project, run_plan
 
-    return run_plan(find_project(project_dir), stack).outputs
+    if directory is None:  # no project: the plan says so
+        return run_plan(find_project(project_dir), stack).outputs
+    return cache.plan_or_run(
+        directory, stack, lambda: run_plan(find_project(directory), stack)
+    ).outputs
 
 
 app = typer.Typer(

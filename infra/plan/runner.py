@@ -13,6 +13,7 @@ from components._fake_azure import PLACEHOLDER_SUBSCRIPTION, PLACEHOLDER_TENANT
 from components.access import Principal
 from components.errors import AmlStackError, ConfigError
 from components.recording import RecordedResource, Recording, RecordingMocks, record
+from infra.cache_entries import cache_directory
 from infra.config import StackConfig
 from infra.plan.changes import Change, Step, changes
 from infra.plan.critical_path import estimate
@@ -23,6 +24,7 @@ from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
 from infra.policy.reachability import reachability
 from infra.previous import own_stack_reference_name
+from infra.schedule_cache import cached_jobs
 
 __all__ = ["policy_subjects", "principal_names", "run_plan"]
 
@@ -144,7 +146,8 @@ def _record_program(
 ) -> tuple[Recording, StackConfig]:
     """Run the project's program for `stack` under `mocks`: what it registered, and the
     `StackConfig` it validated before registering anything (the module global `stack_config`),
-    which the policies use rather than reading the config again."""
+    which the policies use rather than reading the config again. Schedules' resolved jobs are
+    kept in amlstack's cache between plans (`infra.schedule_cache`)."""
     loaded: list[StackConfig] = []
 
     def program() -> None:
@@ -159,15 +162,16 @@ def _record_program(
         loaded.append(config)
 
     try:
-        recording = record(
-            program,
-            project=project.name,
-            stack=stack,
-            config=stack_file.config,
-            secret_keys=stack_file.secret_keys,
-            mocks=mocks,
-            root_directory=str(project.directory),
-        )
+        with cached_jobs(cache_directory() / "schedule-jobs"):
+            recording = record(
+                program,
+                project=project.name,
+                stack=stack,
+                config=stack_file.config,
+                secret_keys=stack_file.secret_keys,
+                mocks=mocks,
+                root_directory=str(project.directory),
+            )
     except pulumi.RunError as error:
         if isinstance(error.__cause__, AmlStackError):
             raise error.__cause__ from None
