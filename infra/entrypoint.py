@@ -17,6 +17,7 @@ from typing import Any
 import typer
 
 from infra import cli as infra_cli
+from infra.bytecode import write_missing_bytecode
 from jobs.cli import JobsHost, job_app, model_app
 
 __all__ = ["app", "main", "plan_outputs"]
@@ -83,4 +84,6 @@ def main() -> None:
     # scan every object a plan kept (1.5 million for 50 workspaces: 1-2 s) only to free memory
     # that the exit frees anyway. Frozen objects are left out of it.
     atexit.register(gc.freeze)
+    # Where Python writes no bytecode, the next run still finds the libraries' (infra.bytecode).
+    atexit.register(write_missing_bytecode)
     app()

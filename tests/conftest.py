@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from infra.bytecode import write_missing_bytecode
 from infra.plan import Plan, find_project
 from infra.plan_cache import PlanCache
 from tests.azure_policy import Library
@@ -45,6 +46,12 @@ def shared_dir() -> Path:
         if (candidate / "conformance").is_dir():
             return candidate
     pytest.fail("the shared conformance corpus was not found; set AMLSTACK_SHARED_DIR")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Where Python writes no bytecode, leave the libraries' for the next run, as the
+    ``amlstack`` command does (`infra.bytecode`)."""
+    write_missing_bytecode()
 
 
 @pytest.fixture(scope="session", autouse=True)
