@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import gc
 import json
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -48,6 +47,7 @@ from components._fake_azure import (
     PLACEHOLDER_TENANT,
     provider_outputs,
 )
+from components.collector import paused_collector
 from components.errors import SECRET_MASK
 
 __all__ = [
@@ -287,31 +287,6 @@ def sync_await(awaitable: Awaitable[_T]) -> _T:
     """Wait for `awaitable` from synchronous code, inside a running program or outside one, as
     the SDK's own synchronous invokes do (a program has no public synchronous read)."""
     return _sync_await(awaitable)
-
-
-@contextmanager
-def paused_collector() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, e.g. while a program is recorded.
-
-    A recording allocates hundreds of thousands of objects (Outputs, asyncio tasks, and a
-    reference cycle per ``rpc.contains_unknowns`` call of the SDK) that live until the end; the
-    collector kept re-scanning them and took over half the time of a 50-workspace plan. When it
-    resumes, they first move to its oldest generation (freeze, then unfreeze): the young
-    generations' collections would otherwise scan all of them two or three times more (2 s of a
-    50-workspace plan, benchmarks/plan_bench.py); the next full collection frees the garbage.
-    A caller that turned the collector off keeps it off.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if gc.get_freeze_count() == 0:  # never thaw what a caller froze
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
 
 
 @contextmanager

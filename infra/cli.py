@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.markup import escape
 
+from components.collector import paused_collector
 from components.console import ProjectDir, err, fail, out
 from components.errors import AmlStackError, ConfigError
 from components.exit_codes import ExitCode
-from components.recording import paused_collector
 from infra.tiers import Tier
 
 if TYPE_CHECKING:
