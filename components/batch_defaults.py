@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi import dynamic
 
+from components.provider_pickling import restored_pickler
+
 if TYPE_CHECKING:
     from components._arm import Arm
 
@@ -153,16 +155,17 @@ class BatchEndpointDefaults(dynamic.Resource, module="amlstack", name="BatchEndp
         provider: BatchEndpointDefaultsProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            provider or BatchEndpointDefaultsProvider(),
-            resource_name,
-            {
-                "endpointId": endpoint_id,
-                "deploymentName": deployment_name,
-                "endpointRevision": endpoint_revision,
-            },
-            opts,
-        )
+        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
+            super().__init__(
+                provider or BatchEndpointDefaultsProvider(),
+                resource_name,
+                {
+                    "endpointId": endpoint_id,
+                    "deploymentName": deployment_name,
+                    "endpointRevision": endpoint_revision,
+                },
+                opts,
+            )
 
     @property
     def deployment_name(self) -> pulumi.Output[str]:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 from pulumi import dynamic
 
+from components.provider_pickling import restored_pickler
+
 if TYPE_CHECKING:
     from components._arm import Arm
 
@@ -214,17 +216,18 @@ class EndpointTraffic(dynamic.Resource, module="amlstack", name="EndpointTraffic
         provider: EndpointTrafficProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            provider or EndpointTrafficProvider(),
-            resource_name,
-            {
-                "endpointId": endpoint_id,
-                "traffic": dict(traffic),
-                "mirrorTraffic": dict(mirror_traffic),
-                "endpointRevision": endpoint_revision,
-            },
-            opts,
-        )
+        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
+            super().__init__(
+                provider or EndpointTrafficProvider(),
+                resource_name,
+                {
+                    "endpointId": endpoint_id,
+                    "traffic": dict(traffic),
+                    "mirrorTraffic": dict(mirror_traffic),
+                    "endpointRevision": endpoint_revision,
+                },
+                opts,
+            )
 
     @property
     def mirror_traffic(self) -> pulumi.Output[dict[str, int]]:

@@ -84,8 +84,11 @@ def _event_path(value: Any) -> tuple[str, str] | None:
     return path, os.path.realpath(path)
 
 
+_EVENTS = frozenset({"open", "os.listdir", "os.scandir"})
+
+
 def _hook(event: str, args: tuple[Any, ...]) -> None:
-    if not _active:
+    if event not in _EVENTS or not _active:  # every audit event of the process comes here
         return
     if event == "open":
         name, mode, flags = (*args, None, None)[:3]
@@ -94,10 +97,8 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
         ):
             return
         directory = False
-    elif event in ("os.listdir", "os.scandir"):
-        name, directory = (args[0] if args else None), True
     else:
-        return
+        name, directory = (args[0] if args else None), True
     found = _event_path(name)
     if found is not None:
         for reads in list(_active):
