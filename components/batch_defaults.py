@@ -26,6 +26,7 @@ from components.endpoint_patch import (
     endpoint_put_body,
     require_succeeded,
 )
+from components.provider_pickling import restored_pickler
 
 __all__ = ["API_VERSION", "BatchEndpointDefaults", "BatchEndpointDefaultsProvider"]
 
@@ -83,16 +84,17 @@ class BatchEndpointDefaults(dynamic.Resource, module="amlstack", name="BatchEndp
         provider: BatchEndpointDefaultsProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            provider or BatchEndpointDefaultsProvider(),
-            resource_name,
-            {
-                "endpointId": endpoint_id,
-                "deploymentName": deployment_name,
-                "endpointRevision": endpoint_revision,
-            },
-            opts,
-        )
+        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
+            super().__init__(
+                provider or BatchEndpointDefaultsProvider(),
+                resource_name,
+                {
+                    "endpointId": endpoint_id,
+                    "deploymentName": deployment_name,
+                    "endpointRevision": endpoint_revision,
+                },
+                opts,
+            )
 
     @property
     def deployment_name(self) -> pulumi.Output[str]:

@@ -235,7 +235,8 @@ class BatchEndpointArgs(Args):
     auth_mode: Literal["AADToken"] = "AADToken"
     """How callers authenticate: Microsoft Entra tokens, the only mode batch endpoints have."""
     deployments: tuple[BatchDeploymentArgs, ...] = ()
-    """The deployments, created one after another in this order. Default none."""
+    """The deployments, created one after another in this order (Azure ML refuses or cancels
+    overlapping operations on one endpoint). Default none."""
     default_deployment: str | None = None
     """The deployment that runs when the endpoint is invoked without naming one. Default: the
     first deployment. Switching it is a config edit."""
@@ -346,6 +347,10 @@ class BatchEndpoint(pulumi.ComponentResource):
                 name, deployment, assets[deployment.name], clusters, previous
             )
             self.deployments[deployment.name] = created
+            # One at a time, like the deployments of an online endpoint (components/endpoint.py):
+            # a deployment is an operation on its endpoint, which Azure ML refuses or cancels
+            # while another runs (Azure/azure-cli#17075: "another operation on same entity is
+            # already running"); docs/internals/deployment-parallelism.md.
             previous = [created]
         default = args.default
         self.defaults = (

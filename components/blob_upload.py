@@ -35,6 +35,8 @@ from urllib.parse import quote
 import pulumi
 from pulumi import dynamic
 
+from components.provider_pickling import restored_pickler
+
 __all__ = ["FolderUpload", "FolderUploadProvider", "folder_url"]
 
 _STORAGE_SCOPE = "https://storage.azure.com/.default"
@@ -197,20 +199,21 @@ class FolderUpload(dynamic.Resource):
     ) -> None:
         """`source` is the folder relative to the project directory (POSIX separators), `files`
         the SHA-256 of each file by its path inside the folder."""
-        super().__init__(
-            provider or FolderUploadProvider(),
-            resource_name,
-            {
-                "accountUrl": account_url,
-                "container": container,
-                "prefix": prefix,
-                "source": source,
-                "files": dict(files),
-            },
-            pulumi.ResourceOptions.merge(
-                opts,
-                pulumi.ResourceOptions(
-                    aliases=[pulumi.Alias(type_=old) for old in self.PREVIOUS_TYPES]
+        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
+            super().__init__(
+                provider or FolderUploadProvider(),
+                resource_name,
+                {
+                    "accountUrl": account_url,
+                    "container": container,
+                    "prefix": prefix,
+                    "source": source,
+                    "files": dict(files),
+                },
+                pulumi.ResourceOptions.merge(
+                    opts,
+                    pulumi.ResourceOptions(
+                        aliases=[pulumi.Alias(type_=old) for old in self.PREVIOUS_TYPES]
+                    ),
                 ),
-            ),
-        )
+            )

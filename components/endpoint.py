@@ -92,7 +92,8 @@ class OnlineEndpointArgs(Args):
     access to the workspace's registry and storage) or ``Workspace`` (the workspace's
     user-assigned identity, which also holds AzureML Registry User on the stack's registry)."""
     deployments: tuple[DeploymentArgs, ...] = ()
-    """The deployments, created one after another in this order. Default none."""
+    """The deployments, created one after another in this order (Azure ML refuses or cancels
+    overlapping operations on one endpoint). Default none."""
     traffic: dict[str, StrictInt] = Field(default_factory=dict)
     """Live traffic: deployment name -> integer percentage, summing to 100 (empty with no
     deployments). Deployments left out get 0."""
@@ -246,6 +247,13 @@ class OnlineEndpoint(pulumi.ComponentResource):
         for deployment in self._args.deployments:
             created = self._deployment(name, deployment, assets[deployment.name], previous)
             deployments[deployment.name] = created
+            # Each deployment waits for the one before: Azure ML refuses to create a deployment
+            # while its endpoint is in the Updating state (Azure/azure-sdk-for-net#36961) and
+            # cancels an operation that overlaps another on the endpoint ("OperationCanceled",
+            # how-to-troubleshoot-online-endpoints); neither azure-ai-ml nor pulumi-azure-native
+            # retries. Nothing documents concurrent creation as supported:
+            # docs/internals/deployment-parallelism.md, and `ORDERINGS` in
+            # infra/plan/critical_path.py for the critical path.
             previous = [created]
             if deployment.autoscale is not None:
                 self._autoscale(name, deployment, deployment.autoscale, created)

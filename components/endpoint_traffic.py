@@ -28,6 +28,7 @@ from components.endpoint_patch import (
     endpoint_put_body,
     require_succeeded,
 )
+from components.provider_pickling import restored_pickler
 
 __all__ = ["API_VERSION", "EndpointTraffic", "EndpointTrafficProvider"]
 
@@ -136,17 +137,18 @@ class EndpointTraffic(dynamic.Resource, module="amlstack", name="EndpointTraffic
         provider: EndpointTrafficProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            provider or EndpointTrafficProvider(),
-            resource_name,
-            {
-                "endpointId": endpoint_id,
-                "traffic": dict(traffic),
-                "mirrorTraffic": dict(mirror_traffic),
-                "endpointRevision": endpoint_revision,
-            },
-            opts,
-        )
+        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
+            super().__init__(
+                provider or EndpointTrafficProvider(),
+                resource_name,
+                {
+                    "endpointId": endpoint_id,
+                    "traffic": dict(traffic),
+                    "mirrorTraffic": dict(mirror_traffic),
+                    "endpointRevision": endpoint_revision,
+                },
+                opts,
+            )
 
     @property
     def mirror_traffic(self) -> pulumi.Output[dict[str, int]]:

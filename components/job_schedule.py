@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Annotated, Any, Literal
 
 import pulumi
@@ -30,6 +29,7 @@ from components.code_asset import LocalCode, create_code_version
 from components.naming import SCHEDULE
 from components.outputs import Pending, ScheduleOutput
 from components.schedule import check_cron, windows_time_zone
+from components.time_zones import AZURE_TIME_ZONES
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
@@ -71,20 +71,11 @@ WeekDay = Annotated[
 ]
 
 
-@cache
-def _azure_time_zones() -> frozenset[str]:
-    """The time zones Azure ML schedules accept (azure-ai-ml's ``TimeZone``, imported only by a
-    stack that has schedules: it loads azure-ai-ml)."""
-    from azure.ai.ml.constants import TimeZone  # noqa: PLC0415 (azure-ai-ml takes seconds)
-
-    return frozenset(zone.value for zone in TimeZone)
-
-
 def azure_time_zone(name: str) -> str:
     """The Windows name Azure ML schedules take for `name` (IANA or Windows), or ValueError
     saying what is allowed."""
     windows = windows_time_zone(name)
-    if windows not in _azure_time_zones():
+    if windows not in AZURE_TIME_ZONES:
         raise ValueError(
             f"{windows!r} is not a time zone Azure ML schedules accept; use one of azure-ai-ml's "
             "TimeZone names, like 'UTC' or 'W. Europe Standard Time' (or 'Europe/Amsterdam')"

@@ -21,6 +21,8 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
+from components.provider_pickling import restored_pickler
+
 __all__ = [
     "KEY_VAULT_API_VERSION",
     "KeyVaultSecretProvider",
@@ -125,11 +127,12 @@ class KeyVaultSecretValue(dynamic.Resource, module="amlstack", name="KeyVaultSec
         provider: KeyVaultSecretProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(
-            provider or KeyVaultSecretProvider(),
-            resource_name,
-            {"secretUri": check_secret_uri(secret_uri), "value": None},
-            pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(additional_secret_outputs=["value"])
-            ),
-        )
+        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
+            super().__init__(
+                provider or KeyVaultSecretProvider(),
+                resource_name,
+                {"secretUri": check_secret_uri(secret_uri), "value": None},
+                pulumi.ResourceOptions.merge(
+                    opts, pulumi.ResourceOptions(additional_secret_outputs=["value"])
+                ),
+            )

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import gc
 import json
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,8 +26,14 @@ import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 
+# Pulumi internal: the SDK's stack walk at every registration (`_get_stack_trace`, unexported).
+from pulumi.runtime import resource as pulumi_resource
+
 # Pulumi internal: the gRPC property (de)serializer and its secret marker (module unexported).
 from pulumi.runtime import rpc
+
+# Pulumi internal: the request's stack trace message (generated protobuf, unexported).
+from pulumi.runtime.proto import source_pb2
 
 # Pulumi internal: runs a program and waits for its outstanding RPCs (unexported).
 from pulumi.runtime.stack import run_pulumi_func
@@ -42,6 +47,7 @@ from components._fake_azure import (
     PLACEHOLDER_TENANT,
     provider_outputs,
 )
+from components.collector import paused_collector
 from components.errors import SECRET_MASK
 
 __all__ = [
@@ -67,6 +73,7 @@ class RecordedResource:
     parent: str
     inputs: dict[str, Any]
     dependencies: tuple[str, ...]
+    """The URNs this resource waits for, sorted (Pulumi gathers them in no fixed order)."""
     protect: bool
     outputs: dict[str, Any] = field(default_factory=dict, compare=False)
     aliases: tuple[str, ...] = field(default=(), compare=False)
@@ -77,6 +84,9 @@ class RecordedResource:
     ``replace_on_changes`` option, Pulumi's property-path syntax)."""
     delete_before_replace: bool = field(default=False, compare=False)
     """The ``delete_before_replace`` option: a replacement deletes the old resource first."""
+    input_dependencies: tuple[str, ...] = field(default=(), compare=False)
+    """The `dependencies` implied by inputs (an input is another resource's output): the data
+    dependencies. The rest were asked for with ``depends_on``."""
 
 
 @dataclass(frozen=True)
@@ -184,12 +194,21 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):  # Pulumi internal: the class
                 custom=bool(request.custom),
                 parent=request.parent,
                 inputs=_plain(_deserialize(request.object)),
-                dependencies=tuple(dict.fromkeys(request.dependencies)),
+                dependencies=tuple(sorted(set(request.dependencies))),
                 protect=bool(request.protect),
                 outputs=_plain(registration.state) if registration else {},
                 aliases=tuple(self._alias_urn(request, alias) for alias in request.aliases),
                 replace_on_changes=tuple(request.replaceOnChanges),
                 delete_before_replace=bool(request.deleteBeforeReplace),
+                input_dependencies=tuple(
+                    sorted(
+                        {
+                            urn
+                            for dependencies in request.propertyDependencies.values()
+                            for urn in dependencies.urns
+                        }
+                    )
+                ),
             )
         )
         return response
@@ -219,7 +238,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):  # Pulumi internal: the class
                 custom=True,
                 parent=request.parent,
                 inputs=_plain(_deserialize(request.properties)),
-                dependencies=tuple(dict.fromkeys(request.dependencies)),
+                dependencies=tuple(sorted(set(request.dependencies))),
                 protect=False,
                 outputs=_plain(registration.state),
             )
@@ -256,7 +275,7 @@ def record(
     pulumi.runtime.reset_options(project=project, stack=stack, root_directory=root_directory)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     try:
-        with paused_collector():
+        with paused_collector(), _without_source_positions():
             sync_await(run_pulumi_func(lambda: _run_without_aliases(program)))
             outputs = sync_await(_resolve_outputs(_exports()))
     finally:
@@ -274,28 +293,22 @@ def sync_await(awaitable: Awaitable[_T]) -> _T:
 
 
 @contextmanager
-def paused_collector() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector, e.g. while a program is recorded.
+def _without_source_positions() -> Iterator[None]:
+    """Register resources without their source position and stack trace.
 
-    A recording allocates hundreds of thousands of objects (Outputs, asyncio tasks, and a
-    reference cycle per ``rpc.contains_unknowns`` call of the SDK) that live until the end; the
-    collector kept re-scanning them and took over half the time of a 50-workspace plan. When it
-    resumes, they first move to its oldest generation (freeze, then unfreeze): the young
-    generations' collections would otherwise scan all of them two or three times more (2 s of a
-    50-workspace plan, benchmarks/plan_bench.py); the next full collection frees the garbage.
-    A caller that turned the collector off keeps it off.
+    For every registration the SDK walks the Python stack and turns each frame into a file URI
+    for the engine (`pulumi.runtime.resource._get_stack_trace`: 15% of a 50-workspace plan,
+    benchmarks/plan_bench.py); the mock monitor keeps neither, and the SDK has no switch for
+    it. Pulumi internal: the module global `_get_stack_trace`, which ``register_resource`` and
+    ``read_resource`` call, is replaced by one returning an empty trace (no source position),
+    as the SDK itself returns when it finds no user frame, and put back afterwards.
     """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
+    original = pulumi_resource._get_stack_trace
+    pulumi_resource._get_stack_trace = source_pb2.StackTrace
     try:
         yield
     finally:
-        if gc.get_freeze_count() == 0:  # never thaw what a caller froze
-            gc.freeze()
-            gc.unfreeze()
-        gc.enable()
+        pulumi_resource._get_stack_trace = original
 
 
 def _run_without_aliases(program: Callable[[], object]) -> None:

@@ -24,6 +24,7 @@ import pulumi
 from pulumi import dynamic
 
 from components.arm_provider import ArmProvider
+from components.provider_pickling import restored_pickler
 
 __all__ = ["WORKSPACE_API_VERSION", "WorkspaceIpRules", "WorkspaceIpRulesProvider", "acl_body"]
 
@@ -103,13 +104,14 @@ class WorkspaceIpRules(dynamic.Resource, module="amlstack", name="WorkspaceIpRul
     ) -> None:
         """`workspace_revision` changes whenever the workspace's own settings do (the rules
         are written again after Pulumi updates the workspace)."""
-        super().__init__(
-            provider or WorkspaceIpRulesProvider(),
-            resource_name,
-            {
-                "workspaceId": workspace_id,
-                "ipRules": list(ip_rules),
-                "workspaceRevision": workspace_revision,
-            },
-            opts,
-        )
+        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
+            super().__init__(
+                provider or WorkspaceIpRulesProvider(),
+                resource_name,
+                {
+                    "workspaceId": workspace_id,
+                    "ipRules": list(ip_rules),
+                    "workspaceRevision": workspace_revision,
+                },
+                opts,
+            )

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.markup import escape
 
+from components.collector import paused_collector
 from components.console import ProjectDir, err, fail, out
 from components.errors import AmlStackError, ConfigError
 from components.exit_codes import ExitCode
-from components.recording import paused_collector
 from infra.tiers import Tier
 
 if TYPE_CHECKING:
@@ -116,7 +116,14 @@ def plan(
         before = _check_plan_files(since=since, json_file=json_file, graph=graph)
         outputs = read_outputs_file(previous) if previous is not None else None
         project = find_project(project_dir)
-        result = run_plan(project, stack, previous=outputs, since=before)
+        if outputs is None and before is None:  # kept for job submit --dry-run (infra.plan_cache)
+            from infra.plan_cache import PlanCache
+
+            result = PlanCache().plan_or_run(
+                project.directory, stack, lambda: run_plan(find_project(project.directory), stack)
+            )
+        else:
+            result = run_plan(project, stack, previous=outputs, since=before)
         if quiet:
             out.print(f"{stack}: {sum(1 for r in result.resources if r.custom)} resources")
         else:

@@ -17,16 +17,29 @@ from typing import Any
 import typer
 
 from infra import cli as infra_cli
+from infra.bytecode import write_missing_bytecode
 from jobs.cli import JobsHost, job_app, model_app
 
 __all__ = ["app", "main", "plan_outputs"]
 
 
 def plan_outputs(stack: str, project_dir: Path) -> dict[str, Any]:
-    """The outputs of `stack` as the offline plan computes them (`jobs.context.PlanOutputs`)."""
+    """The outputs of `stack` as the offline plan computes them (`jobs.context.PlanOutputs`):
+    those of the last plan of the same config, program and files (`infra.plan_cache`), else
+    planned now (and stored)."""
+    from infra.plan_cache import PlanCache, project_directory
+
+    cache = PlanCache()
+    directory = project_directory(project_dir)
+    if directory is not None and (stored := cache.outputs(directory, stack)) is not None:
+        return stored
     from infra.plan import find_project, run_plan
 
-    return run_plan(find_project(project_dir), stack).outputs
+    if directory is None:  # no project: the plan says so
+        return run_plan(find_project(project_dir), stack).outputs
+    return cache.plan_or_run(
+        directory, stack, lambda: run_plan(find_project(directory), stack)
+    ).outputs
 
 
 app = typer.Typer(
@@ -71,4 +84,6 @@ def main() -> None:
     # scan every object a plan kept (1.5 million for 50 workspaces: 1-2 s) only to free memory
     # that the exit frees anyway. Frozen objects are left out of it.
     atexit.register(gc.freeze)
+    # Where Python writes no bytecode, the next run still finds the libraries' (infra.bytecode).
+    atexit.register(write_missing_bytecode)
     app()

@@ -12,7 +12,9 @@ through the workspace, after its computes, environments and datastores.
 
 from __future__ import annotations
 
+import json
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +22,14 @@ import pulumi
 
 from components.environment import EnvironmentDefinition
 from components.errors import AmlStackError, ConfigError, ConfigProblem
-from components.job_schedule import WORKSPACE_ID_PLACEHOLDER, ScheduledJob
+from components.job_schedule import WORKSPACE_ID_PLACEHOLDER, JobScheduleArgs, ScheduledJob
 from components.workspace import Workspace
 from infra.assets import instances_of
 from infra.config import StackConfig, WorkspaceConfig
+from infra.schedule_cache import scheduled_job
 from jobs.context import StackContext, parse_outputs
 
-__all__ = ["add_schedules", "config_context", "define_schedules"]
+__all__ = ["add_schedules", "config_context", "config_outputs", "define_schedules"]
 
 
 def define_schedules(
@@ -38,27 +41,33 @@ def define_schedules(
     `ConfigError` with every schedule that cannot be created."""
     if not any(w.schedules for w in config.workspaces):
         return {w.name: () for w in config.workspaces}
-    # azure-ai-ml announces its experimental classes on import; the plan's output is no place
-    # for that (the jobs CLI hides it the same way).
-    logging.getLogger("azure.ai.ml._utils._experimental").setLevel(logging.ERROR)
-    from infra.scheduled_jobs import schedule_job  # noqa: PLC0415 (azure-ai-ml, ~3 s: only when needed)
-
     namespace, stack = pulumi.get_project(), pulumi.get_stack()
     defined: dict[str, tuple[ScheduledJob, ...]] = {}
     problems: list[ConfigProblem] = []
     for workspace in config.workspaces:
-        context = config_context(config, workspace, environments[workspace.name], stack=stack)
+        document = config_outputs(config, workspace, environments[workspace.name])
+        context = StackContext(
+            stack=stack,
+            source="stack config",
+            outputs=parse_outputs(document, stack=stack, source="stack config"),
+            workspace_key=workspace.name,
+        )
         jobs = []
         for schedule in workspace.schedules:
             try:
                 jobs.append(
-                    schedule_job(
-                        root / schedule.job,
-                        context,
+                    scheduled_job(
+                        partial(_resolve, root, context, schedule),
                         root=root,
-                        schedule=schedule.name,
-                        experiment=schedule.experiment,
-                        overrides=schedule.overrides,
+                        name=f"{root.resolve()}\0{stack}\0{workspace.name}\0{schedule.name}",
+                        inputs=(
+                            json.dumps(document, sort_keys=True),
+                            stack,
+                            schedule.name,
+                            schedule.job,
+                            schedule.experiment or "",
+                            json.dumps(list(schedule.overrides)),
+                        ),
                     )
                 )
             except AmlStackError as error:
@@ -73,6 +82,23 @@ def define_schedules(
     if problems:
         raise ConfigError(problems)
     return defined
+
+
+def _resolve(root: Path, context: StackContext, schedule: JobScheduleArgs) -> ScheduledJob:
+    """Resolve `schedule`'s job spec against `context` with the loader of ``job submit``."""
+    # azure-ai-ml announces its experimental classes on import; the plan's output is no place
+    # for that (the jobs CLI hides it the same way).
+    logging.getLogger("azure.ai.ml._utils._experimental").setLevel(logging.ERROR)
+    from infra.scheduled_jobs import schedule_job  # noqa: PLC0415 (azure-ai-ml, ~3 s: only when needed)
+
+    return schedule_job(
+        root / schedule.job,
+        context,
+        root=root,
+        schedule=schedule.name,
+        experiment=schedule.experiment,
+        overrides=schedule.overrides,
+    )
 
 
 def add_schedules(
@@ -92,6 +118,20 @@ def config_context(
 ) -> StackContext:
     """The stack context `workspace` will have once deployed, from config: its computes,
     environments and datastores, ids under `WORKSPACE_ID_PLACEHOLDER`."""
+    outputs = parse_outputs(
+        config_outputs(config, workspace, environments), stack=stack, source="stack config"
+    )
+    return StackContext(
+        stack=stack, source="stack config", outputs=outputs, workspace_key=workspace.name
+    )
+
+
+def config_outputs(
+    config: StackConfig,
+    workspace: WorkspaceConfig,
+    environments: tuple[EnvironmentDefinition, ...],
+) -> dict[str, Any]:
+    """The stack outputs document of `config_context` (JSON, as ``pulumi stack output``)."""
     ws = WORKSPACE_ID_PLACEHOLDER
     subscription, group, name = ws.split("/")[2], ws.split("/")[4], ws.rsplit("/", 1)[-1]
     computes: dict[str, dict[str, Any]] = {
@@ -115,7 +155,7 @@ def config_context(
         }
     )
     unknown = "(known once deployed)"
-    document = {
+    return {
         "subscriptionId": subscription,
         "tenantId": unknown,
         "resourceGroup": group,
@@ -147,10 +187,6 @@ def config_context(
             }
         },
     }
-    outputs = parse_outputs(document, stack=stack, source="stack config")
-    return StackContext(
-        stack=stack, source="stack config", outputs=outputs, workspace_key=workspace.name
-    )
 
 
 def _environment(definition: EnvironmentDefinition, workspace_id: str) -> dict[str, str]:

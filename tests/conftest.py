@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from infra.bytecode import write_missing_bytecode
 from infra.plan import Plan, find_project
+from infra.plan_cache import PlanCache
 from tests.azure_policy import Library
-from tests.plan_cache import PlanCache, StackPlans
+from tests.plan_cache import StackPlans
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,6 +46,26 @@ def shared_dir() -> Path:
         if (candidate / "conformance").is_dir():
             return candidate
     pytest.fail("the shared conformance corpus was not found; set AMLSTACK_SHARED_DIR")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Where Python writes no bytecode, leave the libraries' for the next run, as the
+    ``amlstack`` command does (`infra.bytecode`)."""
+    write_missing_bytecode()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def amlstack_cache(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """amlstack's cache directory for the whole run (``$XDG_CACHE_HOME``, which the commands
+    the tests start inherit): in pytest's cache, shared by the test processes and kept between
+    runs like the plans (`sample_plans`), never the user's own."""
+    cache = getattr(request.config, "cache", None)
+    base = cache.mkdir("xdg-cache") if cache is not None else tmp_path_factory.mktemp("xdg")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(base))
+        yield base / "amlstack"
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,17 @@ other (``infra.cli`` and ``jobs.cli``; the entry point composes them).
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import typing
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+import components
 from tests.conftest import ROOT
 
 PACKAGES = ("components", "infra", "jobs")
@@ -218,3 +224,36 @@ def test_the_command_lines_do_not_import_each_other() -> None:
         + "\nTo fix: the console script's entry point composes both apps; what both need (the "
         "consoles, fail, shared options) lives in a module of its own."
     )
+
+
+def test_the_command_line_loads_no_cloud_library_until_a_command_needs_it() -> None:
+    """``amlstack --help`` and the job commands import neither Pulumi nor pulumi-azure-native
+    nor azure-ai-ml (seconds): the components' names load on first use."""
+    probe = (
+        "import sys\n"
+        "import components.console, components.errors, jobs.cli, infra.entrypoint\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pulumi', 'pulumi_azure_native', 'azure'}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_every_public_name_of_components_loads_from_the_module_that_defines_it() -> None:
+    for name in components.__all__:
+        value = getattr(components, name)
+        if typing.get_origin(value) is not None:  # a type alias (WorkspaceKind): typing's own
+            continue
+        assert getattr(value, "__module__", "components").startswith("components"), name
+    with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
+        components.Nothing  # noqa: B018
+    tree = ast.parse((ROOT / "components" / "__init__.py").read_text())
+    imported = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("components.")
+        for alias in node.names
+    }
+    assert imported == set(components.__all__)

@@ -4,14 +4,17 @@ from infra.plan.critical_path import (
     ANCHOR_TYPES,
     DEFAULT_SECONDS,
     LONG_RUNNING_TYPES,
+    ORDERINGS,
     PROVISIONING_SECONDS,
     SIDE_EFFECT_TYPES,
+    Ordering,
     Step,
     estimate,
     longest_path,
     needless_waits,
     provisioning_seconds,
     steps_of,
+    unexplained_orderings,
 )
 from infra.plan.dependencies import dependency_order
 from infra.plan.errors import DependencyCycleError, PlanFileError
@@ -38,6 +41,7 @@ __all__ = [
     "GRAPH_DETAILS",
     "GRAPH_SUFFIXES",
     "LONG_RUNNING_TYPES",
+    "ORDERINGS",
     "PLAN_VERSION",
     "PROVISIONING_SECONDS",
     "SIDE_EFFECT_TYPES",
@@ -45,6 +49,7 @@ __all__ = [
     "DependencyCycleError",
     "Graph",
     "GraphDetail",
+    "Ordering",
     "Plan",
     "PlanFileError",
     "PolicyResult",
@@ -70,5 +75,6 @@ __all__ = [
     "steps_of",
     "to_dot",
     "to_mermaid",
+    "unexplained_orderings",
     "write_graph",
 ]

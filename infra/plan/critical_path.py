@@ -5,12 +5,19 @@ wall time is the heaviest path through the dependency graph, each resource weigh
 Azure takes to provision it. `estimate` computes it for a plan; `longest_path` is the pure graph
 algorithm over `Step`s; `needless_waits` finds long-running resources held up by side effects
 (role assignments, datastores, locks, diagnostics) that they do not need.
+
+Most edges of the graph are data dependencies: an input of one resource is an output of another.
+The others are ordering edges (``depends_on``): Azure needs the order although no input says so.
+`ORDERINGS` states the reason for each kind of ordering edge the program creates, with its
+source; a test keeps every ordering edge of the sample stacks in it, and the printed critical
+path names the reason where the path follows one.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from components.recording import RecordedResource
@@ -21,14 +28,17 @@ __all__ = [
     "ANCHOR_TYPES",
     "DEFAULT_SECONDS",
     "LONG_RUNNING_TYPES",
+    "ORDERINGS",
     "PROVISIONING_SECONDS",
     "SIDE_EFFECT_TYPES",
+    "Ordering",
     "Step",
     "estimate",
     "longest_path",
     "needless_waits",
     "provisioning_seconds",
     "steps_of",
+    "unexplained_orderings",
 ]
 
 _NATIVE = "azure-native:"
@@ -155,6 +165,107 @@ workspace needs its identity's role assignments before Azure creates it."""
 
 
 @dataclass(frozen=True)
+class Ordering:
+    """Why resources of one type wait for resources of another that none of their inputs name."""
+
+    reason: str
+    """What Azure needs, in a line (the printed critical path shows it)."""
+    source: str
+    """Where that is documented or reported."""
+
+
+_ONE_AT_A_TIME = "one at a time: Azure ML refuses or cancels overlapping operations on an endpoint"
+_PARALLELISM = (
+    "docs/internals/deployment-parallelism.md (Azure/azure-sdk-for-net#36961; "
+    "how-to-troubleshoot-online-endpoints, OperationCanceled)"
+)
+_UAI = (
+    "learn.microsoft.com/azure/machine-learning/how-to-identity-based-service-authentication "
+    "(user-assigned managed identity: the roles it needs on the workspace's resources)"
+)
+_CMK_REASON = "the key is read as the identity, which needs its key vault role first"
+_SCHEDULE_REFERENCES = Ordering(
+    "Azure ML checks the job's references (ids resolved from config) when it creates the schedule",
+    "infra/scheduled_jobs.py; "
+    "learn.microsoft.com/azure/machine-learning/how-to-schedule-pipeline-job",
+)
+
+ORDERINGS: Mapping[tuple[str, str], Ordering] = {
+    # (dependent type, dependency type) -> why, for every ordering edge the program creates.
+    (_ML + "OnlineDeployment", _ML + "OnlineDeployment"): Ordering(_ONE_AT_A_TIME, _PARALLELISM),
+    (_ML + "BatchDeployment", _ML + "BatchDeployment"): Ordering(
+        _ONE_AT_A_TIME,
+        _PARALLELISM + "; Azure/azure-cli#17075 (another operation on the same entity)",
+    ),
+    ("pulumi-python:dynamic/amlstack:EndpointTraffic", _ML + "OnlineDeployment"): Ordering(
+        "the split names only existing deployments, and writing it updates the endpoint",
+        _PARALLELISM + "; Azure/azure-dev#4037",
+    ),
+    ("pulumi-python:dynamic/amlstack:BatchEndpointDefaults", _ML + "BatchDeployment"): Ordering(
+        "the default names an existing deployment, and setting it updates the endpoint",
+        "components/batch_defaults.py; " + _PARALLELISM,
+    ),
+    (_ML + "Workspace", "azure-native:authorization:RoleAssignment"): Ordering(
+        "Azure creates the workspace as its identity, which needs these roles first",
+        _UAI,
+    ),
+    (_ML + "Workspace", "azure-native:storage:StorageAccount"): Ordering(
+        "the managed network's outbound rule to the data lake needs the account",
+        "components/workspace.py; "
+        "learn.microsoft.com/azure/machine-learning/how-to-managed-network",
+    ),
+    ("azure-native:storage:StorageAccount", "azure-native:authorization:RoleAssignment"): Ordering(
+        _CMK_REASON,
+        "learn.microsoft.com/azure/storage/common/customer-managed-keys-configure-new-account",
+    ),
+    ("azure-native:containerregistry:Registry", "azure-native:authorization:RoleAssignment"): (
+        Ordering(
+            _CMK_REASON,
+            "learn.microsoft.com/azure/container-registry/tutorial-customer-managed-keys",
+        )
+    ),
+    (_ML + "Datastore", "azure-native:storage:BlobContainer"): Ordering(
+        "Azure ML registers a datastore only on a container that exists",
+        "components/datastore.py",
+    ),
+    (_ML + "Datastore", "azure-native:storage:FileShare"): Ordering(
+        "Azure ML registers a datastore only on a file share that exists",
+        "components/datastore.py",
+    ),
+    (_ML + "Datastore", "azure-native:authorization:RoleAssignment"): Ordering(
+        "an identity-based datastore is read as the workspace identity: its role first",
+        "learn.microsoft.com/azure/machine-learning/how-to-datastore (identity-based access)",
+    ),
+    (_ML + "WorkspaceConnection", "azure-native:authorization:RoleAssignment"): Ordering(
+        "an identity-based connection is used as the workspace identity: its role on the target"
+        " first",
+        "components/connection.py; learn.microsoft.com/azure/machine-learning/how-to-connection",
+    ),
+    (_ML + "CodeVersion", "pulumi-python:dynamic/amlstack:CodeUpload"): Ordering(
+        "the version points at the blobs the upload writes (versions never change)",
+        "components/code_asset.py",
+    ),
+    (_ML + "EnvironmentVersion", "pulumi-python:dynamic/amlstack:BuildContextUpload"): Ordering(
+        "the version builds from the context the upload writes",
+        "components/environment.py",
+    ),
+    **{
+        (_ML + "Schedule", _ML + kind): _SCHEDULE_REFERENCES
+        for kind in (
+            "CodeVersion",
+            "ComponentVersion",
+            "Compute",
+            "Datastore",
+            "EnvironmentContainer",
+            "EnvironmentVersion",
+        )
+    },
+}
+"""The reason for each ordering edge (``depends_on``, implied by no input), by the types of its
+two ends: `unexplained_orderings` finds the edges missing here."""
+
+
+@dataclass(frozen=True)
 class Step:
     """One resource to provision: what it is, how long it takes and what it waits for."""
 
@@ -162,6 +273,8 @@ class Step:
     type: str
     seconds: int
     dependencies: tuple[str, ...] = ()
+    orderings: tuple[str, ...] = ()
+    """The `dependencies` no input names (``depends_on``): each needs a reason in `ORDERINGS`."""
 
 
 def provisioning_seconds(type_token: str, inputs: Mapping[str, Any] | None = None) -> int:
@@ -189,22 +302,43 @@ def steps_of(resources: Iterable[RecordedResource]) -> list[Step]:
     for resource in recorded:
         children.setdefault(resource.parent, []).append(resource)
     custom = {r.urn for r in recorded if r.custom}
+    expanded: dict[str, tuple[str, ...]] = {}
 
-    def expand(urn: str) -> list[str]:
+    def expand(urn: str) -> tuple[str, ...]:
         if urn in custom:
-            return [urn]
-        return [found for child in children.get(urn, []) for found in expand(child.urn)]
+            return (urn,)
+        if urn not in expanded:
+            expanded[urn] = tuple(
+                found for child in children.get(urn, []) for found in expand(child.urn)
+            )
+        return expanded[urn]
 
-    return [
-        Step(
-            urn=r.urn,
-            type=r.type,
-            seconds=provisioning_seconds(r.type, r.inputs),
-            dependencies=tuple(dict.fromkeys(d for dep in r.dependencies for d in expand(dep))),
+    def step(resource: RecordedResource) -> Step:
+        dependencies = tuple(dict.fromkeys(d for u in resource.dependencies for d in expand(u)))
+        data = {d for u in resource.input_dependencies for d in expand(u)}
+        return Step(
+            urn=resource.urn,
+            type=resource.type,
+            seconds=provisioning_seconds(resource.type, resource.inputs),
+            dependencies=dependencies,
+            orderings=tuple(d for d in dependencies if d not in data),
         )
-        for r in recorded
-        if r.custom
-    ]
+
+    return [step(r) for r in recorded if r.custom]
+
+
+def unexplained_orderings(steps: Iterable[Step]) -> list[tuple[str, str]]:
+    """The ordering edges ``(dependent type, dependency type)`` that `ORDERINGS` gives no
+    reason for, sorted; dependencies outside `steps` are left out."""
+    types = {step.urn: step.type for step in steps}
+    return sorted(
+        {
+            (types[step.urn], types[urn])
+            for step in (s for s in steps if s.orderings)
+            for urn in step.orderings
+            if urn in types and (types[step.urn], types[urn]) not in ORDERINGS
+        }
+    )
 
 
 def longest_path(steps: Iterable[Step]) -> CriticalPath:
@@ -236,8 +370,16 @@ def longest_path(steps: Iterable[Step]) -> CriticalPath:
 
 
 def estimate(resources: Iterable[RecordedResource]) -> CriticalPath:
-    """The critical path of a plan's resources."""
-    return longest_path(steps_of(resources))
+    """The critical path of a plan's resources, with the reason for each ordering edge on it."""
+    steps = steps_of(resources)
+    path = longest_path(steps)
+    by_urn = {step.urn: step for step in steps}
+    reasons = [""]
+    for before, urn in itertools.pairwise(path.resources):
+        step = by_urn[urn]
+        known = ORDERINGS.get((step.type, by_urn[before].type))
+        reasons.append(known.reason if before in step.orderings and known else "")
+    return replace(path, reasons=tuple(reasons) if path.resources else ())
 
 
 def needless_waits(

@@ -38,6 +38,9 @@ class CriticalPath:
 
     seconds: int = 0
     resources: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    """Per resource of `resources`: why it waits for the one before it when none of its inputs
+    names that one (an ordering edge, `infra.plan.critical_path.ORDERINGS`), else empty."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from components.access import Principal
 from components.errors import AmlStackError, ConfigError
 from components.existing import NotManaged, not_managed
 from components.recording import RecordedResource, Recording, RecordingMocks, record
+from infra.cache_entries import cache_directory
 from infra.config import StackConfig
 from infra.plan.changes import Change, Step, changes
 from infra.plan.critical_path import estimate
@@ -24,6 +25,7 @@ from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
 from infra.policy.reachability import reachability
 from infra.previous import own_stack_reference_name
+from infra.schedule_cache import cached_jobs
 
 __all__ = ["not_managed_of", "policy_subjects", "principal_names", "run_plan"]
 
@@ -159,7 +161,8 @@ def _record_program(
 ) -> tuple[Recording, StackConfig]:
     """Run the project's program for `stack` under `mocks`: what it registered, and the
     `StackConfig` it validated before registering anything (the module global `stack_config`),
-    which the policies use rather than reading the config again."""
+    which the policies use rather than reading the config again. Schedules' resolved jobs are
+    kept in amlstack's cache between plans (`infra.schedule_cache`)."""
     loaded: list[StackConfig] = []
 
     def program() -> None:
@@ -174,15 +177,16 @@ def _record_program(
         loaded.append(config)
 
     try:
-        recording = record(
-            program,
-            project=project.name,
-            stack=stack,
-            config=stack_file.config,
-            secret_keys=stack_file.secret_keys,
-            mocks=mocks,
-            root_directory=str(project.directory),
-        )
+        with cached_jobs(cache_directory() / "schedule-jobs"):
+            recording = record(
+                program,
+                project=project.name,
+                stack=stack,
+                config=stack_file.config,
+                secret_keys=stack_file.secret_keys,
+                mocks=mocks,
+                root_directory=str(project.directory),
+            )
     except pulumi.RunError as error:
         if isinstance(error.__cause__, AmlStackError):
             raise error.__cause__ from None

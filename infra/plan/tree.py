@@ -3,12 +3,16 @@ and the network paths (who reaches what, and how)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
-from rich.console import Console, Group, RenderableType
-from rich.markup import escape
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from rich.tree import Tree
 
@@ -50,31 +54,68 @@ def render_plan(plan: Plan) -> RenderableType:
     for resource in plan.resources:
         children[resource.parent].append(resource)
     roots = children.get("", [])
-    tree = Tree(f"[bold]{escape(plan.project)}[/] / [bold]{escape(plan.stack)}[/]")
-    for root in roots:
-        _add(tree, root, children, plan.principals)
+    tree = _Tree(
+        Text.assemble((plan.project, "bold"), " / ", (plan.stack, "bold")),
+        [_node(root, children, plan.principals) for root in roots],
+    )
     return Group(tree, Text(""), _summary(plan))
 
 
-def _add(
-    branch: Tree,
+def _node(
     resource: RecordedResource,
     children: dict[str, list[RecordedResource]],
     principals: Mapping[str, str],
-) -> None:
-    label = f"[cyan]{escape(short_type(resource.type))}[/] {escape(resource.name)}"
+) -> _Tree:
+    label = Text.assemble((short_type(resource.type), "cyan"), " ", resource.name)
     azure_name = resource.outputs.get("name")
     if resource.custom and isinstance(azure_name, str) and azure_name != resource.name:
-        label += f" [dim]→ {escape(azure_name)}[/]"
+        label.append(" ").append(f"→ {azure_name}", "dim")
     people = sorted(set(_people(resource.inputs, principals)))
     if resource.custom and people:
-        label += f" [green]for {escape(', '.join(people))}[/]"
+        label.append(" ").append(f"for {', '.join(people)}", "green")
     if resource.protect:
-        label += " [yellow](protected)[/]"
-    node = branch.add(label)
+        label.append(" ").append("(protected)", "yellow")
     kids = sorted(children.get(resource.urn, []), key=lambda r: (r.custom, r.type, r.name))
-    for child in kids:
-        _add(node, child, children, principals)
+    return _Tree(label, [_node(child, children, principals) for child in kids])
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """A tree drawn as rich's `Tree` draws it (its guides, its ``tree`` and ``tree.line``
+    styles, a label wrapped under its guides when it does not fit), but each label (one line of
+    text) written or wrapped directly instead of being laid out as a renderable of its own:
+    rich's layout of every label took most of the time of printing a large plan
+    (benchmarks/plan_bench.py)."""
+
+    label: Text
+    children: list[_Tree]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        space, more, fork, last = Tree.ASCII_GUIDES if options.ascii_only else Tree.TREE_GUIDES[0]
+        guide = console.get_style("tree.line", default="") or Style.null()
+        style = console.get_style("tree", default="") or Style.null()
+        plain = Style(bold=False, underline2=False)
+
+        def draw(node: _Tree, first: str, rest: str) -> Iterator[Segment]:
+            width = options.max_width - cell_len(first)
+            label = node.label
+            wrapped = [label] if label.cell_len <= width else label.wrap(console, width)
+            lines = [Segment.apply_style(line.render(console), style) for line in wrapped]
+            for index, line in enumerate(lines):
+                prefix = first if index == 0 else rest
+                if prefix:
+                    yield from Segment.apply_style(
+                        [Segment(prefix, guide)], style.background_style, post_style=plain
+                    )
+                yield from line
+                yield Segment.line()
+            for index, child in enumerate(node.children):
+                end = index == len(node.children) - 1
+                yield from draw(
+                    child, rest + (last if end else fork), rest + (space if end else more)
+                )
+
+        yield from draw(self, "", "")
 
 
 def _people(value: object, principals: Mapping[str, str]) -> Iterator[str]:
@@ -109,14 +150,20 @@ def _critical_path(plan: Plan) -> list[str]:
     if not path.resources:
         return []
     by_urn = {r.urn: r for r in plan.resources}
-    steps = [by_urn[urn] for urn in path.resources if urn in by_urn]
+    steps = [
+        (by_urn[urn], reason)
+        for urn, reason in itertools.zip_longest(path.resources, path.reasons, fillvalue="")
+        if urn in by_urn
+    ]
     lines = [
         f"critical path: about {_duration(path.seconds)} to deploy, through {len(steps)} "
         "resources (typical Azure provisioning times, infra/plan/critical_path.py):"
     ]
-    for resource in steps:
+    for resource, reason in steps:
         seconds = provisioning_seconds(resource.type, resource.inputs)
         lines.append(f"  {seconds:>5} s  {short_type(resource.type)} {resource.name}")
+        if reason:
+            lines.append(f"           after the one above: {reason}")
     return lines
 
 

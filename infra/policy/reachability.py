@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from ipaddress import IPv4Network
 from typing import Any, Literal
 
@@ -274,14 +275,12 @@ class _Workspace:
     insights: Key | None
     rules: Mapping[str, Mapping[str, Any]]
 
-    def owns(self, r: RecordedResource) -> bool:
-        """Whether `r` is a child resource of this workspace (a compute, datastore...)."""
-        mine = self.resource.inputs
-        return (
-            r.inputs.get("workspaceName") == mine.get("workspaceName")
-            and r.inputs.get("resourceGroupName") == mine.get("resourceGroupName")
-            and r.type != self.resource.type
-        )
+
+def _workspace_of(inputs: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The workspace a resource's inputs place it in: (workspace name, resource group); None
+    for an input that is missing or not a name."""
+    name, group = inputs.get("workspaceName"), inputs.get("resourceGroupName")
+    return (name if isinstance(name, str) else None, group if isinstance(group, str) else None)
 
 
 @dataclass
@@ -371,6 +370,28 @@ class _World:
 
     def own_of(self, type_token: str) -> list[RecordedResource]:
         return [r for r in self.own if r.type == type_token]
+
+    def children_of(self, workspace: _Workspace) -> list[RecordedResource]:
+        """The child resources of `workspace` (computes, datastores...: those in its workspace
+        name and resource group), from an index of the plan built once, not a scan each."""
+        found = self._by_workspace.get(_workspace_of(workspace.resource.inputs), [])
+        return [r for r in found if r.type != workspace.resource.type]
+
+    @cached_property
+    def _by_workspace(self) -> dict[tuple[str | None, str | None], list[RecordedResource]]:
+        index: dict[tuple[str | None, str | None], list[RecordedResource]] = defaultdict(list)
+        for r in self.own:
+            index[_workspace_of(r.inputs)].append(r)
+        return index
+
+    @cached_property
+    def upload_accounts(self) -> frozenset[str]:
+        """The storage account names the plan uploads files to (code, build contexts)."""
+        return frozenset(
+            str(r.inputs["accountUrl"]).removeprefix("https://").split(".", 1)[0].lower()
+            for r in self.own
+            if "accountUrl" in r.inputs
+        )
 
     def key_of(self, resource_id: str) -> Key:
         """The key of an ARM id (a sub-resource id counts as its top-level resource)."""
@@ -543,7 +564,7 @@ def _consumers(
     world: _World, workspace: _Workspace, who: WorkspaceConsumers
 ) -> list[tuple[str, _Network, list[_Need]]]:
     deps = workspace.dependencies
-    children = [r for r in world.own if workspace.owns(r)]
+    children = world.children_of(workspace)
     core = [_Need(deps["workspace"], frozenset({"amlworkspace"}), "data", "the workspace API")]
     if "storage" in deps:
         core.append(_Need(deps["storage"], frozenset({"blob", "file"}), "data", "workspace files"))
@@ -570,7 +591,7 @@ def _consumers(
             (deployment.urn, managed, [*images, *_deployment_needs(world, workspace, deployment)])
         )
     uploads = []
-    if "storage" in deps and _uploads_to(world.own, deps["storage"]):
+    if "storage" in deps and deps["storage"][2] in world.upload_accounts:
         uploads.append(_Need(deps["storage"], frozenset({"blob"}), "data", "code uploads"))
     logs = world.log_analytics.get(workspace.insights) if workspace.insights else None
     queries = [
@@ -635,15 +656,6 @@ def _deployment_needs(
     if props.get("appInsightsEnabled") and workspace.insights is not None:
         needs.append(_Need(workspace.insights, frozenset(), "ingestion", "request telemetry"))
     return needs
-
-
-def _uploads_to(own: Sequence[RecordedResource], storage: Key) -> bool:
-    """Whether the plan uploads files (code, build contexts) to the account `storage`."""
-    return any(
-        str(r.inputs["accountUrl"]).removeprefix("https://").split(".", 1)[0].lower() == storage[2]
-        for r in own
-        if "accountUrl" in r.inputs
-    )
 
 
 # --- the decision ----------------------------------------------------------------------------

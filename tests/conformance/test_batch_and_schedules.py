@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 import yaml
 from azure.ai.ml import load_batch_endpoint
+from azure.ai.ml.constants import TimeZone
 from azure.ai.ml.entities import (
     BatchEndpoint,
     Environment,
@@ -44,6 +45,7 @@ from azure.ai.ml.entities._load_functions import (
 )
 
 from components.testing import Recording, RecordingMocks, record
+from components.time_zones import AZURE_TIME_ZONES
 from tests.conftest import ROOT
 
 SUBSCRIPTION = "00000000-1111-2222-3333-444444444444"
@@ -454,3 +456,7 @@ def test_schedules_trigger_the_specs_job_as_azure_ai_ml_sends_it(
             for field in ("command", "environment", "inputs", "outputs", "type"):
                 assert spec.get(field) == inline.get(field), (path, step, field)
             assert job["jobs"][step].get("inputs") == theirs_step.get("inputs"), (path, step)
+
+
+def test_the_time_zones_schedules_accept_are_azure_ai_mls() -> None:
+    assert {zone.value for zone in TimeZone} == AZURE_TIME_ZONES

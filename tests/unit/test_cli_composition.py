@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 import typer
+import yaml
 from typer.testing import CliRunner
 
+import infra.plan
 from components.exit_codes import ExitCode
 from infra.entrypoint import app
 from jobs import context as jobs_context
@@ -141,3 +143,41 @@ def test_the_entry_point_hands_jobs_the_offline_plan_for_dry_runs(spec: Path) ->
     alone = runner.invoke(job_app, args)  # the jobs app without a host: no plan to fall back to
     assert alone.exit_code == ExitCode.INVALID_INPUT
     assert "no outputs for stack 'dev'" in alone.output
+
+
+def test_a_dry_run_reuses_the_plan_of_the_same_config(
+    spec: Path, scratch_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = {
+        "amlstack:location": "westeurope",
+        "amlstack:tier": "dev",
+        "amlstack:workspaces": [
+            {"name": "main", "computes": {"clusters": [{"name": "cpu-cluster"}]}}
+        ],
+    }
+    stack_file = scratch_project / "Pulumi.s.yaml"
+    stack_file.write_text(yaml.safe_dump({"config": config}))
+    args = ["job", "submit", str(spec), "--stack", "s", "-C", str(scratch_project), "--dry-run"]
+    planned = runner.invoke(app, ["plan", "s", "-C", str(scratch_project), "--quiet"])
+    assert planned.exit_code == 0, planned.output
+
+    planning = infra.plan.run_plan
+    calls: list[str] = []
+
+    def counted(project: Any, stack: str, **options: Any) -> Any:
+        calls.append(stack)
+        return planning(project, stack, **options)
+
+    monkeypatch.setattr(infra.plan, "run_plan", counted)
+    reused = runner.invoke(app, args)
+    assert reused.exit_code == 0, reused.output
+    assert calls == []
+    clusters = config["amlstack:workspaces"][0]["computes"]["clusters"]  # type: ignore[index]
+    clusters[0]["maxNodes"] = 8
+    stack_file.write_text(yaml.safe_dump({"config": config}))
+    replanned = runner.invoke(app, args)  # the config changed: planned again
+    assert replanned.exit_code == 0, replanned.output
+    assert calls == ["s"]
+    for result in (reused, replanned):
+        assert "stack s: outputs from plan of Pulumi.s.yaml (offline)" in result.stderr
+        assert "/workspaces/mlw-amlstack-s-main/" in json.loads(result.stdout)["url"]

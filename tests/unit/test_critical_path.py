@@ -5,10 +5,13 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import shutil
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import pulumi
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -17,10 +20,11 @@ from components import Principal, Workspace, WorkspaceArgs
 from components._fake_azure import ARM_PATHS
 from components.testing import Recording, record
 from infra.entrypoint import app
-from infra.plan import Plan
+from infra.plan import Plan, find_project, run_plan
 from infra.plan.critical_path import (
     DEFAULT_SECONDS,
     LONG_RUNNING_TYPES,
+    ORDERINGS,
     PROVISIONING_SECONDS,
     SIDE_EFFECT_TYPES,
     Step,
@@ -29,9 +33,11 @@ from infra.plan.critical_path import (
     needless_waits,
     provisioning_seconds,
     steps_of,
+    unexplained_orderings,
 )
 from infra.plan.errors import DependencyCycleError
-from tests.conftest import ROOT
+from tests.conftest import ROOT, link_sample_folders
+from tests.unit.test_guards import KEY_URI, VAULT_ID
 
 ML = "azure-native:machinelearningservices:"
 GRANT = "azure-native:authorization:RoleAssignment"
@@ -173,9 +179,91 @@ def test_the_plan_prints_the_critical_path(plans: dict[str, Plan]) -> None:
     assert f"critical path: about {minutes} min {seconds:02d} s to deploy" in result.output
     names = [r.name for urn in path.resources for r in plans["dev"].resources if r.urn == urn]
     section = result.output.split("critical path: about", 1)[1].split("\n\n", 1)[0]
-    shown = [line.split()[-1] for line in section.splitlines()[1:]]
+    lines = section.splitlines()[1:]
+    shown = [line.split()[-1] for line in lines if " s  " in line]
     assert names == shown
     assert "main-workspace" in names
+    reasons = [line.split(": ", 1)[1] for line in lines if "after the one above:" in line]
+    assert reasons == [reason for reason in path.reasons if reason]
+    deployments = ORDERINGS[(ML + "OnlineDeployment", ML + "OnlineDeployment")]
+    assert deployments.reason in reasons  # dev's two deployments of one endpoint
+
+
+# Ordering edges: every depends_on that no input implies states why Azure needs it.
+
+
+def ordered(*, by_input: bool) -> Recording:
+    """Two deployments, the second after the first: by an input, or by ``depends_on`` only."""
+
+    def program() -> None:
+        first = pulumi.CustomResource(ML + "OnlineDeployment", "blue", {"name": "blue"})
+        inputs = {"name": "green", "after": first.id if by_input else "blue"}
+        pulumi.CustomResource(
+            ML + "OnlineDeployment",
+            "green",
+            inputs,
+            pulumi.ResourceOptions(depends_on=[] if by_input else [first]),
+        )
+
+    return record(program)
+
+
+@pytest.mark.parametrize("by_input", [True, False])
+def test_the_recording_tells_data_dependencies_from_ordering_edges(by_input: bool) -> None:
+    recording = ordered(by_input=by_input)
+    blue, green = recording.named("blue"), recording.named("green")
+    assert green.dependencies == (blue.urn,)
+    assert green.input_dependencies == ((blue.urn,) if by_input else ())
+    step = next(s for s in steps_of(recording.resources) if s.urn == green.urn)
+    assert step.orderings == (() if by_input else (blue.urn,))
+    path = estimate(recording.resources)
+    assert path.resources == (blue.urn, green.urn)
+    reason = ORDERINGS[(ML + "OnlineDeployment", ML + "OnlineDeployment")].reason
+    assert path.reasons == ("", "" if by_input else reason)
+
+
+def test_an_ordering_edge_without_a_reason_is_reported() -> None:
+    steps = [
+        Step("a", "azure-native:test:A", 1),
+        Step("b", "azure-native:test:B", 1, ("a",), orderings=("a",)),
+        Step("c", "azure-native:test:B", 1, ("a",)),  # a data dependency needs no reason
+        Step("d", ML + "OnlineDeployment", 1, ("e", "outside"), orderings=("e", "outside")),
+        Step("e", ML + "OnlineDeployment", 1),
+    ]
+    assert unexplained_orderings(steps) == [("azure-native:test:B", "azure-native:test:A")]
+
+
+def ordering_stack(scratch_project: Path) -> Plan:
+    """The dev sample stack with what no sample stack has: a customer-managed key (storage
+    and registry wait for the key's role) and a batch endpoint with two deployments."""
+    for name in ("Pulumi.dev.yaml", "Pulumi.shared.yaml"):
+        shutil.copy(ROOT / name, scratch_project / name)
+    link_sample_folders(scratch_project)
+    path = scratch_project / "Pulumi.dev.yaml"
+    document = yaml.safe_load(path.read_text())
+    workspace = document["config"]["amlstack:workspaces"][0]
+    workspace["containerRegistry"] = {"sku": "Premium"}
+    workspace["encryption"] = {"keyVaultId": VAULT_ID, "keyUri": KEY_URI}
+    batch = workspace["batchEndpoints"][0]
+    batch["deployments"].append({**batch["deployments"][0], "name": "green"})
+    path.write_text(yaml.safe_dump(document))
+    return run_plan(find_project(scratch_project), "dev")
+
+
+def test_every_ordering_edge_states_its_reason(
+    sample_plans: Mapping[str, Plan], scratch_project: Path
+) -> None:
+    plans = [*sample_plans.values(), ordering_stack(scratch_project)]
+    found: set[tuple[str, str]] = set()
+    for plan in plans:
+        steps = steps_of(plan.resources)
+        assert unexplained_orderings(steps) == [], (
+            f"{plan.stack}: add the reason for these ordering edges to ORDERINGS"
+        )
+        types = {s.urn: s.type for s in steps}
+        found |= {(types[s.urn], types[u]) for s in steps for u in s.orderings if u in types}
+    assert set(ORDERINGS) == found, "an entry of ORDERINGS that no stack needs"
+    assert all(o.reason and o.source for o in ORDERINGS.values())
 
 
 # Needless waits: long-running resources must not wait for side effects they do not need.

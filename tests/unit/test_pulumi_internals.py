@@ -16,6 +16,7 @@ from typing import Any
 
 import pulumi
 import pytest
+from pulumi.runtime import resource
 from pulumi.runtime.proto import alias_pb2, resource_pb2
 
 from components.errors import SECRET_MASK
@@ -64,6 +65,7 @@ SIGNATURES = {
     "pulumi.runtime.rpc.deserialize_property": ["value"],
     "pulumi.runtime.rpc.is_rpc_secret": ["value"],
     "pulumi.runtime.mocks.MockMonitor.make_urn": ["self", "parent", "type_", "name"],
+    "pulumi.runtime.resource._get_stack_trace": [],
 }
 
 
@@ -79,6 +81,33 @@ def test_the_functions_recording_calls_take_the_same_arguments(internal: str) ->
         pytest.fail(broken(internal, f"expected parameters {expected}, found {found}"))
     if internal.endswith("run_pulumi_func") and not inspect.iscoroutinefunction(function):
         pytest.fail(broken(internal, "it is no longer a coroutine function"))
+
+
+@pytest.mark.parametrize("caller", ["register_resource", "read_resource"])
+def test_registrations_take_their_stack_trace_from_the_module_global(caller: str) -> None:
+    """The recording replaces `_get_stack_trace` by name: the SDK must look it up as a module
+    global, and send what it returns (a `StackTrace`) as the request's stack trace."""
+    function = resolve(f"pulumi.runtime.resource.{caller}")
+    if "_get_stack_trace" not in function.__code__.co_names:
+        pytest.fail(broken(f"{caller} -> _get_stack_trace", "no longer called by name"))
+    if "stackTrace" not in resource_pb2.RegisterResourceRequest.DESCRIPTOR.fields_by_name:
+        pytest.fail(broken("RegisterResourceRequest.stackTrace", "the field is gone"))
+    resolve("pulumi.runtime.proto.source_pb2.StackTrace")
+
+
+def test_a_recording_captures_no_stack_and_puts_the_sdks_walk_back() -> None:
+    original = resource._get_stack_trace
+    seen: list[Any] = []
+
+    class Watching(RecordingMocks):
+        def new_resource(self, args: Any) -> tuple[str | None, dict[str, Any]]:
+            seen.append(resource._get_stack_trace())
+            return super().new_resource(args)
+
+    record(program, project="p", stack="s", mocks=Watching())
+    assert seen
+    assert all(not trace.frames for trace in seen)
+    assert resource._get_stack_trace is original
 
 
 @pytest.mark.parametrize("internal", ["_special_sig_key", "_special_secret_sig"])
@@ -110,6 +139,7 @@ REQUEST_FIELDS = {
         "parent",
         "object",
         "dependencies",
+        "propertyDependencies",
         "protect",
         "aliases",
     },
@@ -184,6 +214,8 @@ def test_a_recording_round_trip_sees_what_the_engine_saw(tmp_path: Path) -> None
     assert storage.inputs["resourceGroupName"] == group.outputs["id"]
     assert repr(storage.inputs["count"]) == "3"  # an int again, not protobuf's 3.0
     assert storage.dependencies == (group.urn,)
+    assert storage.input_dependencies == (group.urn,)  # resourceGroupName is the group's id
+    assert group.input_dependencies == ()
     assert vault.custom
     assert vault.type == "azure-native:keyvault:Vault"
     assert recording.outputs == {"root": str(tmp_path), "secret": SECRET_MASK}
