@@ -43,6 +43,7 @@ from components.datastore import (
 )
 from components.endpoint import OnlineEndpointArgs
 from components.errors import SECRET_MASK, ConfigProblem
+from infra.yaml_files import load_yaml
 
 __all__ = [
     "PLAIN_TEXT",
@@ -258,7 +259,7 @@ def stack_file_secure_paths(stack_file: Path, namespace: str) -> frozenset[str] 
     """The secure paths of the `namespace` keys of a ``Pulumi.<stack>.yaml`` (keys without the
     namespace), or None when the file cannot be read (then config came from elsewhere)."""
     try:
-        document = yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}
+        document = load_yaml(stack_file.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     config = document.get("config") if isinstance(document, Mapping) else None

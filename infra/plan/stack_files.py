@@ -10,6 +10,7 @@ import yaml
 
 from components.errors import MISSING, SECRET_MASK, AmlStackError, ConfigError
 from components.suggest import did_you_mean
+from infra.yaml_files import load_yaml
 
 __all__ = ["Project", "StackFile", "find_project", "read_stack_file"]
 
@@ -119,7 +120,7 @@ def read_stack_file(project: Project, stack: str) -> StackFile:
 def _read_mapping(path: Path, expected: str) -> dict[Any, Any]:
     """The YAML mapping in `path` (empty when the file is); anything else is a `ConfigError`."""
     try:
-        document = _load_yaml(path.read_text(encoding="utf-8")) or {}
+        document = load_yaml(path.read_text(encoding="utf-8")) or {}
     except OSError as error:
         problem = f"expected a file that can be read: {error.strerror or error}"
         raise ConfigError.single(path.name, str(path), problem) from None
@@ -146,17 +147,3 @@ def _reveal(value: Any) -> tuple[Any, bool]:
         items = [_reveal(v) for v in value]
         return [v for v, _ in items], any(s for _, s in items)
     return value, False
-
-
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""PyYAML's safe loader on libyaml when PyYAML was built with it (its wheels are)."""
-
-
-def _load_yaml(text: str) -> Any:
-    """Parse with libyaml: six times faster than pure Python on a stack file of 50 workspaces.
-    A document libyaml refuses is parsed again by the pure-Python loader, whose error messages
-    quote the offending line."""
-    try:
-        return yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
