@@ -26,7 +26,7 @@ from components.endpoint_patch import (
     endpoint_put_body,
     require_succeeded,
 )
-from components.provider_pickling import restored_pickler
+from components.provider_pickling import DynamicResource
 
 __all__ = ["API_VERSION", "BatchEndpointDefaults", "BatchEndpointDefaultsProvider"]
 
@@ -66,7 +66,7 @@ class BatchEndpointDefaultsProvider(EndpointPatchProvider):
         }
 
 
-class BatchEndpointDefaults(dynamic.Resource, module="amlstack", name="BatchEndpointDefaults"):
+class BatchEndpointDefaults(DynamicResource, module="amlstack", name="BatchEndpointDefaults"):
     """A batch endpoint's default deployment (`deployment_name`).
 
     Give it ``depends_on`` every deployment of the endpoint (and nothing that is being deleted),
@@ -84,17 +84,16 @@ class BatchEndpointDefaults(dynamic.Resource, module="amlstack", name="BatchEndp
         provider: BatchEndpointDefaultsProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
-            super().__init__(
-                provider or BatchEndpointDefaultsProvider(),
-                resource_name,
-                {
-                    "endpointId": endpoint_id,
-                    "deploymentName": deployment_name,
-                    "endpointRevision": endpoint_revision,
-                },
-                opts,
-            )
+        super().__init__(
+            provider or BatchEndpointDefaultsProvider(),
+            resource_name,
+            {
+                "endpointId": endpoint_id,
+                "deploymentName": deployment_name,
+                "endpointRevision": endpoint_revision,
+            },
+            opts,
+        )
 
     @property
     def deployment_name(self) -> pulumi.Output[str]:

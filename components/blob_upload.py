@@ -35,7 +35,7 @@ from urllib.parse import quote
 import pulumi
 from pulumi import dynamic
 
-from components.provider_pickling import restored_pickler
+from components.provider_pickling import DynamicResource
 
 __all__ = ["FolderUpload", "FolderUploadProvider", "folder_url"]
 
@@ -174,7 +174,7 @@ def _blob_url(props: Mapping[str, Any], name: str) -> str:
     return f"{_folder_url(props)}/{quote(name)}"
 
 
-class FolderUpload(dynamic.Resource):
+class FolderUpload(DynamicResource):
     """The files of a project folder, uploaded under ``<container>/<prefix>/`` of an account.
 
     Subclasses name the kind of upload (its Pulumi type token), as `components.code_asset`'s
@@ -199,21 +199,20 @@ class FolderUpload(dynamic.Resource):
     ) -> None:
         """`source` is the folder relative to the project directory (POSIX separators), `files`
         the SHA-256 of each file by its path inside the folder."""
-        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
-            super().__init__(
-                provider or FolderUploadProvider(),
-                resource_name,
-                {
-                    "accountUrl": account_url,
-                    "container": container,
-                    "prefix": prefix,
-                    "source": source,
-                    "files": dict(files),
-                },
-                pulumi.ResourceOptions.merge(
-                    opts,
-                    pulumi.ResourceOptions(
-                        aliases=[pulumi.Alias(type_=old) for old in self.PREVIOUS_TYPES]
-                    ),
+        super().__init__(
+            provider or FolderUploadProvider(),
+            resource_name,
+            {
+                "accountUrl": account_url,
+                "container": container,
+                "prefix": prefix,
+                "source": source,
+                "files": dict(files),
+            },
+            pulumi.ResourceOptions.merge(
+                opts,
+                pulumi.ResourceOptions(
+                    aliases=[pulumi.Alias(type_=old) for old in self.PREVIOUS_TYPES]
                 ),
-            )
+            ),
+        )

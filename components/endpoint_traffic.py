@@ -28,7 +28,7 @@ from components.endpoint_patch import (
     endpoint_put_body,
     require_succeeded,
 )
-from components.provider_pickling import restored_pickler
+from components.provider_pickling import DynamicResource
 
 __all__ = ["API_VERSION", "EndpointTraffic", "EndpointTrafficProvider"]
 
@@ -114,7 +114,7 @@ def _merge(declared: Mapping[str, int], live: Mapping[str, int]) -> dict[str, in
     return merged
 
 
-class EndpointTraffic(dynamic.Resource, module="amlstack", name="EndpointTraffic"):
+class EndpointTraffic(DynamicResource, module="amlstack", name="EndpointTraffic"):
     """An online endpoint's live split (`traffic`) and mirror split (`mirrorTraffic`).
 
     Both map deployment names to integer percentages. Give it ``depends_on`` every deployment of
@@ -137,18 +137,17 @@ class EndpointTraffic(dynamic.Resource, module="amlstack", name="EndpointTraffic
         provider: EndpointTrafficProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
-            super().__init__(
-                provider or EndpointTrafficProvider(),
-                resource_name,
-                {
-                    "endpointId": endpoint_id,
-                    "traffic": dict(traffic),
-                    "mirrorTraffic": dict(mirror_traffic),
-                    "endpointRevision": endpoint_revision,
-                },
-                opts,
-            )
+        super().__init__(
+            provider or EndpointTrafficProvider(),
+            resource_name,
+            {
+                "endpointId": endpoint_id,
+                "traffic": dict(traffic),
+                "mirrorTraffic": dict(mirror_traffic),
+                "endpointRevision": endpoint_revision,
+            },
+            opts,
+        )
 
     @property
     def mirror_traffic(self) -> pulumi.Output[dict[str, int]]:

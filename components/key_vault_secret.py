@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
-from components.provider_pickling import restored_pickler
+from components.provider_pickling import DynamicResource
 
 __all__ = [
     "KEY_VAULT_API_VERSION",
@@ -114,7 +114,7 @@ class KeyVaultSecretProvider(dynamic.ResourceProvider):
         return value
 
 
-class KeyVaultSecretValue(dynamic.Resource, module="amlstack", name="KeyVaultSecretValue"):
+class KeyVaultSecretValue(DynamicResource, module="amlstack", name="KeyVaultSecretValue"):
     """The current value of one Key Vault secret, as a Pulumi secret (`value`)."""
 
     value: pulumi.Output[str]
@@ -127,12 +127,11 @@ class KeyVaultSecretValue(dynamic.Resource, module="amlstack", name="KeyVaultSec
         provider: KeyVaultSecretProvider | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
-            super().__init__(
-                provider or KeyVaultSecretProvider(),
-                resource_name,
-                {"secretUri": check_secret_uri(secret_uri), "value": None},
-                pulumi.ResourceOptions.merge(
-                    opts, pulumi.ResourceOptions(additional_secret_outputs=["value"])
-                ),
-            )
+        super().__init__(
+            provider or KeyVaultSecretProvider(),
+            resource_name,
+            {"secretUri": check_secret_uri(secret_uri), "value": None},
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(additional_secret_outputs=["value"])
+            ),
+        )

@@ -9,7 +9,8 @@ times (quadratic in the dynamic resources of a stack), and once the wrappers out
 interpreter's recursion limit (about 1000 dynamic resources in one process: a large fleet, or a
 test process planning many stacks) creating one fails with RecursionError
 (pulumi/pulumi#17803, closed without a reproduction). `restored_pickler` puts both back after
-each resource: one sorting wrapper at a time, the same serialized provider.
+each resource: one sorting wrapper at a time, the same serialized provider. amlstack's dynamic
+resources derive from `DynamicResource`, which does so for every one of them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["restored_pickler"]
+import pulumi
+from pulumi import dynamic
+
+__all__ = ["DynamicResource", "restored_pickler"]
 
 _PATCHED = ("_batch_setitems", "save_dict")
 """The methods of ``pickle._Pickler`` that Pulumi's provider serialization replaces."""
@@ -34,3 +38,18 @@ def restored_pickler() -> Iterator[None]:
     finally:
         for name, method in saved.items():
             setattr(pickler, name, method)
+
+
+class DynamicResource(dynamic.Resource):
+    """A ``pulumi.dynamic.Resource`` that leaves the pickler as it found it (`restored_pickler`):
+    the base of every dynamic resource of amlstack."""
+
+    def __init__(
+        self,
+        provider: dynamic.ResourceProvider,
+        name: str,
+        props: pulumi.Inputs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        with restored_pickler():
+            super().__init__(provider, name, props, opts)

@@ -24,7 +24,7 @@ import pulumi
 from pulumi import dynamic
 
 from components.arm_provider import ArmProvider
-from components.provider_pickling import restored_pickler
+from components.provider_pickling import DynamicResource
 
 __all__ = ["WORKSPACE_API_VERSION", "WorkspaceIpRules", "WorkspaceIpRulesProvider", "acl_body"]
 
@@ -89,7 +89,7 @@ class WorkspaceIpRulesProvider(ArmProvider):
             raise AzureRestError(f"setting IP rules: {error}") from None
 
 
-class WorkspaceIpRules(dynamic.Resource, module="amlstack", name="WorkspaceIpRules"):
+class WorkspaceIpRules(DynamicResource, module="amlstack", name="WorkspaceIpRules"):
     """The IP rules of one workspace (``networkAcls``), written after the workspace exists."""
 
     def __init__(
@@ -104,14 +104,13 @@ class WorkspaceIpRules(dynamic.Resource, module="amlstack", name="WorkspaceIpRul
     ) -> None:
         """`workspace_revision` changes whenever the workspace's own settings do (the rules
         are written again after Pulumi updates the workspace)."""
-        with restored_pickler():  # Pulumi leaves pickle patched: provider_pickling.py
-            super().__init__(
-                provider or WorkspaceIpRulesProvider(),
-                resource_name,
-                {
-                    "workspaceId": workspace_id,
-                    "ipRules": list(ip_rules),
-                    "workspaceRevision": workspace_revision,
-                },
-                opts,
-            )
+        super().__init__(
+            provider or WorkspaceIpRulesProvider(),
+            resource_name,
+            {
+                "workspaceId": workspace_id,
+                "ipRules": list(ip_rules),
+                "workspaceRevision": workspace_revision,
+            },
+            opts,
+        )

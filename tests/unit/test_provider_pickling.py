@@ -8,7 +8,9 @@ from typing import Any
 
 from pulumi import dynamic
 
+import components
 from components.endpoint_traffic import EndpointTraffic
+from components.provider_pickling import DynamicResource
 from components.testing import record
 
 
@@ -53,3 +55,15 @@ def test_more_dynamic_resources_than_the_recursion_limit_in_one_process() -> Non
     assert methods() == before
     first, last = recording.named("split-0"), recording.named(f"split-{count - 1}")
     assert first.inputs["__provider"] == last.inputs["__provider"]  # the same bytes each time
+
+
+def test_every_dynamic_resource_of_amlstack_restores_the_pickler() -> None:
+    for name in components.__all__:  # load every public module
+        getattr(components, name)
+
+    def subclasses(cls: type) -> list[type]:
+        return [c for sub in cls.__subclasses__() for c in (sub, *subclasses(sub))]
+
+    ours = [c for c in subclasses(dynamic.Resource) if c.__module__.startswith("components.")]
+    assert {c.__name__ for c in ours} >= {"EndpointTraffic", "FolderUpload", "WorkspaceIpRules"}
+    assert [c for c in ours if not issubclass(c, DynamicResource)] == []
