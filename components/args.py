@@ -8,6 +8,7 @@ Keys are snake_case in Python and camelCase in stack config (``max_nodes`` / ``m
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -22,6 +23,7 @@ from components.errors import MISSING, UNKNOWN_KEY, AmlStackError, ConfigError, 
 __all__ = [
     "Args",
     "RepeatedValuesError",
+    "check_project_path",
     "check_unique",
     "config_error_from",
     "item_key",
@@ -94,6 +96,15 @@ def check_unique(values: Sequence[str], rule: str) -> None:
     twice = repeated(values)
     if twice:
         raise RepeatedValuesError(rule, twice)
+
+
+def check_project_path(value: str, what: str) -> str:
+    """`value` if it is a relative path inside the project (neither absolute nor through ``..``,
+    with '/' or '\\' as separator); else ``ValueError("expected <what> inside the project,
+    relative to Pulumi.yaml")``."""
+    if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
+        raise ValueError(f"expected {what} inside the project, relative to Pulumi.yaml")
+    return value
 
 
 def item_key(item: object, index: int) -> str:

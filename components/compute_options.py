@@ -26,7 +26,7 @@ from pathlib import Path
 from pulumi_azure_native import machinelearningservices as ml
 from pydantic import Field, field_validator
 
-from components.args import Args
+from components.args import Args, check_project_path
 from components.errors import ConfigError
 from components.naming import check_subnet_id
 
@@ -140,9 +140,7 @@ class SetupScriptArgs(Args):
     @field_validator("path")
     @classmethod
     def _in_project(cls, value: str) -> str:
-        if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
-            raise ValueError("expected a file inside the project, relative to Pulumi.yaml")
-        return value
+        return check_project_path(value, "a file")
 
 
 class SetupScriptsArgs(Args):

@@ -16,7 +16,7 @@ from typing import Literal
 from pulumi_azure_native import machinelearningservices
 from pydantic import Field, ValidationInfo, field_validator
 
-from components.args import Args
+from components.args import Args, check_project_path
 from components.compute import check_vm_size
 from components.durations import iso_duration
 from components.naming import ONLINE_DEPLOYMENT
@@ -139,9 +139,7 @@ class CodeArgs(Args):
     @field_validator("path")
     @classmethod
     def _relative(cls, path: str | None) -> str | None:
-        if path is not None and (path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path)):
-            raise ValueError("expected a folder inside the project, relative to Pulumi.yaml")
-        return path
+        return path if path is None else check_project_path(path, "a folder")
 
     @field_validator("scoring_script")
     @classmethod

@@ -24,7 +24,7 @@ import pulumi
 from pulumi_azure_native import machinelearningservices as ml
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
-from components.args import Args
+from components.args import Args, check_project_path
 from components.code_asset import LocalCode, create_code_version
 from components.naming import SCHEDULE
 from components.outputs import Pending, ScheduleOutput
@@ -231,9 +231,7 @@ class JobScheduleArgs(Args):
     @field_validator("job")
     @classmethod
     def _spec_in_project(cls, value: str) -> str:
-        parts = value.replace("\\", "/").split("/")
-        if value.startswith(("/", "\\")) or ".." in parts:
-            raise ValueError("expected a job YAML inside the project, relative to Pulumi.yaml")
+        check_project_path(value, "a job YAML")
         if not value.endswith((".yml", ".yaml")):
             raise ValueError("expected a job spec YAML file (.yml or .yaml)")
         return value
