@@ -15,17 +15,12 @@ reference to it plus its settings. Everything else is imported inside the method
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
-from pulumi import dynamic
 
-from components.endpoint_patch import (
-    API_VERSION,
-    EndpointPatchProvider,
-    endpoint_put_body,
-    require_succeeded,
-)
+from components.endpoint_patch import API_VERSION, EndpointPatchProvider
 from components.provider_pickling import DynamicResource
 
 __all__ = ["API_VERSION", "BatchEndpointDefaults", "BatchEndpointDefaultsProvider"]
@@ -36,34 +31,24 @@ class BatchEndpointDefaultsProvider(EndpointPatchProvider):
     `EndpointPatchProvider` for the settings)."""
 
     patched = ("deploymentName",)
-
-    def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        endpoint = self._arm().get(str(props.get("endpointId") or id_))
-        if endpoint is None:
-            return dynamic.ReadResult(None, {})
-        defaults = (endpoint.get("properties") or {}).get("defaults") or {}
-        return dynamic.ReadResult(id_, {**props, "deploymentName": defaults.get("deploymentName")})
+    kind = "batch"
+    purpose = "only a deployment that succeeded becomes the default"
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Nothing to undo: the default goes with its endpoint, and a kept endpoint keeps it
         (Azure has no endpoint without a default once it has deployments)."""
 
-    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
-        endpoint_id, name = str(props["endpointId"]), str(props["deploymentName"])
-        arm = self._arm()
-        endpoint = require_succeeded(
-            arm,
-            endpoint_id,
-            [name],
-            kind="batch",
-            purpose="only a deployment that succeeded becomes the default",
-        )
-        arm.put(endpoint_id, endpoint_put_body(endpoint, defaults={"deploymentName": name}))
-        return {
-            "endpointId": endpoint_id,
-            "deploymentName": name,
-            "endpointRevision": props.get("endpointRevision", ""),
-        }
+    def _part(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {"deploymentName": str(props["deploymentName"])}
+
+    def _deployments(self, part: Mapping[str, Any]) -> list[str]:
+        return [part["deploymentName"]]
+
+    def _body_part(self, part: Mapping[str, Any]) -> dict[str, Any]:
+        return {"defaults": {"deploymentName": part["deploymentName"]}}
+
+    def _read_part(self, _props: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+        return {"deploymentName": (live.get("defaults") or {}).get("deploymentName")}
 
 
 class BatchEndpointDefaults(DynamicResource, module="amlstack", name="BatchEndpointDefaults"):

@@ -29,15 +29,22 @@ _READ_ONLY = frozenset({"provisioningState", "scoringUri", "swaggerUri"})
 
 
 class EndpointPatchProvider(ArmProvider):
-    """Create, diff and update one part of an endpoint (``endpointId``) through ARM.
+    """Create, diff, update and read one part of an endpoint (``endpointId``) through ARM.
 
-    Subclasses say which inputs are that part (`patched`) and write it (`_apply`).
+    Subclasses say which inputs are that part (`patched`), the endpoint's `kind` and why only a
+    deployment that succeeded may be named (`purpose`), and fill in the hooks: the part as the
+    outputs hold it (`_part`), the deployments it names (`_deployments`), its place in the
+    endpoint's properties (`_body_part`) and the live part read back (`_read_part`).
     """
 
     api_version = API_VERSION
 
     patched: ClassVar[tuple[str, ...]] = ()
     """The inputs a change of which is an update (``endpointRevision`` is one for every kind)."""
+    kind: ClassVar[str]
+    """The endpoint's kind in messages: ``online`` or ``batch``."""
+    purpose: ClassVar[str]
+    """What a deployment that has not succeeded prevents, said when one is named."""
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         return dynamic.CreateResult(str(props["endpointId"]), self._apply(props))
@@ -58,8 +65,43 @@ class EndpointPatchProvider(ArmProvider):
 
         return bool(news.get(key) == rpc.UNKNOWN or news.get(key) != olds.get(key))
 
+    def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
+        endpoint = self._arm().get(str(props.get("endpointId") or id_))
+        if endpoint is None:
+            return dynamic.ReadResult(None, {})
+        live = endpoint.get("properties") or {}
+        return dynamic.ReadResult(id_, {**props, **self._read_part(props, live)})
+
     def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
-        """Write the part `props` asks for; returns the outputs."""
+        """Write the part `props` asks for, once the deployments it names succeeded; returns the
+        outputs."""
+        endpoint_id = str(props["endpointId"])
+        part = self._part(props)
+        arm = self._arm()
+        endpoint = require_succeeded(
+            arm, endpoint_id, self._deployments(part), kind=self.kind, purpose=self.purpose
+        )
+        arm.put(endpoint_id, endpoint_put_body(endpoint, **self._body_part(part)))
+        return {
+            "endpointId": endpoint_id,
+            **part,
+            "endpointRevision": props.get("endpointRevision", ""),
+        }
+
+    def _part(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The `patched` inputs of `props`, as written and as the outputs hold them."""
+        raise NotImplementedError
+
+    def _deployments(self, part: Mapping[str, Any]) -> Iterable[str]:
+        """The deployments `part` names, each of which must have succeeded."""
+        raise NotImplementedError
+
+    def _body_part(self, part: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The endpoint properties `part` replaces. Default: its keys as they are."""
+        return part
+
+    def _read_part(self, props: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
+        """The `patched` outputs as Azure has them, from the endpoint's properties `live`."""
         raise NotImplementedError
 
 

@@ -22,12 +22,7 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
-from components.endpoint_patch import (
-    API_VERSION,
-    EndpointPatchProvider,
-    endpoint_put_body,
-    require_succeeded,
-)
+from components.endpoint_patch import API_VERSION, EndpointPatchProvider, endpoint_put_body
 from components.provider_pickling import DynamicResource
 
 __all__ = ["API_VERSION", "EndpointTraffic", "EndpointTrafficProvider"]
@@ -39,7 +34,9 @@ class EndpointTrafficProvider(EndpointPatchProvider):
     """Create, diff, update, read and delete an endpoint's split through ARM (see
     `EndpointPatchProvider` for the settings)."""
 
-    patched = ("traffic", "mirrorTraffic")
+    patched = _SPLITS
+    kind = "online"
+    purpose = "traffic moves only to a deployment that succeeded"
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         from components.traffic import mirror_problems, traffic_problems
@@ -64,16 +61,6 @@ class EndpointTrafficProvider(EndpointPatchProvider):
             return _ints(new) != _ints(old)
         return super()._changed(olds, news, key)
 
-    def read(self, id_: str, props: dict[str, Any]) -> dynamic.ReadResult:
-        endpoint = self._arm().get(str(props.get("endpointId") or id_))
-        if endpoint is None:
-            return dynamic.ReadResult(None, {})
-        live = endpoint.get("properties") or {}
-        outs = dict(props)
-        for key in _SPLITS:
-            outs[key] = _merge(_ints(props.get(key) or {}), _ints(live.get(key) or {}))
-        return dynamic.ReadResult(id_, outs)
-
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Send no traffic to any deployment, so that the deployments can be deleted next."""
         arm = self._arm()
@@ -82,23 +69,16 @@ class EndpointTrafficProvider(EndpointPatchProvider):
         if endpoint is not None:
             arm.put(endpoint_id, endpoint_put_body(endpoint, traffic={}, mirrorTraffic={}))
 
-    def _apply(self, props: dict[str, Any]) -> dict[str, Any]:
-        endpoint_id = str(props["endpointId"])
-        traffic, mirror = _ints(props.get("traffic") or {}), _ints(props.get("mirrorTraffic") or {})
-        arm = self._arm()
-        endpoint = require_succeeded(
-            arm,
-            endpoint_id,
-            sorted(n for n in {**traffic, **mirror} if traffic.get(n) or mirror.get(n)),
-            kind="online",
-            purpose="traffic moves only to a deployment that succeeded",
-        )
-        arm.put(endpoint_id, endpoint_put_body(endpoint, traffic=traffic, mirrorTraffic=mirror))
+    def _part(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: _ints(props.get(key) or {}) for key in _SPLITS}
+
+    def _deployments(self, part: Mapping[str, Any]) -> list[str]:
+        traffic, mirror = part["traffic"], part["mirrorTraffic"]
+        return sorted(n for n in {**traffic, **mirror} if traffic.get(n) or mirror.get(n))
+
+    def _read_part(self, props: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
         return {
-            "endpointId": endpoint_id,
-            "traffic": traffic,
-            "mirrorTraffic": mirror,
-            "endpointRevision": props.get("endpointRevision", ""),
+            key: _merge(_ints(props.get(key) or {}), _ints(live.get(key) or {})) for key in _SPLITS
         }
 
 
