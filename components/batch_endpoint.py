@@ -18,8 +18,6 @@ clusters by name, like `OnlineEndpoint`; `Workspace.add_batch_endpoint` hands th
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,6 +33,7 @@ from components.compute import ComputeCluster
 from components.deployment import ScoringArgs
 from components.durations import iso_duration
 from components.endpoint import DeploymentAssets, endpoint_azure_name, scoring_code
+from components.endpoint_patch import endpoint_revision
 from components.errors import ConfigError
 from components.naming import BATCH_DEPLOYMENT, BATCH_ENDPOINT, check_key
 from components.outputs import BatchEndpointOutput, Pending
@@ -519,4 +518,4 @@ def _check_inputs(
 def _revision(args: BatchEndpointArgs) -> str:
     """A hash of the endpoint's own settings: the default is written again when they change."""
     settings = {"authMode": args.auth_mode, "description": args.description, "tags": args.tags}
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+    return endpoint_revision(settings)

@@ -13,8 +13,6 @@ references written in config into those ids.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,6 +34,7 @@ from components.deployment import (
 )
 from components.diagnostics import send_logs
 from components.durations import iso_duration
+from components.endpoint_patch import endpoint_revision
 from components.endpoint_traffic import EndpointTraffic
 from components.errors import ConfigError
 from components.naming import (
@@ -465,4 +464,4 @@ def _revision(args: OnlineEndpointArgs, public: str) -> str:
         "publicNetworkAccess": public,
         "tags": args.tags,
     }
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+    return endpoint_revision(settings)

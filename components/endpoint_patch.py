@@ -10,6 +10,8 @@ with its part replaced (`endpoint_put_body`), through `components._arm` (`ArmPro
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,7 +22,13 @@ from components.arm_provider import ArmProvider
 if TYPE_CHECKING:
     from components._arm import Arm
 
-__all__ = ["API_VERSION", "EndpointPatchProvider", "endpoint_put_body", "require_succeeded"]
+__all__ = [
+    "API_VERSION",
+    "EndpointPatchProvider",
+    "endpoint_put_body",
+    "endpoint_revision",
+    "require_succeeded",
+]
 
 API_VERSION = "2025-12-01"
 """Azure ML REST API version of endpoints and deployments (the one azure-ai-ml 1.35 sends)."""
@@ -103,6 +111,12 @@ class EndpointPatchProvider(ArmProvider):
     def _read_part(self, props: Mapping[str, Any], live: Mapping[str, Any]) -> dict[str, Any]:
         """The `patched` outputs as Azure has them, from the endpoint's properties `live`."""
         raise NotImplementedError
+
+
+def endpoint_revision(settings: Mapping[str, object]) -> str:
+    """The ``endpointRevision`` input for an endpoint's own `settings` (JSON values): a hash that
+    changes when they do, so that the part is written again after Pulumi updates the endpoint."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def require_succeeded(
