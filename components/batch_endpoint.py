@@ -150,10 +150,6 @@ class BatchModelDeploymentArgs(ScoringArgs):
             )
         return value
 
-    @property
-    def compute_name(self) -> str:
-        return self.compute.removeprefix(_PREFIX)
-
 
 class PipelineSettingsArgs(Args):
     """Run-time settings of the pipeline job a pipeline deployment starts."""
