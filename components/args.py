@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
 from components.errors import MISSING, UNKNOWN_KEY, AmlStackError, ConfigError, ConfigProblem
@@ -28,6 +28,7 @@ __all__ = [
     "config_error_from",
     "item_key",
     "repeated",
+    "spelt_as",
 ]
 
 _DURATION = "expected a duration: ISO 8601 like 'PT30M' or 'P1DT12H', or a number of seconds"
@@ -105,6 +106,21 @@ def check_project_path(value: str, what: str) -> str:
     if value.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", value):
         raise ValueError(f"expected {what} inside the project, relative to Pulumi.yaml")
     return value
+
+
+def spelt_as(literal: object, *, ignoring: str = "") -> BeforeValidator:
+    """For ``Annotated[literal, spelt_as(literal)]``: a string that is one of the ``Literal``'s
+    values in any case (and with any of the characters `ignoring` left out or added) becomes that
+    value; anything else is left for the ``Literal`` to refuse."""
+    drop = str.maketrans("", "", ignoring)
+    names = {str(value).translate(drop).lower(): value for value in typing.get_args(literal)}
+
+    def normalize(value: Any) -> Any:
+        if isinstance(value, str):
+            return names.get(value.translate(drop).lower(), value)
+        return value
+
+    return BeforeValidator(normalize)
 
 
 def item_key(item: object, index: int) -> str:

@@ -25,9 +25,9 @@ from typing import Annotated, Any, Literal
 
 import pulumi
 from pulumi_azure_native import machinelearningservices as ml
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from components.args import Args, check_unique
+from components.args import Args, check_unique, spelt_as
 from components.batch_defaults import BatchEndpointDefaults
 from components.compute import ComputeCluster
 from components.deployment import ScoringArgs
@@ -56,26 +56,11 @@ __all__ = [
 _PREFIX = "azureml:"
 
 
-def _spelt_like_azure(names: Mapping[str, str]) -> BeforeValidator:
-    """Accept azure-ai-ml's YAML spelling (``append_row``, ``info``) for Azure's
-    (``AppendRow``, ``Info``), in any case."""
-
-    def normalize(value: Any) -> Any:
-        if isinstance(value, str):
-            return names.get(value.replace("_", "").lower(), value)
-        return value
-
-    return BeforeValidator(normalize)
-
-
-OutputAction = Annotated[
-    Literal["AppendRow", "SummaryOnly"],
-    _spelt_like_azure({"appendrow": "AppendRow", "summaryonly": "SummaryOnly"}),
-]
-LoggingLevel = Annotated[
-    Literal["Debug", "Info", "Warning"],
-    _spelt_like_azure({"debug": "Debug", "info": "Info", "warning": "Warning"}),
-]
+_OutputAction = Literal["AppendRow", "SummaryOnly"]
+_LoggingLevel = Literal["Debug", "Info", "Warning"]
+# In any case, and azure-ai-ml's YAML spelling (``append_row``) works for Azure's (``AppendRow``).
+OutputAction = Annotated[_OutputAction, spelt_as(_OutputAction, ignoring="_")]
+LoggingLevel = Annotated[_LoggingLevel, spelt_as(_LoggingLevel, ignoring="_")]
 
 
 def batch_compute_problem(

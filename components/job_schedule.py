@@ -22,9 +22,9 @@ from typing import Annotated, Any, Literal
 
 import pulumi
 from pulumi_azure_native import machinelearningservices as ml
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from components.args import Args, check_project_path
+from components.args import Args, check_project_path, spelt_as
 from components.code_asset import LocalCode, create_code_version
 from components.naming import SCHEDULE
 from components.outputs import Pending, ScheduleOutput
@@ -53,22 +53,10 @@ WORKSPACE_ID_PLACEHOLDER = (
 """Stands for the workspace's ARM id in a `ScheduledJob` (the id is known only once the workspace
 exists); `JobSchedule` puts the real id in its place."""
 
-_FREQUENCIES = {f.lower(): f for f in ("Minute", "Hour", "Day", "Week", "Month")}
-_WEEK_DAYS = {
-    d.lower(): d
-    for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-}
-
-
-def _capitalized(names: Mapping[str, str]) -> BeforeValidator:
-    return BeforeValidator(lambda v: names.get(v.lower(), v) if isinstance(v, str) else v)
-
-
-Frequency = Annotated[Literal["Minute", "Hour", "Day", "Week", "Month"], _capitalized(_FREQUENCIES)]
-WeekDay = Annotated[
-    Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-    _capitalized(_WEEK_DAYS),
-]
+_Frequency = Literal["Minute", "Hour", "Day", "Week", "Month"]
+_WeekDay = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+Frequency = Annotated[_Frequency, spelt_as(_Frequency)]
+WeekDay = Annotated[_WeekDay, spelt_as(_WeekDay)]
 
 
 def azure_time_zone(name: str) -> str:
