@@ -57,13 +57,22 @@ _UNIQUE_NAMES = "compute names must be unique in a workspace"
 
 
 def check_vm_size(
-    value: str, *, offered: frozenset[str] = frozenset(), offered_for: str = ""
+    value: str,
+    *,
+    offered: frozenset[str] = frozenset(),
+    offered_for: str = "",
+    check_offered: bool = True,
 ) -> str:
     """Return `value` when it has the form of an Azure VM size and, given the sizes `offered`
-    (for `offered_for`), is one of them exactly; else ValueError with the closest sizes."""
+    (for `offered_for`), is one of them exactly; else ValueError with the closest sizes.
+    `check_offered` false (a ``vmSizeCheck: false`` opt-out) checks the form only."""
     if not _VM_SIZE.fullmatch(value):
         raise ValueError("expected an Azure VM size like 'Standard_DS3_v2' or 'Standard_NC6s_v3'")
-    problem = vm_size_problem(value, offered, offered_for=offered_for) if offered else None
+    problem = (
+        vm_size_problem(value, offered, offered_for=offered_for)
+        if offered and check_offered
+        else None
+    )
     if problem:
         raise ValueError(problem)
     return value
@@ -121,10 +130,13 @@ class _ComputeSettings(Args):
     @field_validator("vm_size")
     @classmethod
     def _vm_size_offered(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("vm_size_check") is False:
-            return check_vm_size(value)
         offered, offered_for = cls.VM_SIZES
-        return check_vm_size(value, offered=offered, offered_for=offered_for)
+        return check_vm_size(
+            value,
+            offered=offered,
+            offered_for=offered_for,
+            check_offered=info.data.get("vm_size_check") is not False,
+        )
 
     @field_validator("subnet")
     @classmethod

@@ -242,10 +242,11 @@ class DeploymentArgs(ScoringArgs):
     @field_validator("instance_type")
     @classmethod
     def _valid_instance_type(cls, value: str, info: ValidationInfo) -> str:
-        if info.data.get("vm_size_check") is False:
-            return check_vm_size(value)
         return check_vm_size(
-            value, offered=ONLINE_DEPLOYMENT_SKUS, offered_for="managed online deployments"
+            value,
+            offered=ONLINE_DEPLOYMENT_SKUS,
+            offered_for="managed online deployments",
+            check_offered=info.data.get("vm_size_check") is not False,
         )
 
     @field_validator("autoscale")
