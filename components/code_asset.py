@@ -17,11 +17,15 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi_azure_native import machinelearningservices
 
 from components.blob_upload import FolderUpload, FolderUploadProvider, folder_url
+
+if TYPE_CHECKING:
+    from components.workspace_ref import WorkspaceRef
 
 __all__ = [
     "CODE_PREFIX",
@@ -118,29 +122,27 @@ def create_code_version(
     code: LocalCode,
     *,
     asset_name: str,
-    blob_endpoint: pulumi.Input[str],
-    container: pulumi.Input[str],
-    workspace_name: pulumi.Input[str],
-    resource_group_name: pulumi.Input[str],
+    workspace: WorkspaceRef,
     parent: pulumi.Resource,
 ) -> machinelearningservices.CodeVersion:
-    """Upload `code` and register it as version ``<hash[:16]>`` of the code asset `asset_name`."""
+    """Upload `code` to the workspace's code container and register it as version
+    ``<hash[:16]>`` of the code asset `asset_name` in the workspace."""
     upload = CodeUpload(
         f"{resource_name}-upload",
         code=code,
-        account_url=blob_endpoint,
-        container=container,
+        account_url=workspace.blob_endpoint,
+        container=workspace.code_container,
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    code_uri = pulumi.Output.all(blob_endpoint, container).apply(
+    code_uri = pulumi.Output.all(workspace.blob_endpoint, workspace.code_container).apply(
         lambda parts: folder_url(parts[0], parts[1], _prefix(code))
     )
     return machinelearningservices.CodeVersion(
         resource_name,
         name=asset_name,
         version=code.digest[:16],
-        resource_group_name=resource_group_name,
-        workspace_name=workspace_name,
+        resource_group_name=workspace.resource_group_name,
+        workspace_name=workspace.name,
         properties=machinelearningservices.CodeVersionPropertiesArgs(
             code_uri=code_uri,
             description=f"{code.source} (sha256 {code.digest})",

@@ -413,10 +413,7 @@ def scoring_code(
             resource_name,
             asset,
             asset_name=asset_name,
-            blob_endpoint=workspace.blob_endpoint,
-            container=workspace.code_container,
-            workspace_name=workspace.name,
-            resource_group_name=workspace.resource_group_name,
+            workspace=workspace,
             parent=parent,
         ).id
     return machinelearningservices.CodeConfigurationArgs(

@@ -324,10 +324,7 @@ class JobSchedule(pulumi.ComponentResource):
             f"{name}-{code.key}-code",
             code.code,
             asset_name=code.asset_name,
-            blob_endpoint=workspace.blob_endpoint,
-            container=workspace.code_container,
-            workspace_name=workspace.name,
-            resource_group_name=workspace.resource_group_name,
+            workspace=workspace,
             parent=self,
         )
 
