@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import pulumi
 from pulumi import dynamic
 
-__all__ = ["DynamicResource", "restored_pickler"]
+__all__ = ["DynamicResource"]
 
 _PATCHED = ("_batch_setitems", "save_dict")
 """The methods of ``pickle._Pickler`` that Pulumi's provider serialization replaces."""
