@@ -23,6 +23,7 @@ from azure.core.pipeline.transport import HttpTransport
 
 from components.azure_rest import ARM_SCOPE, RestClient
 from jobs.errors import JobError
+from jobs.rest import json_of
 
 __all__ = [
     "HISTORY_API_VERSION",
@@ -164,17 +165,11 @@ class Tracking:
 
     def experiments(self) -> list[Experiment]:
         """Every active experiment of the workspace, by name."""
-        found: list[Experiment] = []
-        body: dict[str, Any] = {"max_results": 1000}
-        while True:
-            page = self._call("POST", "experiments/search", body) or {}
-            found += [
-                Experiment(str(e["experiment_id"]), str(e["name"]))
-                for e in page.get("experiments") or []
-            ]
-            if not page.get("next_page_token"):
-                return sorted(found, key=lambda e: e.name)
-            body = {**body, "page_token": page["next_page_token"]}
+        found = self._pages("experiments/search", {"max_results": 1000}, "experiments")
+        return sorted(
+            (Experiment(str(e["experiment_id"]), str(e["name"])) for e in found),
+            key=lambda e: e.name,
+        )
 
     def runs(self, experiment: Experiment, *, page_size: int = PAGE_SIZE) -> Iterator[TrackedRun]:
         """The experiment's runs, newest first, a page at a time as they are consumed."""
@@ -183,13 +178,8 @@ class Tracking:
             "max_results": page_size,
             "order_by": ["start_time DESC"],
         }
-        while True:
-            page = self._call("POST", "runs/search", body) or {}
-            for run in page.get("runs") or []:
-                yield TrackedRun.from_mlflow(run)
-            if not page.get("next_page_token"):
-                return
-            body = {**body, "page_token": page["next_page_token"]}
+        for run in self._pages("runs/search", body, "runs"):
+            yield TrackedRun.from_mlflow(run)
 
     def run(self, name: str) -> TrackedRun | None:
         """One run by its id (the job name), or None when the server has no such run."""
@@ -199,26 +189,22 @@ class Tracking:
     def close(self) -> None:
         self.rest.close()
 
+    def _pages(self, path: str, body: Mapping[str, Any], key: str) -> Iterator[Any]:
+        """The `key` entries of a search's pages, each page POSTed as the previous one is
+        consumed, until one has no ``next_page_token``."""
+        while True:
+            page = self._call("POST", path, body) or {}
+            yield from page.get(key) or []
+            if not page.get("next_page_token"):
+                return
+            body = {**body, "page_token": page["next_page_token"]}
+
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         """One MLflow call; a 404 (``RESOURCE_DOES_NOT_EXIST``) is None, other errors `JobError`."""
-        url = f"{self.base_url}/api/2.0/mlflow/{path}"
-        response = (
-            self.rest.send(method, url, json=body)
-            if body is not None
-            else self.rest.send(method, url)
-        )
+        response = self.rest.send(method, f"{self.base_url}/api/2.0/mlflow/{path}", json=body)
         if response.status_code == 404:
             return None
-        if response.status_code >= 400:
-            raise JobError(
-                f"MLflow {path.split('?', maxsplit=1)[0]} failed: {_mlflow_error(response)}"
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise JobError(
-                f"MLflow {path.split('?', maxsplit=1)[0]}: the response is not JSON"
-            ) from None
+        return json_of(response, f"MLflow {path.split('?', maxsplit=1)[0]}", error=_mlflow_error)
 
 
 def _mlflow_error(response: Any) -> str:

@@ -5,6 +5,7 @@ run's model registered; and the selection logic on its own, with hypothesis."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 from components.exit_codes import ExitCode
 from infra.entrypoint import app
 from jobs import cli as jobs_cli
-from jobs.errors import ModelError, RunSelectionError
+from jobs.errors import JobError, ModelError, RunSelectionError
 from jobs.experiments import RunFilter, choose_best, select_runs, shared_metrics
 from jobs.testing import FakeAzure, FakeRun, FakeWorkspace, StaticCredential, fake_ml_client
 from jobs.tracking import RunHistory, TrackedRun, Tracking
@@ -351,3 +352,15 @@ def test_the_guide_documents_every_key_of_the_json_documents() -> None:
     guide = (Path(__file__).parents[2] / "docs" / "guides" / "jobs-and-models.md").read_text()
     for key in ("durationSeconds", "displayName", '"more"', '"differs"', "studioUrl", '"steps"'):
         assert key in guide, key
+
+
+def test_tracking_errors_name_the_call_and_the_mlflow_error(workspace: FakeWorkspace) -> None:
+    tracking = Tracking(workspace.tracking_uri, StaticCredential(), transport=workspace.azure)
+    mlflow = re.escape(f"{workspace.tracking_base}/api/2.0/mlflow/")
+    refused = {"error_code": "PERMISSION_DENIED", "message": "no access"}
+    workspace.azure.respond("POST", f"^{mlflow}experiments/search", refused, status=403)
+    with pytest.raises(JobError, match=r"^MLflow experiments/search failed: PERMISSION_DENIED: "):
+        tracking.experiments()
+    workspace.azure.respond("GET", f"^{mlflow}runs/get", b"<html>")
+    with pytest.raises(JobError, match=r"^MLflow runs/get: the response is not JSON$"):
+        tracking.run("churn-1")
