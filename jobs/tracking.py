@@ -35,7 +35,10 @@ __all__ = [
     "RunHistory",
     "TrackedRun",
     "Tracking",
+    "mlflow_url",
+    "run_path",
     "tracking_base_url",
+    "workspace_tracking_url",
 ]
 
 PAGE_SIZE = 100
@@ -63,6 +66,25 @@ def tracking_base_url(mlflow_tracking_uri: str) -> str:
     if mlflow_tracking_uri.startswith("azureml://"):
         return "https://" + mlflow_tracking_uri.removeprefix("azureml://").rstrip("/")
     return mlflow_tracking_uri.rstrip("/")
+
+
+def workspace_tracking_url(ml_client: Any) -> str:
+    """The HTTPS REST base of `ml_client`'s workspace's tracking server (one ARM GET of the
+    workspace); `JobError` when the workspace reports none."""
+    workspace = ml_client.workspaces.get(ml_client.workspace_name)
+    if not workspace.mlflow_tracking_uri:
+        raise JobError(f"workspace {ml_client.workspace_name} reports no MLflow tracking URI")
+    return tracking_base_url(str(workspace.mlflow_tracking_uri))
+
+
+def mlflow_url(base_url: str, path: str) -> str:
+    """The URL of the MLflow REST API's `path` on the tracking server at `base_url`."""
+    return f"{base_url}/api/2.0/mlflow/{path}"
+
+
+def run_path(name: str) -> str:
+    """The MLflow REST API path of one run (its id is the job name)."""
+    return f"runs/get?run_id={quote(name, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -149,11 +171,8 @@ class Tracking:
         *,
         transport: HttpTransport[Any, Any] | None = None,
     ) -> Tracking:
-        """The tracking server of `ml_client`'s workspace (one ARM GET of the workspace)."""
-        workspace = ml_client.workspaces.get(ml_client.workspace_name)
-        if not workspace.mlflow_tracking_uri:
-            raise JobError(f"workspace {ml_client.workspace_name} reports no MLflow tracking URI")
-        return cls(str(workspace.mlflow_tracking_uri), credential, transport=transport)
+        """The tracking server of `ml_client`'s workspace (`workspace_tracking_url`)."""
+        return cls(workspace_tracking_url(ml_client), credential, transport=transport)
 
     def experiment(self, name: str) -> Experiment | None:
         """The experiment called `name`, or None when the workspace has none of that name."""
@@ -183,7 +202,7 @@ class Tracking:
 
     def run(self, name: str) -> TrackedRun | None:
         """One run by its id (the job name), or None when the server has no such run."""
-        found = self._call("GET", f"runs/get?run_id={quote(name, safe='')}")
+        found = self._call("GET", run_path(name))
         return None if found is None else TrackedRun.from_mlflow(found.get("run") or {})
 
     def close(self) -> None:
@@ -201,7 +220,7 @@ class Tracking:
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         """One MLflow call; a 404 (``RESOURCE_DOES_NOT_EXIST``) is None, other errors `JobError`."""
-        response = self.rest.send(method, f"{self.base_url}/api/2.0/mlflow/{path}", json=body)
+        response = self.rest.send(method, mlflow_url(self.base_url, path), json=body)
         if response.status_code == 404:
             return None
         return json_of(response, f"MLflow {path.split('?', maxsplit=1)[0]}", error=_mlflow_error)
