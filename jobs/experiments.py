@@ -21,7 +21,7 @@ from typing import Any
 from components.suggest import did_you_mean
 from jobs.errors import JobError, ModelError, RunSelectionError
 from jobs.git import COMMIT_TAG, DIRTY_TAG
-from jobs.models import RUN_TAG, ModelOperations
+from jobs.models import ModelOperations, run_of
 from jobs.tracking import Experiment, RunHistory, TrackedRun, Tracking
 
 __all__ = [
@@ -239,7 +239,7 @@ def models_by_run(models: ModelOperations) -> dict[str, list[str]]:
     produced: dict[str, list[str]] = {}
     for container in models.list():
         for version in models.list(name=str(container.name)):
-            run = (version.tags or {}).get(RUN_TAG) or getattr(version, "job_name", None)
+            run = run_of(version)
             if run:
                 produced.setdefault(str(run), []).append(f"{version.name}:{version.version}")
     return produced
