@@ -718,7 +718,6 @@ def show(
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    git = view.document()["git"]
     rows = [
         ("name", view.name),
         ("display name", view.display_name or ""),
@@ -732,8 +731,8 @@ def show(
         (
             "git",
             ""
-            if git["commit"] is None
-            else f"{git['commit']}" + (" (dirty)" if git["dirty"] else ""),
+            if view.git_commit is None
+            else view.git_commit + (" (dirty)" if view.git_dirty else ""),
         ),
         ("studio", view.studio_url or ""),
     ]

@@ -209,7 +209,6 @@ def list_runs(
 
 def _row(run: TrackedRun, compute: str | None, models: list[str], *, now_ms: int) -> RunRow:
     commit = run.tags.get(COMMIT_TAG) or run.tags.get(_GIT_COMMIT_PROPERTY)
-    dirty = run.tags.get(DIRTY_TAG)
     end = run.end_ms or (now_ms if run.status in ("Running", "Queued") else None)
     return RunRow(
         name=run.name,
@@ -221,7 +220,7 @@ def _row(run: TrackedRun, compute: str | None, models: list[str], *, now_ms: int
         metrics=dict(run.metrics),
         params=dict(run.params),
         git_commit=commit,
-        git_dirty=None if dirty is None else dirty == "true",
+        git_dirty=_dirty(run.tags),
         models=sorted(models),
     )
 
@@ -367,6 +366,16 @@ class JobView:
     logs_uri: str
     """Where Azure ML keeps the run's outputs and logs (the artifact store)."""
 
+    @property
+    def git_commit(self) -> str | None:
+        """The commit amlstack tagged the job with (``amlstack.gitCommit``)."""
+        return self.tags.get(COMMIT_TAG)
+
+    @property
+    def git_dirty(self) -> bool | None:
+        """Whether the code had uncommitted changes; None when the job records no git state."""
+        return _dirty(self.tags)
+
     def document(self) -> dict[str, Any]:
         """The ``job show --json`` document (docs/guides/jobs-and-models.md)."""
         return {
@@ -382,7 +391,7 @@ class JobView:
             "inputs": self.inputs,
             "outputs": self.outputs,
             "tags": self.tags,
-            "git": {"commit": self.tags.get(COMMIT_TAG), "dirty": _dirty(self.tags)},
+            "git": {"commit": self.git_commit, "dirty": self.git_dirty},
             "studioUrl": self.studio_url,
             "steps": [
                 {
@@ -398,6 +407,7 @@ class JobView:
 
 
 def _dirty(tags: Mapping[str, str]) -> bool | None:
+    """``amlstack.gitDirty`` as a bool; None when it is not there."""
     value = tags.get(DIRTY_TAG)
     return None if value is None else value == "true"
 

@@ -203,6 +203,15 @@ def test_show_a_command_run(cli: FakeWorkspace) -> None:
     assert "amlstack job logs churn-0 --stack dev" in text.output
 
 
+def test_show_prints_the_git_commit_and_whether_it_was_dirty(cli: FakeWorkspace) -> None:
+    dirty = invoke("job", "show", "churn-5")
+    assert dirty.exit_code == 0, dirty.output
+    assert f"{5:040x} (dirty)" in dirty.output
+    clean = invoke("job", "show", "churn-4")
+    assert f"{4:040x}" in clean.output
+    assert "(dirty)" not in clean.output
+
+
 def test_show_a_pipeline_run_with_its_steps_paged(cli: FakeWorkspace) -> None:
     cli.add(
         FakeRun("train-pipe", "churn", job_type="Pipeline", compute=None, start_ms=T0),
