@@ -26,7 +26,6 @@ from jobs.tracking import Experiment, RunHistory, TrackedRun, Tracking
 
 __all__ = [
     "LISTING_VERSION",
-    "STATUSES",
     "Comparison",
     "JobView",
     "Listing",
@@ -47,8 +46,6 @@ __all__ = [
 
 LISTING_VERSION = 1
 """The version of ``job list --json`` / ``job show --json`` / ``job compare --json`` documents."""
-STATUSES = ("Queued", "Running", "Completed", "Failed", "Canceled")
-"""The statuses runs are filtered by (``--status``), as the tracking server reports them."""
 _GIT_COMMIT_PROPERTY = "mlflow.source.git.commit"
 """What azure-ai-ml records of the submitting directory's repository, when amlstack's tag is
 missing (a job submitted another way)."""
@@ -59,7 +56,7 @@ class RunFilter:
     """Which runs a listing keeps; every default keeps all top-level runs."""
 
     statuses: frozenset[str] = frozenset()
-    """Keep runs in these statuses (`STATUSES`); empty: any."""
+    """Keep runs in these statuses (Azure ML's, as `TrackedRun.status` has them); empty: any."""
     since_ms: int | None = None
     """Keep runs started at or after this time (milliseconds since the epoch)."""
 
