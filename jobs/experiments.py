@@ -65,8 +65,12 @@ class RunFilter:
             return False
         if self.statuses and run.status not in self.statuses:
             return False
+        return not self.older(run)
+
+    def older(self, run: TrackedRun) -> bool:
+        """Whether `run` started before ``since`` (a run without a start time is not)."""
         since, start = self.since_ms, run.start_ms
-        return since is None or start is None or start >= since
+        return since is not None and start is not None and start < since
 
 
 def select_runs(
@@ -76,8 +80,7 @@ def select_runs(
     follow. Stops reading `runs` at the limit, or at the first run older than ``since``."""
     kept: list[TrackedRun] = []
     for run in runs:
-        since = run_filter.since_ms
-        if since is not None and run.start_ms is not None and run.start_ms < since:
+        if run_filter.older(run):
             if run.parent is None:
                 return kept, False  # newest first: every later run is older still
             continue
