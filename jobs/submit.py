@@ -35,7 +35,15 @@ from jobs.follow import status_text
 from jobs.git import COMMIT_TAG, DIFF_HASH_TAG, DIRTY_TAG, git_state
 from jobs.models import STACK_TAG
 from jobs.pipelines import apply_default_compute, resolve_pipeline
-from jobs.refs import ALL, Overrides, content_digest, default_compute, is_arm_id, job_name
+from jobs.refs import (
+    ALL,
+    Overrides,
+    content_digest,
+    default_compute,
+    is_arm_id,
+    job_name,
+    workspace_arm_id,
+)
 from jobs.resolve import (
     BLOB_STORE_PATHS,
     Resolver,
@@ -176,11 +184,10 @@ def prepare(
         if body["properties"].get("displayName") == _PENDING:
             body["properties"]["displayName"] = job.name
     version = API_VERSIONS[body["properties"]["jobType"]]  # _resolve admits only these types
-    url = (
-        f"{ARM_ENDPOINT}/subscriptions/{context.subscription_id}/resourceGroups/"
-        f"{context.resource_group}/providers/Microsoft.MachineLearningServices/workspaces/"
-        f"{context.workspace_name}/jobs/{job.name}?api-version={version}"
+    workspace = workspace_arm_id(
+        context.subscription_id, context.resource_group, context.workspace_name
     )
+    url = f"{ARM_ENDPOINT}{workspace}/jobs/{job.name}?api-version={version}"
     components = tuple(
         Request("PUT", f"{ARM_ENDPOINT}{component_id}?api-version={COMPONENT_API_VERSION}", body)
         for component_id, body in getattr(resolver, "anonymous_components", {}).items()

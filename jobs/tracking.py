@@ -23,6 +23,7 @@ from azure.core.pipeline.transport import HttpTransport
 
 from components.azure_rest import ARM_SCOPE, RestClient
 from jobs.errors import JobError
+from jobs.refs import workspace_arm_id
 from jobs.rest import json_of
 
 __all__ = [
@@ -272,10 +273,8 @@ class RunHistory:
     ) -> RunHistory:
         """The run history of `ml_client`'s workspace (its API URL comes from the workspace's
         discovery document, as azure-ai-ml finds it)."""
-        workspace_id = (
-            f"/subscriptions/{ml_client.subscription_id}/resourceGroups/"
-            f"{ml_client.resource_group_name}/providers/Microsoft.MachineLearningServices/"
-            f"workspaces/{ml_client.workspace_name}"
+        workspace_id = workspace_arm_id(
+            ml_client.subscription_id, ml_client.resource_group_name, ml_client.workspace_name
         )
         return cls(ml_client.jobs._api_url, workspace_id, credential, transport=transport)
 

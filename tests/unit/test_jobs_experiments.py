@@ -373,3 +373,12 @@ def test_tracking_errors_name_the_call_and_the_mlflow_error(workspace: FakeWorks
     workspace.azure.respond("GET", f"^{mlflow}runs/get", b"<html>")
     with pytest.raises(JobError, match=r"^MLflow runs/get: the response is not JSON$"):
         tracking.run("churn-1")
+
+
+def test_run_history_of_a_client_is_that_of_its_workspace(workspace: FakeWorkspace) -> None:
+    workspace.add(FakeRun("pipe", "churn", job_type="Pipeline"))
+    workspace.add(FakeRun("pipe-step", "churn", parent="pipe"))
+    client = fake_ml_client(CONTEXT, workspace.azure)
+    history = RunHistory.of_workspace(client, StaticCredential(), transport=workspace.azure)
+    assert history.base == f"{workspace.api_url}/history/v1.0{WS}"
+    assert [child["runId"] for child in history.children("pipe")] == ["pipe-step"]
