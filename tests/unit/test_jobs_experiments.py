@@ -382,3 +382,10 @@ def test_run_history_of_a_client_is_that_of_its_workspace(workspace: FakeWorkspa
     history = RunHistory.of_workspace(client, StaticCredential(), transport=workspace.azure)
     assert history.base == f"{workspace.api_url}/history/v1.0{WS}"
     assert [child["runId"] for child in history.children("pipe")] == ["pipe-step"]
+
+
+def test_the_fake_tracking_server_is_at_the_https_form_of_the_tracking_uri(
+    workspace: FakeWorkspace,
+) -> None:
+    assert workspace.tracking_uri == f"azureml://westeurope.api.azureml.ms/mlflow/v1.0{WS}"
+    assert workspace.tracking_base == f"https://westeurope.api.azureml.ms/mlflow/v1.0{WS}"
