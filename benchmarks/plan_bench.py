@@ -114,14 +114,9 @@ class Row:
     """Custom resources of the stacks it references (planned first, floored too)."""
     medians: dict[str, Sample]
 
-    def ratio(self, field: str) -> float:
-        """Plan over floor for `field` (wall, cpu or peak_mib)."""
-        plan, floor = self.medians["plan"], self.medians["floor"]
-        return float(getattr(plan, field) / getattr(floor, field))
-
-    def sdk_ratio(self, field: str) -> float:
-        """Plan over floor+sdk for `field` (wall, cpu or peak_mib)."""
-        plan, floor = self.medians["plan"], self.medians["floor+sdk"]
+    def ratio(self, field: str, base: str = "floor") -> float:
+        """Plan over `base` (floor or floor+sdk) for `field` (wall, cpu or peak_mib)."""
+        plan, floor = self.medians["plan"], self.medians[base]
         return float(getattr(plan, field) / getattr(floor, field))
 
 
@@ -282,27 +277,27 @@ def custom_resources(spec: Path) -> int:
 
 
 def bench(cases: Sequence[Case], repeats: int, scratch: Path) -> list[Row]:
+    """`repeats` rounds of `KINDS` per case (`compare`, in the repository); the unmeasured runs
+    are `write_specs`' plans, which write what the floors replay."""
     specs = {case.label: write_specs(case, scratch) for case in cases}
-    samples: dict[tuple[str, str], list[Sample]] = {}
-    for round_ in range(repeats):
-        for case in cases:
-            commands = {
-                kind: plan_command(case)
-                if kind == "plan"
-                else floor_command(specs[case.label], kind)
-                for kind in KINDS
-            }
-            order = KINDS if round_ % 2 == 0 else tuple(reversed(KINDS))
-            for kind in order:
-                samples.setdefault((case.label, kind), []).append(measure(commands[kind], ROOT))
-        print(f"round {round_ + 1}/{repeats} done", file=sys.stderr)
+    runs = {
+        case.label: {
+            kind: Run(
+                plan_command(case) if kind == "plan" else floor_command(specs[case.label], kind),
+                child_env(),
+            )
+            for kind in KINDS
+        }
+        for case in cases
+    }
+    medians = {row.case: row.medians for row in compare(runs, KINDS, repeats, ROOT, warm_up=False)}
     return [
         Row(
             case=case.label,
             workspaces=case.workspaces,
             resources=custom_resources(specs[case.label][-1]),
             referenced=sum(custom_resources(spec) for spec in specs[case.label][:-1]),
-            medians={kind: median(samples[(case.label, kind)]) for kind in KINDS},
+            medians=medians[case.label],
         )
         for case in cases
     ]
@@ -329,7 +324,7 @@ def markdown(rows: Sequence[Row]) -> str:
             f"| {r.case} | {r.resources} (+ {r.referenced}) | {plan.wall:.2f} ({plan.cpu:.2f}) | "
             f"{floor.wall:.2f} ({floor.cpu:.2f}) | {sdk.wall:.2f} ({sdk.cpu:.2f}) | "
             f"{r.ratio('wall'):.2f} ({r.ratio('cpu'):.2f}) | "
-            f"{r.sdk_ratio('wall'):.2f} ({r.sdk_ratio('cpu'):.2f}) | "
+            f"{r.ratio('wall', 'floor+sdk'):.2f} ({r.ratio('cpu', 'floor+sdk'):.2f}) | "
             f"{plan.peak_mib:.0f} | {floor.peak_mib:.0f} | {sdk.peak_mib:.0f} |"
         )
     return "\n".join(lines)
@@ -359,7 +354,7 @@ def scaling(rows: Sequence[Row]) -> list[str]:
 
 
 def goals(rows: Sequence[Row]) -> list[str]:
-    worst = max(rows, key=lambda r: r.sdk_ratio("wall"))
+    worst = max(rows, key=lambda r: r.ratio("wall", "floor+sdk"))
 
     def verdict(met: bool) -> str:
         return "met" if met else "MISSED"
@@ -373,7 +368,7 @@ def goals(rows: Sequence[Row]) -> list[str]:
         if len(costs) > 1
         else []
     )
-    cpu_ratios = ", ".join(f"{r.case} {r.sdk_ratio('cpu'):.2f}" for r in rows)
+    cpu_ratios = ", ".join(f"{r.case} {r.ratio('cpu', 'floor+sdk'):.2f}" for r in rows)
     fleets = []
     for row in fleet_rows(rows):
         if row.workspaces in FLEET_GOALS:
@@ -388,8 +383,8 @@ def goals(rows: Sequence[Row]) -> list[str]:
     return [
         *linear,
         f"goal plan/floor+sdk time <= {RATIO_GOAL}: "
-        f"{verdict(worst.sdk_ratio('wall') <= RATIO_GOAL)} "
-        f"(worst {worst.sdk_ratio('wall'):.2f}, {worst.case}; in CPU time: "
+        f"{verdict(worst.ratio('wall', 'floor+sdk') <= RATIO_GOAL)} "
+        f"(worst {worst.ratio('wall', 'floor+sdk'):.2f}, {worst.case}; in CPU time: "
         f"{cpu_ratios})",
         *fleets,
     ]
@@ -480,20 +475,26 @@ def bytecode_runs(case: Case, scratch: Path, uncompiled: Path) -> dict[str, Run]
 
 
 def compare(
-    runs: Mapping[str, Mapping[str, Run]], kinds: Sequence[str], repeats: int, scratch: Path
+    runs: Mapping[str, Mapping[str, Run]],
+    kinds: Sequence[str],
+    repeats: int,
+    cwd: Path,
+    *,
+    warm_up: bool = True,
 ) -> list[KindRow]:
-    """One unmeasured run of every kind of every case, then `repeats` rounds in alternating
-    order; medians per case and kind."""
-    for case in runs.values():
-        for run in case.values():
-            run.prepare()
-            measure(run.command, scratch, run.env)
+    """One unmeasured run of every kind of every case (unless not `warm_up`), then `repeats`
+    rounds in alternating order, each command run in `cwd`; medians per case and kind."""
+    if warm_up:
+        for case in runs.values():
+            for run in case.values():
+                run.prepare()
+                measure(run.command, cwd, run.env)
     samples: dict[tuple[str, str], list[Sample]] = {}
     for round_ in range(repeats):
         for label, case in runs.items():
             for kind in kinds if round_ % 2 == 0 else tuple(reversed(kinds)):
                 case[kind].prepare()
-                sample = measure(case[kind].command, scratch, case[kind].env)
+                sample = measure(case[kind].command, cwd, case[kind].env)
                 samples.setdefault((label, kind), []).append(sample)
         print(f"round {round_ + 1}/{repeats} done", file=sys.stderr)
     return [KindRow(label, {k: median(samples[(label, k)]) for k in kinds}) for label in runs]

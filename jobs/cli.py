@@ -13,7 +13,7 @@ import functools
 import inspect
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -286,6 +286,11 @@ def _pairs(values: list[str], option: str, *, bare: str | None = None) -> dict[s
 def _print_json(items: Iterable[Any]) -> None:
     """Dataclasses (metrics, model versions) as a JSON list on stdout."""
     typer.echo(json.dumps([asdict(item) for item in items], indent=2))
+
+
+def _print_document(document: Mapping[str, Any]) -> None:
+    """A ``--json`` document (``job list``, ``show``, ``compare``) on stdout, keys sorted."""
+    typer.echo(json.dumps(document, indent=2, sort_keys=True))
 
 
 def _check_follow(timeout: float | None, cancel_on_timeout: bool) -> None:
@@ -606,7 +611,7 @@ def list_runs(
     if ascending and sort is None:
         fail("--ascending without --sort: expected --sort METRIC with it", ExitCode.INVALID_INPUT)
     with _handled():
-        from jobs.experiments import RunFilter
+        from jobs.experiments import LISTING_VERSION, RunFilter
         from jobs.experiments import list_runs as read_runs
 
         _, credential, client = target.connect()
@@ -615,10 +620,10 @@ def list_runs(
             found = tracking.experiments()
             if as_json:
                 document = {
-                    "version": 1,
+                    "version": LISTING_VERSION,
                     "experiments": [{"name": e.name, "id": e.id} for e in found],
                 }
-                typer.echo(json.dumps(document, indent=2, sort_keys=True))
+                _print_document(document)
                 return
             table = Table("experiment", "id", title=f"{len(found)} experiments")
             for item in found:
@@ -637,7 +642,7 @@ def list_runs(
             models=client.models,
         )
     if as_json:
-        typer.echo(json.dumps(listing.document(), indent=2, sort_keys=True))
+        _print_document(listing.document())
         return
     _print_listing(listing)
 
@@ -713,12 +718,11 @@ def show(
         _, credential, client = target.connect()
         view = show_job(client, job, target.history(client, credential))
     if as_json:
-        typer.echo(json.dumps(view.document(), indent=2, sort_keys=True))
+        _print_document(view.document())
         return
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    git = view.document()["git"]
     rows = [
         ("name", view.name),
         ("display name", view.display_name or ""),
@@ -732,8 +736,8 @@ def show(
         (
             "git",
             ""
-            if git["commit"] is None
-            else f"{git['commit']}" + (" (dirty)" if git["dirty"] else ""),
+            if view.git_commit is None
+            else view.git_commit + (" (dirty)" if view.git_dirty else ""),
         ),
         ("studio", view.studio_url or ""),
     ]
@@ -783,7 +787,7 @@ def compare(
         _, credential, client = target.connect()
         comparison = compare_runs(tracked_runs(target.tracking(client, credential), runs))
     if as_json:
-        typer.echo(json.dumps(comparison.document(), indent=2, sort_keys=True))
+        _print_document(comparison.document())
         return
     names = [run.name for run in comparison.runs]
     table = Table("", *names, title=f"{len(names)} runs")

@@ -21,12 +21,11 @@ from typing import Any
 from components.suggest import did_you_mean
 from jobs.errors import JobError, ModelError, RunSelectionError
 from jobs.git import COMMIT_TAG, DIRTY_TAG
-from jobs.models import RUN_TAG, ModelOperations
+from jobs.models import ModelOperations, run_of
 from jobs.tracking import Experiment, RunHistory, TrackedRun, Tracking
 
 __all__ = [
     "LISTING_VERSION",
-    "STATUSES",
     "Comparison",
     "JobView",
     "Listing",
@@ -47,8 +46,6 @@ __all__ = [
 
 LISTING_VERSION = 1
 """The version of ``job list --json`` / ``job show --json`` / ``job compare --json`` documents."""
-STATUSES = ("Queued", "Running", "Completed", "Failed", "Canceled")
-"""The statuses runs are filtered by (``--status``), as the tracking server reports them."""
 _GIT_COMMIT_PROPERTY = "mlflow.source.git.commit"
 """What azure-ai-ml records of the submitting directory's repository, when amlstack's tag is
 missing (a job submitted another way)."""
@@ -59,7 +56,7 @@ class RunFilter:
     """Which runs a listing keeps; every default keeps all top-level runs."""
 
     statuses: frozenset[str] = frozenset()
-    """Keep runs in these statuses (`STATUSES`); empty: any."""
+    """Keep runs in these statuses (Azure ML's, as `TrackedRun.status` has them); empty: any."""
     since_ms: int | None = None
     """Keep runs started at or after this time (milliseconds since the epoch)."""
 
@@ -68,8 +65,12 @@ class RunFilter:
             return False
         if self.statuses and run.status not in self.statuses:
             return False
+        return not self.older(run)
+
+    def older(self, run: TrackedRun) -> bool:
+        """Whether `run` started before ``since`` (a run without a start time is not)."""
         since, start = self.since_ms, run.start_ms
-        return since is None or start is None or start >= since
+        return since is not None and start is not None and start < since
 
 
 def select_runs(
@@ -79,8 +80,7 @@ def select_runs(
     follow. Stops reading `runs` at the limit, or at the first run older than ``since``."""
     kept: list[TrackedRun] = []
     for run in runs:
-        since = run_filter.since_ms
-        if since is not None and run.start_ms is not None and run.start_ms < since:
+        if run_filter.older(run):
             if run.parent is None:
                 return kept, False  # newest first: every later run is older still
             continue
@@ -209,7 +209,6 @@ def list_runs(
 
 def _row(run: TrackedRun, compute: str | None, models: list[str], *, now_ms: int) -> RunRow:
     commit = run.tags.get(COMMIT_TAG) or run.tags.get(_GIT_COMMIT_PROPERTY)
-    dirty = run.tags.get(DIRTY_TAG)
     end = run.end_ms or (now_ms if run.status in ("Running", "Queued") else None)
     return RunRow(
         name=run.name,
@@ -221,7 +220,7 @@ def _row(run: TrackedRun, compute: str | None, models: list[str], *, now_ms: int
         metrics=dict(run.metrics),
         params=dict(run.params),
         git_commit=commit,
-        git_dirty=None if dirty is None else dirty == "true",
+        git_dirty=_dirty(run.tags),
         models=sorted(models),
     )
 
@@ -239,7 +238,7 @@ def models_by_run(models: ModelOperations) -> dict[str, list[str]]:
     produced: dict[str, list[str]] = {}
     for container in models.list():
         for version in models.list(name=str(container.name)):
-            run = (version.tags or {}).get(RUN_TAG) or getattr(version, "job_name", None)
+            run = run_of(version)
             if run:
                 produced.setdefault(str(run), []).append(f"{version.name}:{version.version}")
     return produced
@@ -367,6 +366,16 @@ class JobView:
     logs_uri: str
     """Where Azure ML keeps the run's outputs and logs (the artifact store)."""
 
+    @property
+    def git_commit(self) -> str | None:
+        """The commit amlstack tagged the job with (``amlstack.gitCommit``)."""
+        return self.tags.get(COMMIT_TAG)
+
+    @property
+    def git_dirty(self) -> bool | None:
+        """Whether the code had uncommitted changes; None when the job records no git state."""
+        return _dirty(self.tags)
+
     def document(self) -> dict[str, Any]:
         """The ``job show --json`` document (docs/guides/jobs-and-models.md)."""
         return {
@@ -382,7 +391,7 @@ class JobView:
             "inputs": self.inputs,
             "outputs": self.outputs,
             "tags": self.tags,
-            "git": {"commit": self.tags.get(COMMIT_TAG), "dirty": _dirty(self.tags)},
+            "git": {"commit": self.git_commit, "dirty": self.git_dirty},
             "studioUrl": self.studio_url,
             "steps": [
                 {
@@ -398,6 +407,7 @@ class JobView:
 
 
 def _dirty(tags: Mapping[str, str]) -> bool | None:
+    """``amlstack.gitDirty`` as a bool; None when it is not there."""
     value = tags.get(DIRTY_TAG)
     return None if value is None else value == "true"
 

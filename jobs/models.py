@@ -29,6 +29,7 @@ __all__ = [
     "next_version",
     "promote_model",
     "register_model",
+    "run_of",
 ]
 
 RUN_TAG = "amlstack.run"
@@ -171,13 +172,19 @@ def _versions(models: ModelOperations, name: str) -> list[Any]:
         return []
 
 
+def run_of(model: Any) -> str | None:
+    """The run a model version was registered from: its ``amlstack.run`` tag, else the
+    ``job_name`` Azure ML records."""
+    return (model.tags or {}).get(RUN_TAG) or getattr(model, "job_name", None)
+
+
 def _describe(model: Any, *, created: bool = False) -> ModelVersion:
     tags = model.tags or {}
     return ModelVersion(
         name=str(model.name),
         version=str(model.version),
         type=str(model.type),
-        run=tags.get(RUN_TAG) or getattr(model, "job_name", None),
+        run=run_of(model),
         source=tags.get(SOURCE_TAG),
         stack=tags.get(STACK_TAG),
         created=created,

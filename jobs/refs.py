@@ -40,6 +40,7 @@ __all__ = [
     "resolve_environment",
     "slug",
     "stack_key_hint",
+    "workspace_arm_id",
 ]
 
 ALL = "*"
@@ -96,6 +97,14 @@ def is_registry_id(ref: str) -> bool:
 def is_binding(ref: str) -> bool:
     """``${{parent.inputs.compute}}`` and the like: bound when the pipeline runs."""
     return ref.strip().startswith("${{")
+
+
+def workspace_arm_id(subscription_id: str, resource_group: str, workspace_name: str) -> str:
+    """The ARM id of a workspace, from the coordinates an ``MLClient`` is built with."""
+    return (
+        f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}/providers/"
+        f"Microsoft.MachineLearningServices/workspaces/{workspace_name}"
+    )
 
 
 def asset_id(workspace_id: str, kind: str, name: str, version: str | None = None) -> str:

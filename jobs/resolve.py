@@ -13,12 +13,13 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from azure.ai.ml import Input
 from azure.ai.ml._restclient.arm_ml_service._utils.model_base import SdkJSONEncoder
-from azure.ai.ml._utils._asset_utils import get_ignore_file, get_object_hash
+from azure.ai.ml._utils._asset_utils import IgnoreFile, get_ignore_file, get_object_hash
 from azure.ai.ml.constants import AssetTypes
 from azure.ai.ml.constants._common import ANONYMOUS_COMPONENT_NAME
 from azure.ai.ml.entities import Component, Environment
@@ -41,9 +42,12 @@ from jobs.refs import (
 from jobs.snapshot import take_snapshot
 
 __all__ = [
+    "BLOB_STORE_PATHS",
     "LOCAL_UPLOADS",
+    "LocalUpload",
     "Resolver",
     "StackResolver",
+    "local_upload",
     "resolve_code",
     "resolve_command",
     "resolve_component_dependencies",
@@ -56,7 +60,9 @@ __all__ = [
 
 log = logging.getLogger("amlstack.jobs")
 
-LOCAL_UPLOADS = "azureml://datastores/workspaceblobstore/paths/LocalUpload"
+BLOB_STORE_PATHS = "azureml://datastores/workspaceblobstore/paths"
+"""The URI of a path in the workspace's default blob datastore: ``<this>/<path>``."""
+LOCAL_UPLOADS = f"{BLOB_STORE_PATHS}/LocalUpload"
 """Where azure-ai-ml uploads local inputs: ``<this>/<content hash>/<file or folder name>``."""
 
 
@@ -144,14 +150,35 @@ def rest_json(rest_object: Any) -> dict[str, Any]:
     return body
 
 
-def uploaded_input_uri(path: Path, input_type: str, *, where: str) -> str:
-    """Where azure-ai-ml uploads a local input: the workspace blob store, under its content hash
-    (so the same data is uploaded once); a ``uri_folder`` ends in ``/``. The path must be what
-    its type says (`jobs.local_paths.check_local_path`)."""
+@dataclass(frozen=True)
+class LocalUpload:
+    """A local input as azure-ai-ml uploads it (`local_upload`)."""
+
+    digest: str
+    """Its content hash: the folder it is uploaded to, under `LOCAL_UPLOADS`."""
+    ignore_file: IgnoreFile
+    """What the hash (and so the upload) leaves out: ``.amlignore`` or ``.gitignore``."""
+    uri: str
+    """Where it is uploaded to (`uploaded_input_uri`)."""
+
+
+def local_upload(path: Path, input_type: str, *, where: str) -> LocalUpload:
+    """A local input's content hash, ignore file and URI, each computed once: the URI is in the
+    workspace blob store, under the content hash (so the same data is uploaded once); a
+    ``uri_folder``'s ends in ``/``. The path must be what its type says
+    (`jobs.local_paths.check_local_path`)."""
     check_local_path(path, expects_for_input(input_type), where=where, input_type=input_type)
-    digest = get_object_hash(path, get_ignore_file(path if path.is_dir() else path.parent))
+    ignore_file = get_ignore_file(path if path.is_dir() else path.parent)
+    digest = get_object_hash(path, ignore_file)
     uri = f"{LOCAL_UPLOADS}/{digest}/{path.name}"
-    return uri + "/" if input_type == AssetTypes.URI_FOLDER else uri
+    return LocalUpload(
+        digest, ignore_file, uri + "/" if input_type == AssetTypes.URI_FOLDER else uri
+    )
+
+
+def uploaded_input_uri(path: Path, input_type: str, *, where: str) -> str:
+    """Where azure-ai-ml uploads a local input (`local_upload`)."""
+    return local_upload(path, input_type, where=where).uri
 
 
 def resolve_code(value: object, base: Path, resolver: Resolver, *, where: str) -> object:

@@ -7,15 +7,17 @@ state of a compute is read from the raw ARM response here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from azure.core.credentials import TokenCredential
 from azure.core.pipeline.transport import HttpTransport
+from azure.core.rest import HttpResponse
 
 from components.azure_rest import ARM_ENDPOINT, ARM_SCOPE, RestClient, service_error
 from jobs.errors import JobError
 
-__all__ = ["COMPUTE_API_VERSION", "compute_state", "get_json"]
+__all__ = ["COMPUTE_API_VERSION", "compute_state", "get_json", "json_of"]
 
 COMPUTE_API_VERSION = "2025-12-01"
 
@@ -29,13 +31,20 @@ def get_json(
         response = rest.send("GET", url)
     finally:
         rest.close()
-    where = url.split("?", maxsplit=1)[0]
+    return json_of(response, f"GET {url.split('?', maxsplit=1)[0]}")
+
+
+def json_of(
+    response: HttpResponse, what: str, *, error: Callable[[HttpResponse], str] = service_error
+) -> Any:
+    """The JSON body of `response`; an HTTP error (``<what> failed: <error(response)>``) or a
+    body that is not JSON becomes `JobError`."""
     if response.status_code >= 400:
-        raise JobError(f"GET {where} failed: {service_error(response)}")
+        raise JobError(f"{what} failed: {error(response)}")
     try:
         return response.json()
     except ValueError:
-        raise JobError(f"GET {where}: the response is not JSON") from None
+        raise JobError(f"{what}: the response is not JSON") from None
 
 
 def compute_state(

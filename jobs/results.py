@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from azure.core.credentials import TokenCredential
 from azure.core.exceptions import HttpResponseError
@@ -18,7 +17,7 @@ from azure.core.pipeline.transport import HttpTransport
 
 from jobs.errors import JobError
 from jobs.rest import get_json
-from jobs.tracking import tracking_base_url
+from jobs.tracking import mlflow_url, run_path, tracking_base_url, workspace_tracking_url
 
 __all__ = ["Metric", "download_outputs", "metrics", "tracking_base_url"]
 
@@ -42,13 +41,7 @@ def metrics(
     transport: HttpTransport[Any, Any] | None = None,
 ) -> list[Metric]:
     """The latest value of every metric the run logged, sorted by key."""
-    workspace = ml_client.workspaces.get(ml_client.workspace_name)
-    if not workspace.mlflow_tracking_uri:
-        raise JobError(f"workspace {ml_client.workspace_name} reports no MLflow tracking URI")
-    url = (
-        f"{tracking_base_url(workspace.mlflow_tracking_uri)}/api/2.0/mlflow/runs/get"
-        f"?run_id={quote(job_name, safe='')}"
-    )
+    url = mlflow_url(workspace_tracking_url(ml_client), run_path(job_name))
     document = get_json(url, credential, transport=transport)
     logged = ((document or {}).get("run") or {}).get("data", {}).get("metrics") or []
     return sorted(

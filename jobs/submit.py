@@ -35,8 +35,24 @@ from jobs.follow import status_text
 from jobs.git import COMMIT_TAG, DIFF_HASH_TAG, DIRTY_TAG, git_state
 from jobs.models import STACK_TAG
 from jobs.pipelines import apply_default_compute, resolve_pipeline
-from jobs.refs import ALL, Overrides, content_digest, default_compute, is_arm_id, job_name
-from jobs.resolve import Resolver, StackResolver, resolve_command, resolve_sweep, rest_json
+from jobs.refs import (
+    ALL,
+    Overrides,
+    content_digest,
+    default_compute,
+    is_arm_id,
+    job_name,
+    workspace_arm_id,
+)
+from jobs.resolve import (
+    BLOB_STORE_PATHS,
+    Resolver,
+    StackResolver,
+    local_upload,
+    resolve_command,
+    resolve_sweep,
+    rest_json,
+)
 from jobs.snapshot import take_snapshot
 from jobs.specs import LoadedSpec
 
@@ -168,11 +184,10 @@ def prepare(
         if body["properties"].get("displayName") == _PENDING:
             body["properties"]["displayName"] = job.name
     version = API_VERSIONS[body["properties"]["jobType"]]  # _resolve admits only these types
-    url = (
-        f"{ARM_ENDPOINT}/subscriptions/{context.subscription_id}/resourceGroups/"
-        f"{context.resource_group}/providers/Microsoft.MachineLearningServices/workspaces/"
-        f"{context.workspace_name}/jobs/{job.name}?api-version={version}"
+    workspace = workspace_arm_id(
+        context.subscription_id, context.resource_group, context.workspace_name
     )
+    url = f"{ARM_ENDPOINT}{workspace}/jobs/{job.name}?api-version={version}"
     components = tuple(
         Request("PUT", f"{ARM_ENDPOINT}{component_id}?api-version={COMPONENT_API_VERSION}", body)
         for component_id, body in getattr(resolver, "anonymous_components", {}).items()
@@ -266,11 +281,11 @@ class LiveResolver(StackResolver):
 
     def local_input(self, path: Path, input_type: str, where: str) -> str:
         """Upload as azure-ai-ml does (to ``LocalUpload/<content hash>/``, skipped when that is
-        there already), so the job carries the URI the dry run showed."""
+        there already), so the job carries the URI the dry run showed. The content is hashed
+        once: the upload is given the hash and ignore file the URI was predicted with."""
         from azure.ai.ml._artifacts._artifact_utilities import _upload_to_datastore
-        from azure.ai.ml._utils._asset_utils import get_ignore_file
 
-        predicted = super().local_input(path, input_type, where)  # checks the path
+        predicted = local_upload(path, input_type, where=where)  # checks the path
         uploaded = _upload_to_datastore(
             operation_scope=self.ml_client._operation_scope,
             datastore_operation=self.ml_client.datastores,
@@ -278,13 +293,14 @@ class LiveResolver(StackResolver):
             artifact_type="Data",
             datastore_name="workspaceblobstore",
             show_progress=False,
-            asset_name=predicted.rstrip("/").rsplit("/", 2)[-2],
-            ignore_file=get_ignore_file(path if path.is_dir() else path.parent),
+            asset_name=predicted.digest,
+            asset_hash=predicted.digest,
+            ignore_file=predicted.ignore_file,
         )
-        uri = f"azureml://datastores/workspaceblobstore/paths/{uploaded.relative_path}"
-        uri = uri + "/" if predicted.endswith("/") and not uri.endswith("/") else uri
-        if uri != predicted:
-            log.warning("%s: uploaded to %s, not %s as predicted", where, uri, predicted)
+        uri = f"{BLOB_STORE_PATHS}/{uploaded.relative_path}"
+        uri = uri + "/" if predicted.uri.endswith("/") and not uri.endswith("/") else uri
+        if uri != predicted.uri:
+            log.warning("%s: uploaded to %s, not %s as predicted", where, uri, predicted.uri)
         return uri
 
 

@@ -35,6 +35,7 @@ from azure.core.rest._http_response_impl import HttpResponseImpl
 from azure.core.utils import CaseInsensitiveDict
 
 from jobs.context import StackContext
+from jobs.tracking import tracking_base_url
 
 __all__ = [
     "Answer",
@@ -144,7 +145,7 @@ class FakeAzure(HttpTransport):  # type: ignore[type-arg]
         return [s for s in self.sent if s.method == method.upper() and pattern.search(s.url)]
 
     def send(self, request: HttpRequest, **_kwargs: Any) -> HttpResponseImpl:
-        body = _decode(getattr(request, "content", None) or getattr(request, "data", None))
+        body = _request_body(request)
         self.sent.append(Sent(request.method, request.url, body, dict(request.headers)))
         for route in self.routes:
             if route.method == request.method and route.pattern.search(request.url):
@@ -178,6 +179,11 @@ def fake_ml_client(context: StackContext, azure: FakeAzure, **kwargs: Any) -> An
         transport=azure,
         **kwargs,
     )
+
+
+def _request_body(request: HttpRequest) -> Any:
+    """The body `request` was sent with: JSON decoded, else text, else bytes (None: none)."""
+    return _decode(getattr(request, "content", None) or getattr(request, "data", None))
 
 
 def _decode(content: Any) -> Any:
@@ -295,7 +301,8 @@ class FakeWorkspace:
 
     @property
     def tracking_base(self) -> str:
-        return f"https://{self.region}.api.azureml.ms/mlflow/v1.0{self.context.workspace_id}"
+        """The HTTPS REST base of `tracking_uri` (`jobs.tracking.tracking_base_url`)."""
+        return tracking_base_url(self.tracking_uri)
 
     @property
     def _history_prefix(self) -> str:
@@ -410,7 +417,7 @@ class FakeWorkspace:
 
     def _experiments(self, request: HttpRequest) -> Answer:
         names = sorted({run.experiment for run in self.runs})
-        body = _decode(getattr(request, "content", None) or getattr(request, "data", None)) or {}
+        body = _request_body(request) or {}
         page, token = self._page(names, body)
         answer: dict[str, Any] = {"experiments": [self._experiment_body(n) for n in page]}
         if token:
@@ -418,7 +425,7 @@ class FakeWorkspace:
         return 200, answer
 
     def _search(self, request: HttpRequest) -> Answer:
-        body = _decode(getattr(request, "content", None) or getattr(request, "data", None)) or {}
+        body = _request_body(request) or {}
         ids = set(body.get("experiment_ids") or [])
         found = [r for r in self.runs if self.experiment_id(r.experiment) in ids]
         found.sort(key=lambda r: r.start_ms, reverse=True)  # start_time DESC, the default

@@ -23,6 +23,8 @@ from azure.core.pipeline.transport import HttpTransport
 
 from components.azure_rest import ARM_SCOPE, RestClient
 from jobs.errors import JobError
+from jobs.refs import workspace_arm_id
+from jobs.rest import json_of
 
 __all__ = [
     "HISTORY_API_VERSION",
@@ -34,7 +36,10 @@ __all__ = [
     "RunHistory",
     "TrackedRun",
     "Tracking",
+    "mlflow_url",
+    "run_path",
     "tracking_base_url",
+    "workspace_tracking_url",
 ]
 
 PAGE_SIZE = 100
@@ -62,6 +67,25 @@ def tracking_base_url(mlflow_tracking_uri: str) -> str:
     if mlflow_tracking_uri.startswith("azureml://"):
         return "https://" + mlflow_tracking_uri.removeprefix("azureml://").rstrip("/")
     return mlflow_tracking_uri.rstrip("/")
+
+
+def workspace_tracking_url(ml_client: Any) -> str:
+    """The HTTPS REST base of `ml_client`'s workspace's tracking server (one ARM GET of the
+    workspace); `JobError` when the workspace reports none."""
+    workspace = ml_client.workspaces.get(ml_client.workspace_name)
+    if not workspace.mlflow_tracking_uri:
+        raise JobError(f"workspace {ml_client.workspace_name} reports no MLflow tracking URI")
+    return tracking_base_url(str(workspace.mlflow_tracking_uri))
+
+
+def mlflow_url(base_url: str, path: str) -> str:
+    """The URL of the MLflow REST API's `path` on the tracking server at `base_url`."""
+    return f"{base_url}/api/2.0/mlflow/{path}"
+
+
+def run_path(name: str) -> str:
+    """The MLflow REST API path of one run (its id is the job name)."""
+    return f"runs/get?run_id={quote(name, safe='')}"
 
 
 @dataclass(frozen=True)
@@ -148,11 +172,8 @@ class Tracking:
         *,
         transport: HttpTransport[Any, Any] | None = None,
     ) -> Tracking:
-        """The tracking server of `ml_client`'s workspace (one ARM GET of the workspace)."""
-        workspace = ml_client.workspaces.get(ml_client.workspace_name)
-        if not workspace.mlflow_tracking_uri:
-            raise JobError(f"workspace {ml_client.workspace_name} reports no MLflow tracking URI")
-        return cls(str(workspace.mlflow_tracking_uri), credential, transport=transport)
+        """The tracking server of `ml_client`'s workspace (`workspace_tracking_url`)."""
+        return cls(workspace_tracking_url(ml_client), credential, transport=transport)
 
     def experiment(self, name: str) -> Experiment | None:
         """The experiment called `name`, or None when the workspace has none of that name."""
@@ -164,17 +185,11 @@ class Tracking:
 
     def experiments(self) -> list[Experiment]:
         """Every active experiment of the workspace, by name."""
-        found: list[Experiment] = []
-        body: dict[str, Any] = {"max_results": 1000}
-        while True:
-            page = self._call("POST", "experiments/search", body) or {}
-            found += [
-                Experiment(str(e["experiment_id"]), str(e["name"]))
-                for e in page.get("experiments") or []
-            ]
-            if not page.get("next_page_token"):
-                return sorted(found, key=lambda e: e.name)
-            body = {**body, "page_token": page["next_page_token"]}
+        found = self._pages("experiments/search", {"max_results": 1000}, "experiments")
+        return sorted(
+            (Experiment(str(e["experiment_id"]), str(e["name"])) for e in found),
+            key=lambda e: e.name,
+        )
 
     def runs(self, experiment: Experiment, *, page_size: int = PAGE_SIZE) -> Iterator[TrackedRun]:
         """The experiment's runs, newest first, a page at a time as they are consumed."""
@@ -183,42 +198,33 @@ class Tracking:
             "max_results": page_size,
             "order_by": ["start_time DESC"],
         }
-        while True:
-            page = self._call("POST", "runs/search", body) or {}
-            for run in page.get("runs") or []:
-                yield TrackedRun.from_mlflow(run)
-            if not page.get("next_page_token"):
-                return
-            body = {**body, "page_token": page["next_page_token"]}
+        for run in self._pages("runs/search", body, "runs"):
+            yield TrackedRun.from_mlflow(run)
 
     def run(self, name: str) -> TrackedRun | None:
         """One run by its id (the job name), or None when the server has no such run."""
-        found = self._call("GET", f"runs/get?run_id={quote(name, safe='')}")
+        found = self._call("GET", run_path(name))
         return None if found is None else TrackedRun.from_mlflow(found.get("run") or {})
 
     def close(self) -> None:
         self.rest.close()
 
+    def _pages(self, path: str, body: Mapping[str, Any], key: str) -> Iterator[Any]:
+        """The `key` entries of a search's pages, each page POSTed as the previous one is
+        consumed, until one has no ``next_page_token``."""
+        while True:
+            page = self._call("POST", path, body) or {}
+            yield from page.get(key) or []
+            if not page.get("next_page_token"):
+                return
+            body = {**body, "page_token": page["next_page_token"]}
+
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         """One MLflow call; a 404 (``RESOURCE_DOES_NOT_EXIST``) is None, other errors `JobError`."""
-        url = f"{self.base_url}/api/2.0/mlflow/{path}"
-        response = (
-            self.rest.send(method, url, json=body)
-            if body is not None
-            else self.rest.send(method, url)
-        )
+        response = self.rest.send(method, mlflow_url(self.base_url, path), json=body)
         if response.status_code == 404:
             return None
-        if response.status_code >= 400:
-            raise JobError(
-                f"MLflow {path.split('?', maxsplit=1)[0]} failed: {_mlflow_error(response)}"
-            )
-        try:
-            return response.json()
-        except ValueError:
-            raise JobError(
-                f"MLflow {path.split('?', maxsplit=1)[0]}: the response is not JSON"
-            ) from None
+        return json_of(response, f"MLflow {path.split('?', maxsplit=1)[0]}", error=_mlflow_error)
 
 
 def _mlflow_error(response: Any) -> str:
@@ -267,10 +273,8 @@ class RunHistory:
     ) -> RunHistory:
         """The run history of `ml_client`'s workspace (its API URL comes from the workspace's
         discovery document, as azure-ai-ml finds it)."""
-        workspace_id = (
-            f"/subscriptions/{ml_client.subscription_id}/resourceGroups/"
-            f"{ml_client.resource_group_name}/providers/Microsoft.MachineLearningServices/"
-            f"workspaces/{ml_client.workspace_name}"
+        workspace_id = workspace_arm_id(
+            ml_client.subscription_id, ml_client.resource_group_name, ml_client.workspace_name
         )
         return cls(ml_client.jobs._api_url, workspace_id, credential, transport=transport)
 

@@ -5,6 +5,7 @@ run's model registered; and the selection logic on its own, with hypothesis."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 from components.exit_codes import ExitCode
 from infra.entrypoint import app
 from jobs import cli as jobs_cli
-from jobs.errors import ModelError, RunSelectionError
+from jobs.errors import JobError, ModelError, RunSelectionError
 from jobs.experiments import RunFilter, choose_best, select_runs, shared_metrics
 from jobs.testing import FakeAzure, FakeRun, FakeWorkspace, StaticCredential, fake_ml_client
 from jobs.tracking import RunHistory, TrackedRun, Tracking
@@ -202,6 +203,15 @@ def test_show_a_command_run(cli: FakeWorkspace) -> None:
     assert "amlstack job logs churn-0 --stack dev" in text.output
 
 
+def test_show_prints_the_git_commit_and_whether_it_was_dirty(cli: FakeWorkspace) -> None:
+    dirty = invoke("job", "show", "churn-5")
+    assert dirty.exit_code == 0, dirty.output
+    assert f"{5:040x} (dirty)" in dirty.output
+    clean = invoke("job", "show", "churn-4")
+    assert f"{4:040x}" in clean.output
+    assert "(dirty)" not in clean.output
+
+
 def test_show_a_pipeline_run_with_its_steps_paged(cli: FakeWorkspace) -> None:
     cli.add(
         FakeRun("train-pipe", "churn", job_type="Pipeline", compute=None, start_ms=T0),
@@ -351,3 +361,31 @@ def test_the_guide_documents_every_key_of_the_json_documents() -> None:
     guide = (Path(__file__).parents[2] / "docs" / "guides" / "jobs-and-models.md").read_text()
     for key in ("durationSeconds", "displayName", '"more"', '"differs"', "studioUrl", '"steps"'):
         assert key in guide, key
+
+
+def test_tracking_errors_name_the_call_and_the_mlflow_error(workspace: FakeWorkspace) -> None:
+    tracking = Tracking(workspace.tracking_uri, StaticCredential(), transport=workspace.azure)
+    mlflow = re.escape(f"{workspace.tracking_base}/api/2.0/mlflow/")
+    refused = {"error_code": "PERMISSION_DENIED", "message": "no access"}
+    workspace.azure.respond("POST", f"^{mlflow}experiments/search", refused, status=403)
+    with pytest.raises(JobError, match=r"^MLflow experiments/search failed: PERMISSION_DENIED: "):
+        tracking.experiments()
+    workspace.azure.respond("GET", f"^{mlflow}runs/get", b"<html>")
+    with pytest.raises(JobError, match=r"^MLflow runs/get: the response is not JSON$"):
+        tracking.run("churn-1")
+
+
+def test_run_history_of_a_client_is_that_of_its_workspace(workspace: FakeWorkspace) -> None:
+    workspace.add(FakeRun("pipe", "churn", job_type="Pipeline"))
+    workspace.add(FakeRun("pipe-step", "churn", parent="pipe"))
+    client = fake_ml_client(CONTEXT, workspace.azure)
+    history = RunHistory.of_workspace(client, StaticCredential(), transport=workspace.azure)
+    assert history.base == f"{workspace.api_url}/history/v1.0{WS}"
+    assert [child["runId"] for child in history.children("pipe")] == ["pipe-step"]
+
+
+def test_the_fake_tracking_server_is_at_the_https_form_of_the_tracking_uri(
+    workspace: FakeWorkspace,
+) -> None:
+    assert workspace.tracking_uri == f"azureml://westeurope.api.azureml.ms/mlflow/v1.0{WS}"
+    assert workspace.tracking_base == f"https://westeurope.api.azureml.ms/mlflow/v1.0{WS}"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from azure.ai.ml._artifacts import _artifact_utilities
 
+from jobs import resolve as resolve_module
 from jobs import snapshot as snapshot_module
 from jobs.errors import JobError, JobSpecError, MissingPathError
 from jobs.refs import Overrides
@@ -377,3 +378,32 @@ def test_submit_uploads_local_data_where_the_dry_run_said(
     [sent] = uploads
     assert sent["path"] == tmp_path / "rows"
     assert sent["datastore_name"] == "workspaceblobstore"
+    digest = predicted.split("/LocalUpload/")[1].split("/")[0]
+    assert sent["asset_name"] == sent["asset_hash"] == digest  # the upload hashes nothing again
+    assert sent["ignore_file"] is not None
+
+
+def test_a_live_submit_hashes_each_local_input_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rows").mkdir()
+    (tmp_path / "rows" / "part-0.csv").write_text("a,b\n")
+    hashed: list[Path] = []
+    real_hash = resolve_module.get_object_hash
+
+    def counting_hash(path: Any, ignore_file: Any) -> str:
+        hashed.append(Path(path))
+        return str(real_hash(path, ignore_file))
+
+    def upload(**kwargs: Any) -> Any:
+        if not kwargs.get("asset_hash"):  # azure-ai-ml would hash the whole input again
+            hashed.append(Path(kwargs["path"]))
+        return type("Info", (), {"relative_path": f"LocalUpload/{kwargs['asset_hash']}/rows"})()
+
+    monkeypatch.setattr(resolve_module, "get_object_hash", counting_hash)
+    monkeypatch.setattr(_artifact_utilities, "_upload_to_datastore", upload)
+    resolver = LiveResolver(CONTEXT, None, fake_ml_client(CONTEXT, FakeAzure()))
+    uri = resolver.local_input(tmp_path / "rows", "uri_folder", "inputs.rows")
+    assert hashed == [tmp_path / "rows"]
+    assert uri.startswith("azureml://datastores/workspaceblobstore/paths/LocalUpload/")
+    assert uri.endswith("/rows/")
