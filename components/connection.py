@@ -41,7 +41,7 @@ from components.args import Args
 from components.errors import AmlStackError
 from components.key_vault_secret import KeyVaultSecretValue, check_secret_uri
 from components.naming import NameRule
-from components.private_link import parse_resource_id
+from components.private_link import DATASTORE_SUBRESOURCES, parse_resource_id
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
@@ -177,6 +177,9 @@ class _Category:
     write: tuple[roles.Role, ...] = ()
     url: Callable[[str, str | None], str] | None = None
     """The target URL of a resource, from its name (and container)."""
+    groups: tuple[str, ...] = ()
+    """The private link sub-resources (`components.private_link.PRIVATE_LINK_TYPES`) a
+    managed network needs a private endpoint to, to reach the target."""
 
 
 _COGNITIVE = "Microsoft.CognitiveServices/accounts"
@@ -189,6 +192,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.COGNITIVE_SERVICES_OPENAI_USER,),
         write=(roles.COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR,),
         url=lambda name, _: f"https://{name}.openai.azure.com/",
+        groups=("account",),
     ),
     "AIServices": _Category(
         _COGNITIVE,
@@ -196,6 +200,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.COGNITIVE_SERVICES_USER,),
         write=(roles.COGNITIVE_SERVICES_USER, roles.COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR),
         url=lambda name, _: f"https://{name}.cognitiveservices.azure.com/",
+        groups=("account",),
     ),
     "CognitiveSearch": _Category(
         "Microsoft.Search/searchServices",
@@ -203,6 +208,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.SEARCH_INDEX_DATA_READER,),
         write=(roles.SEARCH_INDEX_DATA_CONTRIBUTOR, roles.SEARCH_SERVICE_CONTRIBUTOR),
         url=lambda name, _: f"https://{name}.search.windows.net",
+        groups=("searchService",),
     ),
     "ContainerRegistry": _Category(
         "Microsoft.ContainerRegistry/registries",
@@ -210,6 +216,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.ACR_PULL,),
         write=(roles.ACR_PUSH,),
         url=lambda name, _: f"{name}.azurecr.io",
+        groups=("registry",),
     ),
     "AzureBlob": _Category(
         _STORAGE,
@@ -217,6 +224,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.STORAGE_BLOB_DATA_READER,),
         write=(roles.STORAGE_BLOB_DATA_CONTRIBUTOR,),
         url=lambda name, _: f"https://{name}.blob.core.windows.net/",
+        groups=DATASTORE_SUBRESOURCES["AzureBlob"],
     ),
     "ADLSGen2": _Category(
         _STORAGE,
@@ -224,29 +232,17 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.STORAGE_BLOB_DATA_READER,),
         write=(roles.STORAGE_BLOB_DATA_CONTRIBUTOR,),
         url=lambda name, container: f"https://{name}.dfs.core.windows.net/{container or ''}",
+        groups=DATASTORE_SUBRESOURCES["AzureDataLakeGen2"],
     ),
     "Git": _Category(None, ("PAT", "UsernamePassword", "None")),
     "ApiKey": _Category(None, ("ApiKey",)),
     "CustomKeys": _Category(None, ("CustomKeys",)),
 }
 """Per category: the target's ARM type, the credential types Azure ML takes (account keys and
-SAS tokens are left out: the stacks' storage refuses shared keys), and the data roles for
-``identityAccess`` read and write (Azure built-in roles reference)."""
-
-
-_PRIVATE_LINK_GROUPS: dict[str, tuple[str, ...]] = {
-    "AzureOpenAI": ("account",),
-    "AIServices": ("account",),
-    "CognitiveSearch": ("searchService",),
-    "ContainerRegistry": ("registry",),
-    "AzureBlob": ("blob",),
-    "ADLSGen2": ("dfs", "blob"),
-    "Git": (),
-    "ApiKey": (),
-    "CustomKeys": (),
-}
-"""Private link sub-resources per category (`components.private_link.PRIVATE_LINK_TYPES`;
-ADLS Gen2 needs ``blob`` beside ``dfs``, as its datastores do)."""
+SAS tokens are left out: the stacks' storage refuses shared keys), the data roles for
+``identityAccess`` read and write (Azure built-in roles reference), and the private link
+sub-resources (blob storage and ADLS Gen2 those of their datastores: ADLS Gen2 needs ``blob``
+beside ``dfs``)."""
 
 
 def _allowed(category: _Category) -> str:
@@ -442,7 +438,7 @@ class ConnectionArgs(Args):
         resource = self.target_resource_id
         if resource is None:
             return ()
-        return tuple((resource, group) for group in _PRIVATE_LINK_GROUPS[self.category])
+        return tuple((resource, group) for group in CONNECTION_CATEGORIES[self.category].groups)
 
     def roles_for(self, access: str) -> tuple[roles.Role, ...]:
         """The roles `access` (read, write) needs on the target; none for ``none``."""
