@@ -560,6 +560,18 @@ class Connection(pulumi.ComponentResource):
         """What the connection was created from."""
         return self._args
 
+    def _secret(self, field: str, value: Secret) -> pulumi.Output[str]:
+        """`value` as a Pulumi secret: a config value, or read from Key Vault by a
+        `KeyVaultSecretValue` named after the connection and the field."""
+        if isinstance(value, KeyVaultSecretRef):
+            read = KeyVaultSecretValue(
+                f"{self._name}-{field}-secret",
+                secret_uri=value.key_vault_secret,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            return pulumi.Output.secret(read.value)
+        return pulumi.Output.secret(value.get_secret_value())
+
     def _properties(self, name: str, workspace: WorkspaceRef) -> Any:
         args = self._args
         common: dict[str, Any] = {
@@ -569,7 +581,6 @@ class Connection(pulumi.ComponentResource):
             "metadata": args.wire_metadata(),
         }
         credentials = args.credentials
-        secret = _Secrets(name, self)
         if args.auth_type == "AAD":
             return ml.AADAuthTypeWorkspaceConnectionPropertiesArgs(auth_type="AAD", **common)
         if args.auth_type == "ManagedIdentity":
@@ -588,14 +599,16 @@ class Connection(pulumi.ComponentResource):
         if isinstance(credentials, ApiKeyCredentials):
             return ml.ApiKeyAuthWorkspaceConnectionPropertiesArgs(
                 auth_type="ApiKey",
-                credentials=ml.WorkspaceConnectionApiKeyArgs(key=secret("key", credentials.key)),
+                credentials=ml.WorkspaceConnectionApiKeyArgs(
+                    key=self._secret("key", credentials.key)
+                ),
                 **common,
             )
         if isinstance(credentials, PatCredentials):
             return ml.PATAuthTypeWorkspaceConnectionPropertiesArgs(
                 auth_type="PAT",
                 credentials=ml.WorkspaceConnectionPersonalAccessTokenArgs(
-                    pat=secret("pat", credentials.pat)
+                    pat=self._secret("pat", credentials.pat)
                 ),
                 **common,
             )
@@ -604,7 +617,7 @@ class Connection(pulumi.ComponentResource):
                 auth_type="UsernamePassword",
                 credentials=ml.WorkspaceConnectionUsernamePasswordArgs(
                     username=credentials.username,
-                    password=secret("password", credentials.password),
+                    password=self._secret("password", credentials.password),
                 ),
                 **common,
             )
@@ -613,29 +626,10 @@ class Connection(pulumi.ComponentResource):
                 auth_type="CustomKeys",
                 credentials=ml.CustomKeysArgs(
                     keys={
-                        key: secret(f"keys-{key}", value)
+                        key: self._secret(f"keys-{key}", value)
                         for key, value in sorted(credentials.keys.items())
                     }
                 ),
                 **common,
             )
         return ml.NoneAuthTypeWorkspaceConnectionPropertiesArgs(auth_type="None", **common)
-
-
-@dataclass(frozen=True)
-class _Secrets:
-    """Each secret of a connection as a Pulumi secret: a config value, or read from Key Vault
-    by a `KeyVaultSecretValue` named after the connection and the field."""
-
-    name: str
-    parent: pulumi.Resource
-
-    def __call__(self, field: str, value: Secret) -> pulumi.Output[str]:
-        if isinstance(value, KeyVaultSecretRef):
-            read = KeyVaultSecretValue(
-                f"{self.name}-{field}-secret",
-                secret_uri=value.key_vault_secret,
-                opts=pulumi.ResourceOptions(parent=self.parent),
-            )
-            return pulumi.Output.secret(read.value)
-        return pulumi.Output.secret(value.get_secret_value())
