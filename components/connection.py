@@ -38,6 +38,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from components import roles
 from components.access import Grantee, assign_role
 from components.args import Args
+from components.datastore import container_scope
 from components.errors import AmlStackError
 from components.key_vault_secret import KeyVaultSecretValue, check_secret_uri
 from components.naming import NameRule
@@ -451,7 +452,7 @@ class ConnectionArgs(Args):
         resource = self.target_resource_id
         if resource is None or self.container is None:
             return resource
-        return f"{resource}/blobServices/default/containers/{self.container}"
+        return container_scope(resource, "AzureBlob", self.container)  # ADLS too: a container
 
 
 def _facts(info: ValidationInfo) -> _Category | None:
