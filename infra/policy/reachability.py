@@ -121,21 +121,28 @@ _REQUIRED_TAGS = frozenset({"AzureMachineLearning", "AzureMonitor"})
 """Service tags Azure adds to every AllowOnlyApprovedOutbound managed network that cover targets
 here (Azure ML docs, "Workspace Managed Virtual Network Isolation", "List of required rules")."""
 
-_DEPENDENCY_SUBRESOURCES: dict[str, frozenset[str]] = {
-    "workspace": frozenset({"amlworkspace"}),
-    "storage": frozenset({"blob", "file"}),
-    "keyVault": frozenset({"vault"}),
-    "containerRegistry": frozenset({"registry"}),
+
+@dataclass(frozen=True)
+class _Dependency:
+    subresources: frozenset[str]
+    """The sub-resources of Azure's own private endpoints to it: what computes and people need."""
+    label: str
+    """How reasons name it."""
+    purpose: str
+    """What computes and people need it for."""
+
+
+_DEPENDENCIES: dict[str, _Dependency] = {
+    "workspace": _Dependency(frozenset({"amlworkspace"}), "the workspace", "the workspace API"),
+    "storage": _Dependency(frozenset({"blob", "file"}), "the workspace storage", "workspace files"),
+    "keyVault": _Dependency(frozenset({"vault"}), "the workspace key vault", "workspace secrets"),
+    "containerRegistry": _Dependency(
+        frozenset({"registry"}), "the workspace container registry", "environment images"
+    ),
 }
-"""Azure's own private endpoints from a managed network to the workspace and its dependencies:
-with AllowOnlyApprovedOutbound always, with AllowInternetOutbound when their public access is
-off (same docs, "List of required rules")."""
-_DEPENDENCY_LABELS = {
-    "workspace": "the workspace",
-    "storage": "the workspace storage",
-    "keyVault": "the workspace key vault",
-    "containerRegistry": "the workspace container registry",
-}
+"""The workspace and its dependencies. Azure's own private endpoints from a managed network to
+them: with AllowOnlyApprovedOutbound always, with AllowInternetOutbound when their public access
+is off (same docs, "List of required rules")."""
 
 
 @dataclass(frozen=True)
@@ -565,16 +572,8 @@ def _consumers(
 ) -> list[tuple[str, _Network, list[_Need]]]:
     deps = workspace.dependencies
     children = world.children_of(workspace)
-    core = [_Need(deps["workspace"], frozenset({"amlworkspace"}), "data", "the workspace API")]
-    if "storage" in deps:
-        core.append(_Need(deps["storage"], frozenset({"blob", "file"}), "data", "workspace files"))
-    if "keyVault" in deps:
-        core.append(_Need(deps["keyVault"], frozenset({"vault"}), "data", "workspace secrets"))
-    images = (
-        [_Need(deps["containerRegistry"], frozenset({"registry"}), "data", "environment images")]
-        if "containerRegistry" in deps
-        else []
-    )
+    core = _dependency_needs(deps, "workspace", "storage", "keyVault")
+    images = _dependency_needs(deps, "containerRegistry")
     datastores = _datastore_needs(children)
     registry = [
         _Need(key, frozenset({"amlregistry"}), "data", "registry models and environments")
@@ -608,6 +607,15 @@ def _consumers(
     consumers.append((f"{who.workspace}:deployer", deployer, [*uploads, *promotion]))
     consumers.append((f"{who.workspace}:people", people, [*core, *datastores, *registry, *queries]))
     return consumers
+
+
+def _dependency_needs(deps: Mapping[str, Key], *names: str) -> list[_Need]:
+    """What computes and people need of the workspace dependencies `names` it has."""
+    return [
+        _Need(deps[name], _DEPENDENCIES[name].subresources, "data", _DEPENDENCIES[name].purpose)
+        for name in names
+        if name in deps
+    ]
 
 
 def _network_of(
@@ -800,11 +808,11 @@ def _through_managed_network(
     dependency = next((n for n, k in workspace.dependencies.items() if k == need.target), None)
     if (
         dependency is not None
-        and need.subresources <= _DEPENDENCY_SUBRESOURCES[dependency]
+        and need.subresources <= _DEPENDENCIES[dependency].subresources
         and not (internet and is_open)
     ):
         return row(
-            "outboundRule", f"Azure's own private endpoint to {_DEPENDENCY_LABELS[dependency]}"
+            "outboundRule", f"Azure's own private endpoint to {_DEPENDENCIES[dependency].label}"
         )
     covered = _rule_subresources(workspace, need.target)
     if need.subresources <= covered:
