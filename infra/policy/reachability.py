@@ -392,6 +392,25 @@ class _World:
         return index
 
     @cached_property
+    def endpoint_groups(self) -> dict[tuple[str, Key], set[str]]:
+        """(network, target) to the sub-resources its private endpoints connect, built once
+        (a hub network holds every workspace's endpoints: no scan per consumer and need)."""
+        groups: dict[tuple[str, Key], set[str]] = defaultdict(set)
+        for endpoint in self.endpoints:
+            groups[(endpoint.network, endpoint.target)] |= endpoint.groups
+        return groups
+
+    @cached_property
+    def monitor_endpoints(self) -> dict[str, list[_Endpoint]]:
+        """Network to its private endpoints to Azure Monitor scopes (``azuremonitor``), in plan
+        order."""
+        found: dict[str, list[_Endpoint]] = defaultdict(list)
+        for endpoint in self.endpoints:
+            if "azuremonitor" in endpoint.groups:
+                found[endpoint.network].append(endpoint)
+        return found
+
+    @cached_property
     def upload_accounts(self) -> frozenset[str]:
         """The storage account names the plan uploads files to (code, build contexts)."""
         return frozenset(
@@ -764,14 +783,9 @@ def _private_endpoint(world: _World, network: str, need: _Need) -> bool | str:
     """True when a private endpoint in `network` reaches the need; a reason when an Azure
     Monitor scope in that network shuts the target out; "" when there is no endpoint."""
     if need.channel == "data":
-        groups: set[str] = set()
-        for endpoint in world.endpoints:
-            if endpoint.network == network and endpoint.target == need.target:
-                groups |= endpoint.groups
+        groups = world.endpoint_groups.get((network, need.target), set())
         return bool(groups) and need.subresources <= groups
-    for endpoint in world.endpoints:
-        if endpoint.network != network or "azuremonitor" not in endpoint.groups:
-            continue
+    for endpoint in world.monitor_endpoints.get(network, []):
         linked, modes = world.scopes.get(endpoint.target, (frozenset(), {}))
         if need.target in linked:
             return True
