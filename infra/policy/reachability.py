@@ -312,20 +312,20 @@ class _World:
             if r.type in _KINDS:
                 key, target = _target_of(r)
                 world.targets[key] = target
-            if r.type == "azure-native:network:PrivateEndpoint":
+                if r.type == "azure-native:applicationinsights:Component":
+                    logs = world.key_of(str(inputs.get("workspaceResourceId", "")))
+                    world.log_analytics[key] = logs
+                elif r.type == f"{_ML}:Registry":
+                    world.registries.add(key)
+            elif r.type == "azure-native:network:PrivateEndpoint":
                 world.endpoints += _endpoints_of(inputs)
             elif r.type == "azure-native:monitor:PrivateLinkScopedResource":
                 scope = _key(_SCOPE, inputs.get("resourceGroupName"), inputs.get("scopeName"))
                 linked[scope].add(world.key_of(str(inputs.get("linkedResourceId", ""))))
-            elif r.type == "azure-native:applicationinsights:Component":
-                logs = world.key_of(str(inputs.get("workspaceResourceId", "")))
-                world.log_analytics[_target_of(r)[0]] = logs
             elif r.type == "azure-native:authorization:RoleAssignment":
                 scope_key = world.key_of(str(inputs.get("scope", "")))
                 if scope_key[0] == _ML_REGISTRY.lower():
                     world.registries.add(scope_key)
-            elif r.type == f"{_ML}:Registry":
-                world.registries.add(_target_of(r)[0])
             elif r.type == "pulumi:pulumi:StackReference":
                 world.read_registry(r)
         for r in everything:
@@ -453,7 +453,7 @@ class _World:
             )
             if inputs.get(key)
         }
-        deps["workspace"] = _target_of(r)[0]
+        deps["workspace"] = _planned_key(r)
         insights = inputs.get("applicationInsights")
         return _Workspace(
             resource=r,
@@ -472,6 +472,12 @@ def _top_level(resource_id: str) -> str:
 
 def _key(arm_type: str, group: Any, name: Any) -> Key:
     return (arm_type.lower(), str(group or "").lower(), str(name or "").lower())
+
+
+def _planned_key(r: RecordedResource) -> Key:
+    """The key of a planned target (a resource of `_KINDS`), from its inputs."""
+    kind = _KINDS[r.type]
+    return _key(kind.arm_type, r.inputs.get("resourceGroupName"), r.inputs.get(kind.name_input))
 
 
 def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
@@ -505,7 +511,7 @@ def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
             ("firewall default deny", not allow),
         ]
         doors = ", ".join(text for text, applies in shut if applies)
-    key = _key(kind.arm_type, inputs.get("resourceGroupName"), inputs.get(kind.name_input))
+    key = _planned_key(r)
     location = inputs.get("location")
     target = _Target(
         label=r.urn,
@@ -516,7 +522,7 @@ def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
         planned=True,
         location=str(location).lower() if location else None,
         doors=doors,
-        ip_rules=ip_rules if not kind.telemetry else (),
+        ip_rules=ip_rules,
     )
     return key, target
 
