@@ -38,10 +38,11 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from components import roles
 from components.access import Grantee, assign_role
 from components.args import Args
+from components.datastore import container_scope
 from components.errors import AmlStackError
 from components.key_vault_secret import KeyVaultSecretValue, check_secret_uri
 from components.naming import NameRule
-from components.private_link import parse_resource_id
+from components.private_link import DATASTORE_SUBRESOURCES, parse_resource_id
 from components.workspace_ref import WorkspaceRef
 
 __all__ = [
@@ -177,6 +178,9 @@ class _Category:
     write: tuple[roles.Role, ...] = ()
     url: Callable[[str, str | None], str] | None = None
     """The target URL of a resource, from its name (and container)."""
+    groups: tuple[str, ...] = ()
+    """The private link sub-resources (`components.private_link.PRIVATE_LINK_TYPES`) a
+    managed network needs a private endpoint to, to reach the target."""
 
 
 _COGNITIVE = "Microsoft.CognitiveServices/accounts"
@@ -189,6 +193,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.COGNITIVE_SERVICES_OPENAI_USER,),
         write=(roles.COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR,),
         url=lambda name, _: f"https://{name}.openai.azure.com/",
+        groups=("account",),
     ),
     "AIServices": _Category(
         _COGNITIVE,
@@ -196,6 +201,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.COGNITIVE_SERVICES_USER,),
         write=(roles.COGNITIVE_SERVICES_USER, roles.COGNITIVE_SERVICES_OPENAI_CONTRIBUTOR),
         url=lambda name, _: f"https://{name}.cognitiveservices.azure.com/",
+        groups=("account",),
     ),
     "CognitiveSearch": _Category(
         "Microsoft.Search/searchServices",
@@ -203,6 +209,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.SEARCH_INDEX_DATA_READER,),
         write=(roles.SEARCH_INDEX_DATA_CONTRIBUTOR, roles.SEARCH_SERVICE_CONTRIBUTOR),
         url=lambda name, _: f"https://{name}.search.windows.net",
+        groups=("searchService",),
     ),
     "ContainerRegistry": _Category(
         "Microsoft.ContainerRegistry/registries",
@@ -210,6 +217,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.ACR_PULL,),
         write=(roles.ACR_PUSH,),
         url=lambda name, _: f"{name}.azurecr.io",
+        groups=("registry",),
     ),
     "AzureBlob": _Category(
         _STORAGE,
@@ -217,6 +225,7 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.STORAGE_BLOB_DATA_READER,),
         write=(roles.STORAGE_BLOB_DATA_CONTRIBUTOR,),
         url=lambda name, _: f"https://{name}.blob.core.windows.net/",
+        groups=DATASTORE_SUBRESOURCES["AzureBlob"],
     ),
     "ADLSGen2": _Category(
         _STORAGE,
@@ -224,29 +233,17 @@ CONNECTION_CATEGORIES: dict[str, _Category] = {
         read=(roles.STORAGE_BLOB_DATA_READER,),
         write=(roles.STORAGE_BLOB_DATA_CONTRIBUTOR,),
         url=lambda name, container: f"https://{name}.dfs.core.windows.net/{container or ''}",
+        groups=DATASTORE_SUBRESOURCES["AzureDataLakeGen2"],
     ),
     "Git": _Category(None, ("PAT", "UsernamePassword", "None")),
     "ApiKey": _Category(None, ("ApiKey",)),
     "CustomKeys": _Category(None, ("CustomKeys",)),
 }
 """Per category: the target's ARM type, the credential types Azure ML takes (account keys and
-SAS tokens are left out: the stacks' storage refuses shared keys), and the data roles for
-``identityAccess`` read and write (Azure built-in roles reference)."""
-
-
-_PRIVATE_LINK_GROUPS: dict[str, tuple[str, ...]] = {
-    "AzureOpenAI": ("account",),
-    "AIServices": ("account",),
-    "CognitiveSearch": ("searchService",),
-    "ContainerRegistry": ("registry",),
-    "AzureBlob": ("blob",),
-    "ADLSGen2": ("dfs", "blob"),
-    "Git": (),
-    "ApiKey": (),
-    "CustomKeys": (),
-}
-"""Private link sub-resources per category (`components.private_link.PRIVATE_LINK_TYPES`;
-ADLS Gen2 needs ``blob`` beside ``dfs``, as its datastores do)."""
+SAS tokens are left out: the stacks' storage refuses shared keys), the data roles for
+``identityAccess`` read and write (Azure built-in roles reference), and the private link
+sub-resources (blob storage and ADLS Gen2 those of their datastores: ADLS Gen2 needs ``blob``
+beside ``dfs``)."""
 
 
 def _allowed(category: _Category) -> str:
@@ -442,7 +439,7 @@ class ConnectionArgs(Args):
         resource = self.target_resource_id
         if resource is None:
             return ()
-        return tuple((resource, group) for group in _PRIVATE_LINK_GROUPS[self.category])
+        return tuple((resource, group) for group in CONNECTION_CATEGORIES[self.category].groups)
 
     def roles_for(self, access: str) -> tuple[roles.Role, ...]:
         """The roles `access` (read, write) needs on the target; none for ``none``."""
@@ -455,7 +452,7 @@ class ConnectionArgs(Args):
         resource = self.target_resource_id
         if resource is None or self.container is None:
             return resource
-        return f"{resource}/blobServices/default/containers/{self.container}"
+        return container_scope(resource, "AzureBlob", self.container)  # ADLS too: a container
 
 
 def _facts(info: ValidationInfo) -> _Category | None:
@@ -564,6 +561,18 @@ class Connection(pulumi.ComponentResource):
         """What the connection was created from."""
         return self._args
 
+    def _secret(self, field: str, value: Secret) -> pulumi.Output[str]:
+        """`value` as a Pulumi secret: a config value, or read from Key Vault by a
+        `KeyVaultSecretValue` named after the connection and the field."""
+        if isinstance(value, KeyVaultSecretRef):
+            read = KeyVaultSecretValue(
+                f"{self._name}-{field}-secret",
+                secret_uri=value.key_vault_secret,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            return pulumi.Output.secret(read.value)
+        return pulumi.Output.secret(value.get_secret_value())
+
     def _properties(self, name: str, workspace: WorkspaceRef) -> Any:
         args = self._args
         common: dict[str, Any] = {
@@ -573,7 +582,6 @@ class Connection(pulumi.ComponentResource):
             "metadata": args.wire_metadata(),
         }
         credentials = args.credentials
-        secret = _Secrets(name, self)
         if args.auth_type == "AAD":
             return ml.AADAuthTypeWorkspaceConnectionPropertiesArgs(auth_type="AAD", **common)
         if args.auth_type == "ManagedIdentity":
@@ -592,14 +600,16 @@ class Connection(pulumi.ComponentResource):
         if isinstance(credentials, ApiKeyCredentials):
             return ml.ApiKeyAuthWorkspaceConnectionPropertiesArgs(
                 auth_type="ApiKey",
-                credentials=ml.WorkspaceConnectionApiKeyArgs(key=secret("key", credentials.key)),
+                credentials=ml.WorkspaceConnectionApiKeyArgs(
+                    key=self._secret("key", credentials.key)
+                ),
                 **common,
             )
         if isinstance(credentials, PatCredentials):
             return ml.PATAuthTypeWorkspaceConnectionPropertiesArgs(
                 auth_type="PAT",
                 credentials=ml.WorkspaceConnectionPersonalAccessTokenArgs(
-                    pat=secret("pat", credentials.pat)
+                    pat=self._secret("pat", credentials.pat)
                 ),
                 **common,
             )
@@ -608,7 +618,7 @@ class Connection(pulumi.ComponentResource):
                 auth_type="UsernamePassword",
                 credentials=ml.WorkspaceConnectionUsernamePasswordArgs(
                     username=credentials.username,
-                    password=secret("password", credentials.password),
+                    password=self._secret("password", credentials.password),
                 ),
                 **common,
             )
@@ -617,29 +627,10 @@ class Connection(pulumi.ComponentResource):
                 auth_type="CustomKeys",
                 credentials=ml.CustomKeysArgs(
                     keys={
-                        key: secret(f"keys-{key}", value)
+                        key: self._secret(f"keys-{key}", value)
                         for key, value in sorted(credentials.keys.items())
                     }
                 ),
                 **common,
             )
         return ml.NoneAuthTypeWorkspaceConnectionPropertiesArgs(auth_type="None", **common)
-
-
-@dataclass(frozen=True)
-class _Secrets:
-    """Each secret of a connection as a Pulumi secret: a config value, or read from Key Vault
-    by a `KeyVaultSecretValue` named after the connection and the field."""
-
-    name: str
-    parent: pulumi.Resource
-
-    def __call__(self, field: str, value: Secret) -> pulumi.Output[str]:
-        if isinstance(value, KeyVaultSecretRef):
-            read = KeyVaultSecretValue(
-                f"{self.name}-{field}-secret",
-                secret_uri=value.key_vault_secret,
-                opts=pulumi.ResourceOptions(parent=self.parent),
-            )
-            return pulumi.Output.secret(read.value)
-        return pulumi.Output.secret(value.get_secret_value())

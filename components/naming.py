@@ -15,6 +15,7 @@ from components.errors import ConfigError
 
 __all__ = [
     "APP_INSIGHTS",
+    "ARM_ID_PREFIX",
     "BATCH_DEPLOYMENT",
     "BATCH_ENDPOINT",
     "COMPUTE_CLUSTER",
@@ -309,13 +310,18 @@ def check_name(rule: NameRule, name: str, *, field: str) -> str:
     return name
 
 
-_ARM_PREFIX = r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[-\w.()]+/providers/"
+ARM_ID_PREFIX = (
+    r"/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/(?P<group>[-\w.()]+)"
+    r"/providers/"
+)
+"""A regex of an ARM id up to ``/providers/`` (groups ``subscription`` and ``group``): the one
+grammar of `check_arm_id` and `components.private_link.parse_resource_id`."""
 
 
 def check_arm_id(value: str, *, kind: str, provider_path: str, shape: str) -> str:
     """Return `value` when it is the ARM id of a `kind` resource (`provider_path`: a regex of the
     part after ``/providers/``), else raise ValueError showing the expected `shape` of that part."""
-    if re.fullmatch(_ARM_PREFIX + provider_path, value, flags=re.IGNORECASE) is None:
+    if re.fullmatch(ARM_ID_PREFIX + provider_path, value, flags=re.IGNORECASE) is None:
         raise ValueError(
             f"expected a {kind} ARM id: /subscriptions/<subscription GUID>/resourceGroups/<rg>"
             f"/providers/{shape}"

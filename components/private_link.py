@@ -17,6 +17,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from components.naming import ARM_ID_PREFIX
 from components.outputs import DatastoreType
 
 __all__ = [
@@ -174,8 +175,7 @@ virtual network only."""
 _BY_LOWER = {key.lower(): key for key in PRIVATE_LINK_TYPES}
 
 _RESOURCE_ID = re.compile(
-    r"/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/(?P<group>[-\w.()]+)"
-    r"/providers/(?P<namespace>[A-Za-z][\w.]*)/(?P<type>[A-Za-z][\w]*)/(?P<name>[-\w.]+)",
+    ARM_ID_PREFIX + r"(?P<namespace>[A-Za-z][\w.]*)/(?P<type>[A-Za-z][\w]*)/(?P<name>[-\w.]+)",
     re.IGNORECASE,
 )
 

@@ -121,21 +121,28 @@ _REQUIRED_TAGS = frozenset({"AzureMachineLearning", "AzureMonitor"})
 """Service tags Azure adds to every AllowOnlyApprovedOutbound managed network that cover targets
 here (Azure ML docs, "Workspace Managed Virtual Network Isolation", "List of required rules")."""
 
-_DEPENDENCY_SUBRESOURCES: dict[str, frozenset[str]] = {
-    "workspace": frozenset({"amlworkspace"}),
-    "storage": frozenset({"blob", "file"}),
-    "keyVault": frozenset({"vault"}),
-    "containerRegistry": frozenset({"registry"}),
+
+@dataclass(frozen=True)
+class _Dependency:
+    subresources: frozenset[str]
+    """The sub-resources of Azure's own private endpoints to it: what computes and people need."""
+    label: str
+    """How reasons name it."""
+    purpose: str
+    """What computes and people need it for."""
+
+
+_DEPENDENCIES: dict[str, _Dependency] = {
+    "workspace": _Dependency(frozenset({"amlworkspace"}), "the workspace", "the workspace API"),
+    "storage": _Dependency(frozenset({"blob", "file"}), "the workspace storage", "workspace files"),
+    "keyVault": _Dependency(frozenset({"vault"}), "the workspace key vault", "workspace secrets"),
+    "containerRegistry": _Dependency(
+        frozenset({"registry"}), "the workspace container registry", "environment images"
+    ),
 }
-"""Azure's own private endpoints from a managed network to the workspace and its dependencies:
-with AllowOnlyApprovedOutbound always, with AllowInternetOutbound when their public access is
-off (same docs, "List of required rules")."""
-_DEPENDENCY_LABELS = {
-    "workspace": "the workspace",
-    "storage": "the workspace storage",
-    "keyVault": "the workspace key vault",
-    "containerRegistry": "the workspace container registry",
-}
+"""The workspace and its dependencies. Azure's own private endpoints from a managed network to
+them: with AllowOnlyApprovedOutbound always, with AllowInternetOutbound when their public access
+is off (same docs, "List of required rules")."""
 
 
 @dataclass(frozen=True)
@@ -305,20 +312,20 @@ class _World:
             if r.type in _KINDS:
                 key, target = _target_of(r)
                 world.targets[key] = target
-            if r.type == "azure-native:network:PrivateEndpoint":
+                if r.type == "azure-native:applicationinsights:Component":
+                    logs = world.key_of(str(inputs.get("workspaceResourceId", "")))
+                    world.log_analytics[key] = logs
+                elif r.type == f"{_ML}:Registry":
+                    world.registries.add(key)
+            elif r.type == "azure-native:network:PrivateEndpoint":
                 world.endpoints += _endpoints_of(inputs)
             elif r.type == "azure-native:monitor:PrivateLinkScopedResource":
                 scope = _key(_SCOPE, inputs.get("resourceGroupName"), inputs.get("scopeName"))
                 linked[scope].add(world.key_of(str(inputs.get("linkedResourceId", ""))))
-            elif r.type == "azure-native:applicationinsights:Component":
-                logs = world.key_of(str(inputs.get("workspaceResourceId", "")))
-                world.log_analytics[_target_of(r)[0]] = logs
             elif r.type == "azure-native:authorization:RoleAssignment":
                 scope_key = world.key_of(str(inputs.get("scope", "")))
                 if scope_key[0] == _ML_REGISTRY.lower():
                     world.registries.add(scope_key)
-            elif r.type == f"{_ML}:Registry":
-                world.registries.add(_target_of(r)[0])
             elif r.type == "pulumi:pulumi:StackReference":
                 world.read_registry(r)
         for r in everything:
@@ -385,6 +392,25 @@ class _World:
         return index
 
     @cached_property
+    def endpoint_groups(self) -> dict[tuple[str, Key], set[str]]:
+        """(network, target) to the sub-resources its private endpoints connect, built once
+        (a hub network holds every workspace's endpoints: no scan per consumer and need)."""
+        groups: dict[tuple[str, Key], set[str]] = defaultdict(set)
+        for endpoint in self.endpoints:
+            groups[(endpoint.network, endpoint.target)] |= endpoint.groups
+        return groups
+
+    @cached_property
+    def monitor_endpoints(self) -> dict[str, list[_Endpoint]]:
+        """Network to its private endpoints to Azure Monitor scopes (``azuremonitor``), in plan
+        order."""
+        found: dict[str, list[_Endpoint]] = defaultdict(list)
+        for endpoint in self.endpoints:
+            if "azuremonitor" in endpoint.groups:
+                found[endpoint.network].append(endpoint)
+        return found
+
+    @cached_property
     def upload_accounts(self) -> frozenset[str]:
         """The storage account names the plan uploads files to (code, build contexts)."""
         return frozenset(
@@ -427,7 +453,7 @@ class _World:
             )
             if inputs.get(key)
         }
-        deps["workspace"] = _target_of(r)[0]
+        deps["workspace"] = _planned_key(r)
         insights = inputs.get("applicationInsights")
         return _Workspace(
             resource=r,
@@ -446,6 +472,12 @@ def _top_level(resource_id: str) -> str:
 
 def _key(arm_type: str, group: Any, name: Any) -> Key:
     return (arm_type.lower(), str(group or "").lower(), str(name or "").lower())
+
+
+def _planned_key(r: RecordedResource) -> Key:
+    """The key of a planned target (a resource of `_KINDS`), from its inputs."""
+    kind = _KINDS[r.type]
+    return _key(kind.arm_type, r.inputs.get("resourceGroupName"), r.inputs.get(kind.name_input))
 
 
 def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
@@ -479,7 +511,7 @@ def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
             ("firewall default deny", not allow),
         ]
         doors = ", ".join(text for text, applies in shut if applies)
-    key = _key(kind.arm_type, inputs.get("resourceGroupName"), inputs.get(kind.name_input))
+    key = _planned_key(r)
     location = inputs.get("location")
     target = _Target(
         label=r.urn,
@@ -490,7 +522,7 @@ def _target_of(r: RecordedResource) -> tuple[Key, _Target]:
         planned=True,
         location=str(location).lower() if location else None,
         doors=doors,
-        ip_rules=ip_rules if not kind.telemetry else (),
+        ip_rules=ip_rules,
     )
     return key, target
 
@@ -565,16 +597,8 @@ def _consumers(
 ) -> list[tuple[str, _Network, list[_Need]]]:
     deps = workspace.dependencies
     children = world.children_of(workspace)
-    core = [_Need(deps["workspace"], frozenset({"amlworkspace"}), "data", "the workspace API")]
-    if "storage" in deps:
-        core.append(_Need(deps["storage"], frozenset({"blob", "file"}), "data", "workspace files"))
-    if "keyVault" in deps:
-        core.append(_Need(deps["keyVault"], frozenset({"vault"}), "data", "workspace secrets"))
-    images = (
-        [_Need(deps["containerRegistry"], frozenset({"registry"}), "data", "environment images")]
-        if "containerRegistry" in deps
-        else []
-    )
+    core = _dependency_needs(deps, "workspace", "storage", "keyVault")
+    images = _dependency_needs(deps, "containerRegistry")
     datastores = _datastore_needs(children)
     registry = [
         _Need(key, frozenset({"amlregistry"}), "data", "registry models and environments")
@@ -608,6 +632,15 @@ def _consumers(
     consumers.append((f"{who.workspace}:deployer", deployer, [*uploads, *promotion]))
     consumers.append((f"{who.workspace}:people", people, [*core, *datastores, *registry, *queries]))
     return consumers
+
+
+def _dependency_needs(deps: Mapping[str, Key], *names: str) -> list[_Need]:
+    """What computes and people need of the workspace dependencies `names` it has."""
+    return [
+        _Need(deps[name], _DEPENDENCIES[name].subresources, "data", _DEPENDENCIES[name].purpose)
+        for name in names
+        if name in deps
+    ]
 
 
 def _network_of(
@@ -756,14 +789,9 @@ def _private_endpoint(world: _World, network: str, need: _Need) -> bool | str:
     """True when a private endpoint in `network` reaches the need; a reason when an Azure
     Monitor scope in that network shuts the target out; "" when there is no endpoint."""
     if need.channel == "data":
-        groups: set[str] = set()
-        for endpoint in world.endpoints:
-            if endpoint.network == network and endpoint.target == need.target:
-                groups |= endpoint.groups
+        groups = world.endpoint_groups.get((network, need.target), set())
         return bool(groups) and need.subresources <= groups
-    for endpoint in world.endpoints:
-        if endpoint.network != network or "azuremonitor" not in endpoint.groups:
-            continue
+    for endpoint in world.monitor_endpoints.get(network, []):
         linked, modes = world.scopes.get(endpoint.target, (frozenset(), {}))
         if need.target in linked:
             return True
@@ -800,11 +828,11 @@ def _through_managed_network(
     dependency = next((n for n, k in workspace.dependencies.items() if k == need.target), None)
     if (
         dependency is not None
-        and need.subresources <= _DEPENDENCY_SUBRESOURCES[dependency]
+        and need.subresources <= _DEPENDENCIES[dependency].subresources
         and not (internet and is_open)
     ):
         return row(
-            "outboundRule", f"Azure's own private endpoint to {_DEPENDENCY_LABELS[dependency]}"
+            "outboundRule", f"Azure's own private endpoint to {_DEPENDENCIES[dependency].label}"
         )
     covered = _rule_subresources(workspace, need.target)
     if need.subresources <= covered:

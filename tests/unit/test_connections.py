@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components import roles
-from components.connection import ConnectionArgs
+from components.connection import CONNECTION_CATEGORIES, ConnectionArgs
 from components.errors import SECRET_MASK, ConfigError
 from components.outbound import automatic_rules
+from components.private_link import private_link_type
 from components.testing import Recording, record
 from components.workspace import Workspace, WorkspaceArgs
 
@@ -245,6 +246,23 @@ def test_connection_names_are_unique_in_a_workspace() -> None:
             {"name": "openai", "category": "AzureOpenAI", "target": OPENAI},
             {"name": "openai", "category": "AzureOpenAI", "target": OPENAI},
         )
+
+
+def test_each_category_names_the_private_link_sub_resources_of_its_target_type() -> None:
+    assert {category: facts.groups for category, facts in CONNECTION_CATEGORIES.items()} == {
+        "AzureOpenAI": ("account",),
+        "AIServices": ("account",),
+        "CognitiveSearch": ("searchService",),
+        "ContainerRegistry": ("registry",),
+        "AzureBlob": ("blob",),
+        "ADLSGen2": ("dfs", "blob"),
+        "Git": (),
+        "ApiKey": (),
+        "CustomKeys": (),
+    }
+    for facts in CONNECTION_CATEGORIES.values():
+        link = private_link_type(facts.resource_type) if facts.resource_type else None
+        assert set(facts.groups) <= set(link.subresources if link else ())
 
 
 def test_connection_targets_become_the_managed_networks_private_endpoint_rules() -> None:
