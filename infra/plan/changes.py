@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.recording import RecordedResource
 from infra.plan.create_only import TypeRules, covers, rules_for
-from infra.plan.dependencies import dependency_order
+from infra.plan.dependencies import dependency_order, transitive_dependencies
 
 __all__ = [
     "ABSENT",
@@ -334,7 +334,7 @@ def _steps(
 ) -> list[Step]:
     order = dependency_order({u: r.dependencies for u, r in new.items()})
     position = {urn: index for index, urn in enumerate(order)}
-    waits_for = _transitive({u: r.dependencies for u, r in new.items()}, order)
+    waits_for = transitive_dependencies({u: r.dependencies for u, r in new.items()}, order)
     steps: list[Step] = []
     deleted: set[str] = set()
     last: list[Change] = []
@@ -367,14 +367,3 @@ def _steps(
         if urn in gone:
             steps.append(Step("delete", gone[urn]))
     return steps
-
-
-def _transitive(
-    dependencies: Mapping[str, Iterable[str]], order: Sequence[str]
-) -> dict[str, set[str]]:
-    """URN -> every URN it waits for, directly or not (computed along `order`)."""
-    reach: dict[str, set[str]] = {}
-    for urn in order:
-        direct = [d for d in dependencies[urn] if d in reach]
-        reach[urn] = set(direct).union(*(reach[d] for d in direct))
-    return reach
