@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.recording import RecordedResource
-from infra.plan.create_only import TypeRules, covers, rules_for
+from infra.plan.create_only import TypeRules, rules_for
 from infra.plan.dependencies import dependency_order, transitive_dependencies
 
 __all__ = [
@@ -234,7 +234,7 @@ def show_value(value: Any, *, limit: int = 80) -> str:
 
 def _replacing(rules: TypeRules | None, options: Sequence[str], path: str) -> str | None:
     if rules is not None:
-        why = rules.replacing(path) or _below(rules.replaces, path)
+        why = rules.replacing(path, below=True)
         if why is not None:
             return why
     for option in options:
@@ -246,19 +246,7 @@ def _replacing(rules: TypeRules | None, options: Sequence[str], path: str) -> st
 
 
 def _fixed(rules: TypeRules | None, path: str) -> str | None:
-    if rules is None:
-        return None
-    why = rules.fixed(path)
-    if why is not None:
-        return why
-    below = {p: w for p, w in rules.create_only.items() if rules.fixed(p) is not None}
-    return _below(below, path)
-
-
-def _below(rules: Mapping[str, str], path: str) -> str | None:
-    """Why a rule strictly below `path` applies: a value added, removed or re-kinded as a whole
-    changes what is below it."""
-    return next((why for rule, why in sorted(rules.items()) if covers(path, rule)), None)
+    return rules.fixed(path, below=True) if rules is not None else None
 
 
 def _option_covers(option: str, path: str) -> bool:

@@ -254,7 +254,7 @@ def _azure_identity(resource: RecordedResource) -> tuple[str, ...] | None:
     rules = rules_for(resource.type)
     if rules is None or not resource.type.startswith("azure-native:"):
         return None
-    keys = sorted(p for p, why in rules.replaces.items() if why == "path parameter")
+    keys = rules.path_parameters
     values = [resource.inputs.get(key) for key in keys]
     if not keys or not all(isinstance(v, str) for v in values):
         return None
