@@ -18,11 +18,12 @@ from infra.cache_entries import cache_directory
 from infra.config import StackConfig
 from infra.plan.changes import Change, Step, changes
 from infra.plan.critical_path import estimate
-from infra.plan.guard import allowed_by, guard, live_traffic
+from infra.plan.guard import guard, live_traffic
 from infra.plan.model import Plan, PolicyResult
 from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
+from infra.policy.evaluate import allowed_by
 from infra.policy.reachability import reachability
 from infra.previous import own_stack_reference_name
 from infra.schedule_cache import cached_jobs
@@ -140,7 +141,7 @@ def _allow_warnings(allow: Sequence[str], resources: Sequence[RecordedResource])
 
 
 def _names_a_resource(entry: str, resources: Sequence[RecordedResource]) -> bool:
-    return any(allowed_by([entry], r) is not None for r in resources if r.custom)
+    return any(allowed_by([entry], r.urn, r.name) is not None for r in resources if r.custom)
 
 
 def _referenced_plans(

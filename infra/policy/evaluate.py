@@ -21,6 +21,7 @@ __all__ = [
     "Finding",
     "PolicyContext",
     "Relaxation",
+    "allowed_by",
     "check",
     "evaluate",
     "unused_waivers",
@@ -32,6 +33,12 @@ _ALLOWED_REPLACE = (
     "named in amlstack:allowReplace: replaced or deleted on purpose, unprotected until the "
     "entry is removed"
 )
+
+
+def allowed_by(allow: Iterable[str], urn: str, name: str) -> str | None:
+    """The ``amlstack:allowReplace`` entry of `allow` that names a resource (its URN or its
+    name), or None."""
+    return next((entry for entry in allow if entry in (urn, name)), None)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,9 @@ class PolicyContext:
         for waiver in self.waivers:
             if waiver.rule == rule.id and waiver.workspace in (None, workspace):
                 return waiver
-        if rule.id == PROTECT_RULE and any(e in (resource_name, urn) for e in self.allow_replace):
+        if rule.id == PROTECT_RULE and (
+            allowed_by(self.allow_replace, urn, resource_name) is not None
+        ):
             return WaiverArgs.model_construct(rule=rule.id, reason=_ALLOWED_REPLACE, workspace=None)
         return None
 
