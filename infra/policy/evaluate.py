@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from infra.policy.reachability import WorkspaceConsumers, consumers_of
-from infra.policy.rules import RULES, Facts, Rule, Subject, workspace_of
+from infra.policy.rules import RULES, Facts, Rule, Subject, lookup, workspace_of
 from infra.policy.waivers import WaiverArgs
 from infra.tiers import PRESETS, Preset
 
@@ -132,15 +132,7 @@ class PolicyContext:
 def kept_presets(tier: str, workspace: WorkspaceArgs) -> list[Preset]:
     """The presets of `tier` whose value `workspace` has."""
     settings = workspace.model_dump(by_alias=True, mode="json")
-    return [p for p in PRESETS[tier] if _at(settings, p.key) == p.value]
-
-
-def _at(settings: Any, dotted: str) -> Any:
-    for key in dotted.split("."):
-        if not isinstance(settings, dict) or key not in settings:
-            return None
-        settings = settings[key]
-    return settings
+    return [p for p in PRESETS[tier] if lookup(settings, p.key) == p.value]
 
 
 @dataclass(frozen=True)
