@@ -97,7 +97,7 @@ def _replaceable(type_: str, *, allowed: bool) -> pulumi.ResourceOptions | None:
     """The options that make a resource of `type_` replaced where Azure cannot update it (lists
     add up with the component's own), and unprotected when `allowed`; None: nothing to add."""
     rules = rules_for(type_)
-    fixed = [p.replace("[]", "[*]") for p in rules.create_only if rules.fixed(p)] if rules else []
+    fixed = [p.replace("[]", "[*]") for p in rules.fixed_paths] if rules else []
     if not fixed and not allowed:
         return None
     return pulumi.ResourceOptions(
@@ -122,7 +122,7 @@ def _key_inputs(args: pulumi.ResourceTransformationArgs) -> dict[str, Any]:
     """The inputs that decide whether `args`' resource is replaced, nested as the plan records
     them (camelCase paths: ``{"properties": {"instanceType": ...}}``)."""
     rules = rules_for(args.type_)
-    paths = [*rules.replaces, *(p for p in rules.create_only if rules.fixed(p))] if rules else []
+    paths = [*rules.replaces, *rules.fixed_paths] if rules else []
     if args.type_ == TRAFFIC:
         paths += _TRAFFIC_INPUTS
     found: dict[str, Any] = {}

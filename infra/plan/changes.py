@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components.recording import RecordedResource
-from infra.plan.create_only import TypeRules, covers, rules_for
-from infra.plan.dependencies import dependency_order
+from infra.plan.create_only import TypeRules, rules_for
+from infra.plan.dependencies import dependency_order, transitive_dependencies
 
 __all__ = [
     "ABSENT",
@@ -234,7 +234,7 @@ def show_value(value: Any, *, limit: int = 80) -> str:
 
 def _replacing(rules: TypeRules | None, options: Sequence[str], path: str) -> str | None:
     if rules is not None:
-        why = rules.replacing(path) or _below(rules.replaces, path)
+        why = rules.replacing(path, below=True)
         if why is not None:
             return why
     for option in options:
@@ -246,19 +246,7 @@ def _replacing(rules: TypeRules | None, options: Sequence[str], path: str) -> st
 
 
 def _fixed(rules: TypeRules | None, path: str) -> str | None:
-    if rules is None:
-        return None
-    why = rules.fixed(path)
-    if why is not None:
-        return why
-    below = {p: w for p, w in rules.create_only.items() if rules.fixed(p) is not None}
-    return _below(below, path)
-
-
-def _below(rules: Mapping[str, str], path: str) -> str | None:
-    """Why a rule strictly below `path` applies: a value added, removed or re-kinded as a whole
-    changes what is below it."""
-    return next((why for rule, why in sorted(rules.items()) if covers(path, rule)), None)
+    return rules.fixed(path, below=True) if rules is not None else None
 
 
 def _option_covers(option: str, path: str) -> bool:
@@ -334,7 +322,7 @@ def _steps(
 ) -> list[Step]:
     order = dependency_order({u: r.dependencies for u, r in new.items()})
     position = {urn: index for index, urn in enumerate(order)}
-    waits_for = _transitive({u: r.dependencies for u, r in new.items()}, order)
+    waits_for = transitive_dependencies({u: r.dependencies for u, r in new.items()}, order)
     steps: list[Step] = []
     deleted: set[str] = set()
     last: list[Change] = []
@@ -367,14 +355,3 @@ def _steps(
         if urn in gone:
             steps.append(Step("delete", gone[urn]))
     return steps
-
-
-def _transitive(
-    dependencies: Mapping[str, Iterable[str]], order: Sequence[str]
-) -> dict[str, set[str]]:
-    """URN -> every URN it waits for, directly or not (computed along `order`)."""
-    reach: dict[str, set[str]] = {}
-    for urn in order:
-        direct = [d for d in dependencies[urn] if d in reach]
-        reach[urn] = set(direct).union(*(reach[d] for d in direct))
-    return reach

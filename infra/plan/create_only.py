@@ -17,15 +17,19 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["TypeRules", "covers", "rules_for", "table"]
+__all__ = ["PATH_PARAMETER", "TypeRules", "covers", "rules_for", "table"]
 
 _TABLE = Path(__file__).with_name("create_only.json")
 _INDEX = re.compile(r"\[\d+\]")
+
+PATH_PARAMETER = "path parameter"
+"""The reason of a ``replaces`` path that is a parameter of the ARM id (what
+``tools/create_only.py`` writes for one, its ``PATH``)."""
 
 
 @dataclass(frozen=True)
@@ -42,15 +46,34 @@ class TypeRules:
     delete_before_replace: bool
     """True when a replace deletes the old resource before creating the new one."""
 
-    def replacing(self, path: str) -> str | None:
-        """Why a change at `path` replaces the resource, or None."""
-        return _first(self.replaces, path)
+    @cached_property
+    def fixed_paths(self) -> Mapping[str, str]:
+        """The `create_only` paths `fixed` holds to (those not updated in place after all), in
+        the table's order: path -> why."""
+        return MappingProxyType(
+            {p: why for p, why in self.create_only.items() if self.fixed(p) is not None}
+        )
 
-    def fixed(self, path: str) -> str | None:
-        """Why Azure cannot change `path` in place although the provider would try, or None."""
-        if _first(self.updated_in_place, path) is not None:
-            return None
-        return _first(self.create_only, path)
+    @cached_property
+    def path_parameters(self) -> tuple[str, ...]:
+        """The `replaces` paths that are parameters of the ARM id (`PATH_PARAMETER`), sorted."""
+        return tuple(sorted(p for p, why in self.replaces.items() if why == PATH_PARAMETER))
+
+    def replacing(self, path: str, *, below: bool = False) -> str | None:
+        """Why a change at `path` replaces the resource, or None. With `below`, also why a rule
+        strictly below `path` applies: a value added, removed or re-kinded as a whole changes
+        what is below it."""
+        why = _first(self.replaces, path)
+        return _below(self.replaces, path) if below and not why else why
+
+    def fixed(self, path: str, *, below: bool = False) -> str | None:
+        """Why Azure cannot change `path` in place although the provider would try, or None.
+        With `below`, also why one of the `fixed_paths` strictly below `path` applies."""
+        if _first(self.updated_in_place, path) is None:
+            why = _first(self.create_only, path)
+            if why is not None:
+                return why
+        return _below(self.fixed_paths, path) if below else None
 
 
 def covers(rule: str, path: str) -> bool:
@@ -60,7 +83,14 @@ def covers(rule: str, path: str) -> bool:
 
 
 def _first(rules: Mapping[str, str], path: str) -> str | None:
+    """Why the first of `rules` that covers `path` applies (the path or one above it)."""
     return next((why for rule, why in sorted(rules.items()) if covers(rule, path)), None)
+
+
+def _below(rules: Mapping[str, str], path: str) -> str | None:
+    """Why the first of `rules` that `path` covers applies (a rule below it: the other half of
+    `_first`)."""
+    return next((why for rule, why in sorted(rules.items()) if covers(path, rule)), None)
 
 
 @cache

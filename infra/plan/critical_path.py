@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from components.recording import RecordedResource
-from infra.plan.dependencies import dependency_order
+from infra.plan.dependencies import dependency_order, transitive_dependencies
 from infra.plan.model import CriticalPath
 
 __all__ = [
@@ -396,7 +396,7 @@ def needless_waits(
     that wait is needed. A compute that waits for a person's role assignment is not.
     """
     by_urn = {step.urn: step for step in steps}
-    ancestry = _ancestors(by_urn)
+    ancestry = transitive_dependencies({urn: step.dependencies for urn, step in by_urn.items()})
     found: list[tuple[str, str]] = []
     for urn in sorted(by_urn):
         if by_urn[urn].type not in waiters:
@@ -413,12 +413,3 @@ def needless_waits(
 
 def _order(by_urn: Mapping[str, Step]) -> list[str]:
     return dependency_order({urn: step.dependencies for urn, step in by_urn.items()})
-
-
-def _ancestors(by_urn: Mapping[str, Step]) -> dict[str, set[str]]:
-    """Every step's transitive dependencies (within the graph)."""
-    ancestry: dict[str, set[str]] = {}
-    for urn in _order(by_urn):
-        direct = set(by_urn[urn].dependencies) & by_urn.keys()
-        ancestry[urn] = direct.union(*(ancestry[d] for d in direct))
-    return ancestry

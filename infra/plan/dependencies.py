@@ -3,15 +3,16 @@
 `dependency_order` is the engine's walk of a program's resources (Kahn's algorithm, one wave at a
 time: a wave is every resource whose dependencies are all in earlier waves, in URN order), linear
 in resources and dependencies. A cycle has no order: `DependencyCycleError` shows one.
+`transitive_dependencies` is, along that order, everything each resource waits for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from infra.plan.errors import DependencyCycleError
 
-__all__ = ["dependency_order"]
+__all__ = ["dependency_order", "transitive_dependencies"]
 
 
 def dependency_order(
@@ -44,6 +45,19 @@ def dependency_order(
             where=where,
         )
     return order
+
+
+def transitive_dependencies(
+    dependencies: Mapping[str, Iterable[str]], order: Sequence[str] | None = None
+) -> dict[str, set[str]]:
+    """URN -> every URN it waits for, directly or through others (dependencies that are not keys
+    are ignored). `order` is `dependency_order(dependencies)`, for a caller that has it already;
+    raises `DependencyCycleError` when there is none."""
+    reach: dict[str, set[str]] = {}
+    for urn in dependency_order(dependencies) if order is None else order:
+        direct = set(dependencies[urn]) & dependencies.keys()
+        reach[urn] = direct.union(*(reach[d] for d in direct))
+    return reach
 
 
 def _find_cycle(waiting: Mapping[str, set[str]]) -> list[str]:

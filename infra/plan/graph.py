@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -114,12 +114,9 @@ def plan_graph(plan: Plan, detail: GraphDetail = "components") -> Graph:
         members[node].append(by_urn[urn])
     ids = {urn: f"n{index}" for index, urn in enumerate(sorted(members))}
     chain = _dedupe(ids[owner[urn]] for urn in plan.critical_path.resources if urn in owner)
+    on_path = set(plan.critical_path.resources)
     critical_nodes = {
-        ids[node]: sum(
-            provisioning_seconds(r.type, r.inputs)
-            for r in group
-            if r.urn in set(plan.critical_path.resources)
-        )
+        ids[node]: sum(provisioning_seconds(r.type, r.inputs) for r in group if r.urn in on_path)
         for node, group in members.items()
         if ids[node] in chain
     }
@@ -169,26 +166,31 @@ def _boxes(plan: Plan, by_urn: Mapping[str, RecordedResource], detail: GraphDeta
     }
 
 
+def _parents(
+    resource: RecordedResource, by_urn: Mapping[str, RecordedResource]
+) -> Iterator[RecordedResource]:
+    """The components that enclose `resource`, innermost first (the stack last)."""
+    parent = by_urn.get(resource.parent)
+    while parent is not None:
+        yield parent
+        parent = by_urn.get(parent.parent)
+
+
 def _ancestors_are_boxes(
     resource: RecordedResource, by_urn: Mapping[str, RecordedResource]
 ) -> bool:
-    parent = by_urn.get(resource.parent)
-    while parent is not None and parent.type != _STACK:
+    for parent in _parents(resource, by_urn):
+        if parent.type == _STACK:
+            break
         if parent.type not in BOX_TYPES:
             return False
-        parent = by_urn.get(parent.parent)
     return True
 
 
 def _box_of(
     resource: RecordedResource, by_urn: Mapping[str, RecordedResource], boxes: set[str]
 ) -> str | None:
-    parent = by_urn.get(resource.parent)
-    while parent is not None:
-        if parent.urn in boxes:
-            return parent.urn
-        parent = by_urn.get(parent.parent)
-    return None
+    return next((parent.urn for parent in _parents(resource, by_urn) if parent.urn in boxes), None)
 
 
 def _owners(
@@ -206,9 +208,10 @@ def _owners(
             owner[resource.urn] = resource.urn
             continue
         top = resource
-        parent = by_urn.get(resource.parent)
-        while parent is not None and parent.type != _STACK and parent.urn not in boxes:
-            top, parent = parent, by_urn.get(parent.parent)
+        for parent in _parents(resource, by_urn):
+            if parent.type == _STACK or parent.urn in boxes:
+                break
+            top = parent
         owner[resource.urn] = top.urn
     if detail == "full":
         return owner

@@ -28,6 +28,7 @@ from components.recording import RecordedResource
 from infra.plan.changes import Change, Diff, show_value
 from infra.plan.create_only import rules_for
 from infra.plan.model import PolicyResult, short_type
+from infra.policy.evaluate import allowed_by
 
 __all__ = [
     "CREATE_ONLY",
@@ -40,7 +41,6 @@ __all__ = [
     "STATEFUL",
     "TRAFFIC",
     "Guarded",
-    "allowed_by",
     "guard",
     "live_traffic",
 ]
@@ -98,11 +98,6 @@ class Guarded:
     unused_allows: tuple[str, ...]
 
 
-def allowed_by(allow: Iterable[str], resource: RecordedResource) -> str | None:
-    """The ``allowReplace`` entry that names `resource` (its URN or its name), or None."""
-    return next((entry for entry in allow if entry in (resource.urn, resource.name)), None)
-
-
 def live_traffic(resources: Iterable[RecordedResource]) -> dict[str, int]:
     """Deployment URN -> its share of live traffic (percent) in the split of these resources."""
     resources = list(resources)
@@ -137,7 +132,7 @@ def guard(found: Sequence[Change], *, allow: Sequence[str], live: Mapping[str, i
     for change in found:
         resource = change.resource
         message = _data_loss(change, live)
-        entry = allowed_by(allow, resource)
+        entry = allowed_by(allow, resource.urn, resource.name)
         if message is not None and entry is not None:
             used.add(entry)
             results.append(_result(DATA_LOSS, resource, "waived", _allowed(message, entry)))
@@ -254,7 +249,7 @@ def _azure_identity(resource: RecordedResource) -> tuple[str, ...] | None:
     rules = rules_for(resource.type)
     if rules is None or not resource.type.startswith("azure-native:"):
         return None
-    keys = sorted(p for p, why in rules.replaces.items() if why == "path parameter")
+    keys = rules.path_parameters
     values = [resource.inputs.get(key) for key in keys]
     if not keys or not all(isinstance(v, str) for v in values):
         return None

@@ -1,4 +1,4 @@
-"""Stack references in the offline plan: a referenced stack of the project is planned offline too.
+"""Stack references in the offline plan: a referenced stack of the project is run offline too.
 
 ``pulumi.StackReference`` reads another stack's outputs from the Pulumi backend; offline there is
 no backend, so the plan runs the referenced stack's program first (from its own

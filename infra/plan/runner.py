@@ -18,11 +18,12 @@ from infra.cache_entries import cache_directory
 from infra.config import StackConfig
 from infra.plan.changes import Change, Step, changes
 from infra.plan.critical_path import estimate
-from infra.plan.guard import allowed_by, guard, live_traffic
+from infra.plan.guard import guard, live_traffic
 from infra.plan.model import Plan, PolicyResult
 from infra.plan.references import stack_references
 from infra.plan.stack_files import Project, StackFile, read_stack_file
 from infra.policy import PolicyContext, Subject, evaluate, unused_waivers
+from infra.policy.evaluate import allowed_by
 from infra.policy.reachability import reachability
 from infra.previous import own_stack_reference_name
 from infra.schedule_cache import cached_jobs
@@ -36,13 +37,13 @@ def run_plan(
     *,
     previous: Mapping[str, Any] | None = None,
     since: Sequence[RecordedResource] | None = None,
-    referenced_by: tuple[str, ...] = (),
 ) -> Plan:
     """Plan `stack`: its config file goes to the program exactly as ``pulumi up`` would pass it.
 
     The subscription and tenant are ``azure-native:subscriptionId`` / ``azure-native:tenantId``
     from the stack file when set, placeholders otherwise. A stack the config references (the
-    registry's owner) is planned first and its outputs answer the StackReference. `previous` are
+    registry's owner) is recorded first (its program run, not planned) and its outputs answer
+    the StackReference. `previous` are
     the outputs of the deployed stack (``pulumi stack output --json``), which the program reads
     back to refuse changes Azure cannot make; none means a stack that was never deployed. The
     baseline's rules and the reachability check (with the referenced stacks' resources as the
@@ -52,18 +53,7 @@ def run_plan(
     invalid config.
     """
     stack_file = read_stack_file(project, stack)
-    referenced = _referenced_plans(project, stack, stack_file, referenced_by)
-    mocks = RecordingMocks(
-        subscription_id=str(
-            stack_file.config.get("azure-native:subscriptionId", PLACEHOLDER_SUBSCRIPTION)
-        ),
-        tenant_id=str(stack_file.config.get("azure-native:tenantId", PLACEHOLDER_TENANT)),
-        stack_references={
-            **{name: plan.outputs for name, plan in referenced.items()},
-            own_stack_reference_name(project.name, stack, None): previous or {},
-        },
-    )
-    recording, config = _record_program(project, stack, stack_file, mocks)
+    recording, config, referenced = _record_stack(project, stack, stack_file, previous=previous)
     context = PolicyContext.from_config(config, namespace=project.name)
     findings = evaluate(policy_subjects(recording.resources), context)
     unused = [
@@ -101,7 +91,11 @@ def run_plan(
         reachability=reachability(
             recording.resources,
             context.consumers,
-            external=[r for plan in referenced.values() for r in plan.resources],
+            external=[
+                r
+                for recorded in referenced.values()
+                for r in sorted(recorded.resources, key=lambda r: r.urn)
+            ],
         ),
         not_managed=not_managed_of(config),
     )
@@ -140,20 +134,45 @@ def _allow_warnings(allow: Sequence[str], resources: Sequence[RecordedResource])
 
 
 def _names_a_resource(entry: str, resources: Sequence[RecordedResource]) -> bool:
-    return any(allowed_by([entry], r) is not None for r in resources if r.custom)
+    return any(allowed_by([entry], r.urn, r.name) is not None for r in resources if r.custom)
 
 
-def _referenced_plans(
-    project: Project, stack: str, stack_file: StackFile, referenced_by: tuple[str, ...]
-) -> dict[str, Plan]:
-    """The plan of each stack that `stack` references, planned first, by its full name."""
-    plans = {}
+def _record_stack(
+    project: Project,
+    stack: str,
+    stack_file: StackFile,
+    *,
+    previous: Mapping[str, Any] | None = None,
+    referenced_by: tuple[str, ...] = (),
+) -> tuple[Recording, StackConfig, dict[str, Recording]]:
+    """Run `stack`'s program (`_record_program`) with the mocks `run_plan` describes: what it
+    registered, its config, and the recording of each stack it references, by its full name.
+    Those are recorded first, their own references before them; a referenced stack is only
+    recorded, not planned (its outputs answer the StackReference, its resources are the world
+    outside for reachability)."""
+    referenced: dict[str, Recording] = {}
     for name, local in stack_references(project, stack_file).items():
         if local in (*referenced_by, stack):
             chain = " -> ".join((*referenced_by, stack, local))
             raise ConfigError.single(name, chain, "stack references must not form a cycle")
-        plans[name] = run_plan(project, local, referenced_by=(*referenced_by, stack))
-    return plans
+        referenced[name], _, _ = _record_stack(
+            project,
+            local,
+            read_stack_file(project, local),
+            referenced_by=(*referenced_by, stack),
+        )
+    mocks = RecordingMocks(
+        subscription_id=str(
+            stack_file.config.get("azure-native:subscriptionId", PLACEHOLDER_SUBSCRIPTION)
+        ),
+        tenant_id=str(stack_file.config.get("azure-native:tenantId", PLACEHOLDER_TENANT)),
+        stack_references={
+            **{name: recorded.outputs for name, recorded in referenced.items()},
+            own_stack_reference_name(project.name, stack, None): previous or {},
+        },
+    )
+    recording, config = _record_program(project, stack, stack_file, mocks)
+    return recording, config, referenced
 
 
 def _record_program(

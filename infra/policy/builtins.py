@@ -38,6 +38,11 @@ class BuiltIn:
     def short_id(self) -> str:
         return self.id[:8]
 
+    @property
+    def label(self) -> str:
+        """How pages and listings name it: its short id, `` (MCSB)`` after a benchmark's."""
+        return f"{self.short_id}{' (MCSB)' if self.benchmark else ''}"
+
 
 _ALL = (
     BuiltIn(

@@ -24,7 +24,7 @@ REGENERATE = "uv run amlstack policies --markdown > docs/security.md"
 
 
 def _builtins(ids: Iterable[str]) -> str:
-    return ", ".join(f"{i}{' (MCSB)' if builtin(i).benchmark else ''}" for i in ids) or "-"
+    return ", ".join(builtin(i).label for i in ids) or "-"
 
 
 def _cell(text: str) -> str:
@@ -66,9 +66,7 @@ def _presets() -> list[str]:
         "|---|---|---|---|",
     ]
     for preset in PRESETS["dev"]:
-        relaxed = [f"`{r}`" for r in preset.rules] + [
-            f"{b}{' (MCSB)' if builtin(b).benchmark else ''}" for b in preset.builtins
-        ]
+        relaxed = [f"`{r}`" for r in preset.rules] + [builtin(b).label for b in preset.builtins]
         lines.append(
             f"| `{preset.key}` | `{preset.value!r}` | {', '.join(relaxed) or '-'} | "
             f"{_cell(preset.reason)} |"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from infra.policy.reachability import WorkspaceConsumers, consumers_of
-from infra.policy.rules import RULES, Facts, Rule, Subject, workspace_of
+from infra.policy.rules import RULES, Facts, Rule, Subject, lookup, workspace_of
 from infra.policy.waivers import WaiverArgs
 from infra.tiers import PRESETS, Preset
 
@@ -21,6 +21,7 @@ __all__ = [
     "Finding",
     "PolicyContext",
     "Relaxation",
+    "allowed_by",
     "check",
     "evaluate",
     "unused_waivers",
@@ -32,6 +33,12 @@ _ALLOWED_REPLACE = (
     "named in amlstack:allowReplace: replaced or deleted on purpose, unprotected until the "
     "entry is removed"
 )
+
+
+def allowed_by(allow: Iterable[str], urn: str, name: str) -> str | None:
+    """The ``amlstack:allowReplace`` entry of `allow` that names a resource (its URN or its
+    name), or None."""
+    return next((entry for entry in allow if entry in (urn, name)), None)
 
 
 @dataclass(frozen=True)
@@ -106,7 +113,9 @@ class PolicyContext:
         for waiver in self.waivers:
             if waiver.rule == rule.id and waiver.workspace in (None, workspace):
                 return waiver
-        if rule.id == PROTECT_RULE and any(e in (resource_name, urn) for e in self.allow_replace):
+        if rule.id == PROTECT_RULE and (
+            allowed_by(self.allow_replace, urn, resource_name) is not None
+        ):
             return WaiverArgs.model_construct(rule=rule.id, reason=_ALLOWED_REPLACE, workspace=None)
         return None
 
@@ -123,15 +132,7 @@ class PolicyContext:
 def kept_presets(tier: str, workspace: WorkspaceArgs) -> list[Preset]:
     """The presets of `tier` whose value `workspace` has."""
     settings = workspace.model_dump(by_alias=True, mode="json")
-    return [p for p in PRESETS[tier] if _at(settings, p.key) == p.value]
-
-
-def _at(settings: Any, dotted: str) -> Any:
-    for key in dotted.split("."):
-        if not isinstance(settings, dict) or key not in settings:
-            return None
-        settings = settings[key]
-    return settings
+    return [p for p in PRESETS[tier] if lookup(settings, p.key) == p.value]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ __all__ = [
     "Level",
     "Rule",
     "Subject",
+    "lookup",
     "present",
     "rule_by_id",
     "unknown_rule",
@@ -156,8 +157,8 @@ class Rule:
         return f"{self.summary} ({self.sources}); {tiers} stacks"
 
 
-def _lookup(inputs: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted `path`, or the missing marker."""
+def lookup(inputs: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted `path`, or the missing marker (`components.errors.MISSING`)."""
     value: Any = inputs
     for key in path.split("."):
         if not isinstance(value, Mapping) or not _has_key(value, key):
@@ -170,7 +171,7 @@ def present(inputs: Mapping[str, Any], path: str) -> bool:
     """Whether `path` is set, without reading its value (an unknown value during a preview, such
     as the id of a resource not created yet, counts as set)."""
     *parents, last = path.split(".")
-    parent = _lookup(inputs, ".".join(parents)) if parents else inputs
+    parent = lookup(inputs, ".".join(parents)) if parents else inputs
     return isinstance(parent, Mapping) and _has_key(parent, last)
 
 
@@ -185,7 +186,7 @@ def _show(value: Any) -> str:
 
 def _equals(path: str, expected: object) -> Check:
     def check(subject: Subject, _facts: Facts) -> str | None:
-        value = _lookup(subject.inputs, path)
+        value = lookup(subject.inputs, path)
         if value is not MISSING and value == expected:
             return None
         return f"{path} is {_show(value)}; required {expected!r}"
@@ -195,7 +196,7 @@ def _equals(path: str, expected: object) -> Check:
 
 def _one_of(path: str, allowed: frozenset[str]) -> Check:
     def check(subject: Subject, _facts: Facts) -> str | None:
-        value = _lookup(subject.inputs, path)
+        value = lookup(subject.inputs, path)
         if value in allowed:
             return None
         return f"{path} is {_show(value)}; required one of {', '.join(sorted(allowed))}"
@@ -222,7 +223,7 @@ def _for_compute(kind: str, inner: Check) -> Check:
     """`inner` for computes of `kind` (``AmlCompute``, ``ComputeInstance``) only."""
 
     def check(subject: Subject, facts: Facts) -> str | None:
-        if _lookup(subject.inputs, "properties.computeType") != kind:
+        if lookup(subject.inputs, "properties.computeType") != kind:
             return None
         return inner(subject, facts)
 
@@ -234,7 +235,7 @@ _IDLE_MIN, _IDLE_MAX = timedelta(minutes=15), timedelta(days=3)
 
 def _idle_shutdown(subject: Subject, _facts: Facts) -> str | None:
     path = "properties.properties.idleTimeBeforeShutdown"
-    value = _lookup(subject.inputs, path)
+    value = lookup(subject.inputs, path)
     duration = parse_duration(value) if isinstance(value, str) else None
     if duration is not None and _IDLE_MIN <= duration <= _IDLE_MAX:
         return None
@@ -242,7 +243,7 @@ def _idle_shutdown(subject: Subject, _facts: Facts) -> str | None:
 
 
 def _no_public_ssh(subject: Subject, facts: Facts) -> str | None:
-    kind = _lookup(subject.inputs, "properties.computeType")
+    kind = lookup(subject.inputs, "properties.computeType")
     if kind == "AmlCompute":
         return _equals("properties.properties.remoteLoginPortPublicAccess", "Disabled")(
             subject, facts
@@ -255,16 +256,16 @@ def _no_public_ssh(subject: Subject, facts: Facts) -> str | None:
 
 
 def _no_public_ip(subject: Subject, facts: Facts) -> str | None:
-    if _lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
+    if lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
         return None
     return _equals("properties.properties.enableNodePublicIp", False)(subject, facts)
 
 
 def _firewall(subject: Subject, _facts: Facts) -> str | None:
-    action = _lookup(subject.inputs, "networkRuleSet.defaultAction")
-    bypass = _lookup(subject.inputs, "networkRuleSet.bypass")
+    action = lookup(subject.inputs, "networkRuleSet.defaultAction")
+    bypass = lookup(subject.inputs, "networkRuleSet.bypass")
     bypassed = {part.strip() for part in bypass.split(",")} if isinstance(bypass, str) else set()
-    ip_rules = _lookup(subject.inputs, "networkRuleSet.ipRules")
+    ip_rules = lookup(subject.inputs, "networkRuleSet.ipRules")
     if action == "Deny" and "AzureServices" in bypassed and ip_rules in (MISSING, []):
         return None
     return (
@@ -283,9 +284,9 @@ def _protected(subject: Subject, _facts: Facts) -> str | None:
 def _versioned_unless_hierarchical(subject: Subject, facts: Facts) -> str | None:
     """Blob versioning, except on a hierarchical-namespace (ADLS Gen2) account: Azure offers no
     versioning there, so the rule cannot apply (soft delete still does)."""
-    account = _lookup(subject.inputs, "accountName")
+    account = lookup(subject.inputs, "accountName")
     if any(
-        _lookup(a.inputs, "accountName") == account and _lookup(a.inputs, "isHnsEnabled") is True
+        lookup(a.inputs, "accountName") == account and lookup(a.inputs, "isHnsEnabled") is True
         for a in facts.of_type(STORAGE_ACCOUNT)
     ):
         return None
@@ -294,9 +295,9 @@ def _versioned_unless_hierarchical(subject: Subject, facts: Facts) -> str | None
 
 def _delete_locked(subject: Subject, facts: Facts) -> str | None:
     if any(
-        _lookup(lock.inputs, "level") == "CanNotDelete" for lock in facts.of_type(GROUP_LOCK)
+        lookup(lock.inputs, "level") == "CanNotDelete" for lock in facts.of_type(GROUP_LOCK)
     ) or any(
-        _lookup(lock.inputs, "level") == "CanNotDelete"
+        lookup(lock.inputs, "level") == "CanNotDelete"
         for lock in facts.depending_on(subject, RESOURCE_LOCKS)
     ):
         return None
@@ -374,13 +375,13 @@ def _expected_settings(type_token: str) -> list[tuple[str, str]]:
 
 def _entries(setting: Subject, key: str, name: str) -> set[str]:
     """The `name`s (categoryGroup, category) of the enabled entries of the setting's `key`."""
-    entries = _lookup(setting.inputs, key)
+    entries = lookup(setting.inputs, key)
     if not isinstance(entries, Iterable):
         return set()
     return {
-        str(_lookup(e, name))
+        str(lookup(e, name))
         for e in entries
-        if isinstance(e, Mapping) and _lookup(e, "enabled") is True and present(e, name)
+        if isinstance(e, Mapping) and lookup(e, "enabled") is True and present(e, name)
     }
 
 
@@ -414,9 +415,9 @@ def _diagnostics(subject: Subject, facts: Facts) -> str | None:
             for s in settings
             if len(expected) == 1
             or (
-                str(_lookup(s.inputs, "resourceUri")).endswith(suffix)
+                str(lookup(s.inputs, "resourceUri")).endswith(suffix)
                 if suffix
-                else not str(_lookup(s.inputs, "resourceUri")).endswith(_SERVICE_SUFFIXES)
+                else not str(lookup(s.inputs, "resourceUri")).endswith(_SERVICE_SUFFIXES)
             )
         ]
         if not candidates:
@@ -429,8 +430,8 @@ def _diagnostics(subject: Subject, facts: Facts) -> str | None:
 
 
 def _sas_policy(subject: Subject, _facts: Facts) -> str | None:
-    period = _lookup(subject.inputs, "sasPolicy.sasExpirationPeriod")
-    action = _lookup(subject.inputs, "sasPolicy.expirationAction")
+    period = lookup(subject.inputs, "sasPolicy.sasExpirationPeriod")
+    action = lookup(subject.inputs, "sasPolicy.expirationAction")
     days = _sas_days(period)
     if days is not None and days <= MAX_SAS_EXPIRATION_DAYS and action == "Block":
         return None
@@ -453,7 +454,7 @@ def _sas_days(period: Any) -> float | None:
 
 def _zone_redundant_registry(subject: Subject, facts: Facts) -> str | None:
     problem = _equals("zoneRedundancy", "Enabled")(subject, facts)
-    location = _lookup(subject.inputs, "location")
+    location = lookup(subject.inputs, "location")
     if problem is not None and location not in ACR_ZONE_REDUNDANT_REGIONS:
         problem += (
             f"; Azure offers no zone-redundant registry in {_show(location)}: waive this rule "
@@ -465,14 +466,14 @@ def _zone_redundant_registry(subject: Subject, facts: Facts) -> str | None:
 def hub_of(subject: Subject, facts: Facts) -> Subject | None:
     """The hub workspace of a project (``kind: Project``) among the stack's resources, by its
     ``hubResourceId``; None for other workspaces, or a hub outside the stack."""
-    if _lookup(subject.inputs, "kind") != "Project":
+    if lookup(subject.inputs, "kind") != "Project":
         return None
-    hub_id = str(_lookup(subject.inputs, "hubResourceId")).lower()
+    hub_id = str(lookup(subject.inputs, "hubResourceId")).lower()
     for workspace in facts.of_type(WORKSPACE):
         tail = (
-            f"/resourcegroups/{_lookup(workspace.inputs, 'resourceGroupName')}/providers/"
+            f"/resourcegroups/{lookup(workspace.inputs, 'resourceGroupName')}/providers/"
             f"microsoft.machinelearningservices/workspaces/"
-            f"{_lookup(workspace.inputs, 'workspaceName')}"
+            f"{lookup(workspace.inputs, 'workspaceName')}"
         ).lower()
         if hub_id.endswith(tail):
             return workspace
@@ -496,16 +497,16 @@ def _hub_network(check: Check) -> Check:
 def _in_a_network(subject: Subject, facts: Facts) -> str | None:
     """A compute joins a subnet, or lives in its workspace's managed network (a project's: its
     hub's)."""
-    if _lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
+    if lookup(subject.inputs, "properties.computeType") not in ("AmlCompute", "ComputeInstance"):
         return None
     if present(subject.inputs, "properties.properties.subnet.id"):
         return None
-    workspace_name = _lookup(subject.inputs, "workspaceName")
+    workspace_name = lookup(subject.inputs, "workspaceName")
     for workspace in facts.of_type(WORKSPACE):
-        if _lookup(workspace.inputs, "workspaceName") != workspace_name:
+        if lookup(workspace.inputs, "workspaceName") != workspace_name:
             continue
         owner = hub_of(workspace, facts) or workspace
-        if _lookup(owner.inputs, "managedNetwork.isolationMode") in (
+        if lookup(owner.inputs, "managedNetwork.isolationMode") in (
             "AllowInternetOutbound",
             "AllowOnlyApprovedOutbound",
         ):

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pydantic.alias_generators import to_camel
 
 from infra.plan import Plan
-from infra.plan.create_only import covers, rules_for, table
+from infra.plan.create_only import PATH_PARAMETER, covers, rules_for, table
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "fixtures" / "create_only_metadata.json"
@@ -128,6 +128,31 @@ def test_no_type_replaces_on_a_tag_edit() -> None:
         rules = rules_for(token)
         assert rules is not None
         assert rules.replacing("tags.team") is None, token
+
+
+def test_fixed_paths_and_path_parameters_are_read_off_the_rules() -> None:
+    for token in table()["types"]:
+        rules = rules_for(token)
+        assert rules is not None
+        fixed = {p: why for p, why in rules.create_only.items() if rules.fixed(p) is not None}
+        assert rules.fixed_paths == fixed, token
+        assert list(rules.fixed_paths) == list(fixed), token
+        parameters = sorted(p for p, why in rules.replaces.items() if why == PATH_PARAMETER)
+        assert list(rules.path_parameters) == parameters, token
+    assert PATH_PARAMETER == tool.PATH
+
+
+def test_below_also_finds_a_rule_under_the_path() -> None:
+    rules = rules_for("azure-native:machinelearningservices:OnlineDeployment")
+    assert rules is not None
+    assert rules.fixed("properties") is None
+    assert rules.fixed("properties", below=True) == rules.create_only["properties.instanceType"]
+    assert rules.fixed("properties.codeConfiguration", below=True) is None  # updated in place
+    endpoint = rules_for("azure-native:machinelearningservices:OnlineEndpoint")
+    assert endpoint is not None
+    assert endpoint.replacing("properties") is None
+    assert endpoint.replacing("properties", below=True) == endpoint.replaces["properties.keys"]
+    assert endpoint.replacing("location", below=True) == endpoint.replaces["location"]
 
 
 def test_an_unlisted_type_has_no_rules() -> None:

@@ -1,5 +1,5 @@
 """`dependency_order`: every resource after what it waits for, one wave at a time in URN order;
-a cycle is refused with one real cycle of the graph."""
+a cycle is refused with one real cycle of the graph. `transitive_dependencies`: all it waits for."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra.plan.dependencies import dependency_order
+from infra.plan.dependencies import dependency_order, transitive_dependencies
 from infra.plan.errors import DependencyCycleError
 
 graphs = st.dictionaries(
@@ -67,3 +67,28 @@ def test_a_resource_waiting_for_itself_is_a_cycle() -> None:
     with pytest.raises(DependencyCycleError) as caught:
         dependency_order({"a": ["a"]})
     assert caught.value.cycle == ("a", "a")
+
+
+def reachable(graph: dict[str, set[str]], urn: str) -> set[str]:
+    """What `urn` waits for the slow, obvious way: follow dependencies until nothing is new."""
+    found: set[str] = set()
+    todo = list(graph[urn] & graph.keys())
+    while todo:
+        dependency = todo.pop()
+        if dependency not in found:
+            found.add(dependency)
+            todo += graph[dependency] & graph.keys()
+    return found
+
+
+@given(graphs)
+def test_transitive_dependencies_are_everything_waited_for(graph: dict[str, set[str]]) -> None:
+    try:
+        order = dependency_order(graph)
+    except DependencyCycleError:
+        with pytest.raises(DependencyCycleError):
+            transitive_dependencies(graph)
+        return
+    expected = {urn: reachable(graph, urn) for urn in graph}
+    assert transitive_dependencies(graph) == expected
+    assert transitive_dependencies(graph, order) == expected

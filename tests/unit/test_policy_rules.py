@@ -832,6 +832,12 @@ def test_the_presets_a_workspace_keeps_are_the_relaxations_of_its_stack() -> Non
     assert PolicyContext.from_config(parse_stack_config(prod)).presets == ()
 
 
+def test_no_preset_value_is_none() -> None:
+    # kept_presets reads a setting with rules.lookup: a missing one (the MISSING marker) is
+    # never a preset's value, and no preset is None, so missing and null settings keep none.
+    assert all(p.value is not None for presets in PRESETS.values() for p in presets)
+
+
 def test_the_tier_presets_are_the_settings_each_preset_names() -> None:
     for tier, presets in PRESETS.items():
         for preset in presets:
