@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, fields, is_dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
-from components.code_asset import LocalCode
-from components.job_schedule import ScheduledCode, ScheduledComponent, ScheduledJob
+from components.job_schedule import ScheduledJob
 from infra.cache_entries import EntryStore, entry_key
 from infra.file_reads import watching
 
@@ -82,38 +82,35 @@ def encode(job: ScheduledJob) -> bytes:
 def decode(payload: bytes) -> ScheduledJob | None:
     """The job `encode` wrote, or None for anything else."""
     try:
-        data = json.loads(payload)
-        return ScheduledJob(
-            body=_mapping(data["body"]),
-            codes=tuple(
-                ScheduledCode(
-                    key=str(c["key"]),
-                    code=LocalCode(
-                        source=str(c["code"]["source"]),
-                        files={str(k): str(v) for k, v in _mapping(c["code"]["files"]).items()},
-                    ),
-                    asset_name=str(c["asset_name"]),
-                )
-                for c in data["codes"]
-            ),
-            components=tuple(
-                ScheduledComponent(
-                    key=str(c["key"]),
-                    name=str(c["name"]),
-                    version=str(c["version"]),
-                    spec=_mapping(c["spec"]),
-                )
-                for c in data["components"]
-            ),
-            computes=tuple(str(n) for n in data["computes"]),
-            environments=tuple(str(n) for n in data["environments"]),
-            datastores=tuple(str(n) for n in data["datastores"]),
-        )
+        job: ScheduledJob = _rebuilt(ScheduledJob, json.loads(payload))
     except (ValueError, KeyError, TypeError):
         return None
+    return job
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise TypeError("expected a mapping")
+def _rebuilt(kind: Any, value: Any) -> Any:
+    """`value`, as `encode` writes a value of type `kind` (a `ScheduledJob`, a dataclass or
+    field type inside it), back as that type; TypeError or KeyError for anything else. Every
+    field of a dataclass is read back, so one added to them is kept too."""
+    if isinstance(kind, type) and is_dataclass(kind):
+        items = _checked(value, dict)
+        return kind(**{name: _rebuilt(hint, items[name]) for name, hint in _fields(kind)})
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is tuple:  # tuple[X, ...]
+        return tuple(_rebuilt(args[0], item) for item in _checked(value, list))
+    if origin in (dict, Mapping):
+        return {key: _rebuilt(args[1], item) for key, item in _checked(value, dict).items()}
+    return value if kind is Any else _checked(value, kind)
+
+
+@cache
+def _fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """The fields of dataclass `kind` with their types (resolving them takes ~100 us)."""
+    hints = get_type_hints(kind)
+    return tuple((f.name, hints[f.name]) for f in fields(kind))
+
+
+def _checked(value: Any, kind: Any) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(f"expected {kind}, got {type(value).__name__}")
     return value
