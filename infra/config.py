@@ -698,7 +698,7 @@ def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
     `override` in either spelling."""
     merged = dict(base)
     for key, value in override.items():
-        under = merged.pop(to_camel(key), None) if to_camel(key) != key else merged.pop(key, None)
+        under = merged.pop(to_camel(key), None)
         if isinstance(value, Mapping) and isinstance(under, Mapping):
             merged[key] = _deep_merge(under, value)
         else:
