@@ -18,24 +18,34 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from components.job_schedule import ScheduledJob
-from infra.cache_entries import EntryStore, entry_key
+from infra.cache_entries import EntryStore, entry_key, sources_digest
 from infra.file_reads import watching
 
 __all__ = ["cached_jobs", "decode", "encode", "scheduled_job"]
 
-_stores: list[EntryStore] = []
+
+@dataclass
+class _Block:
+    """The cache of one `cached_jobs` block, and the digest of amlstack's sources, worked out
+    for the block's first job (`infra.cache_entries.sources_digest`)."""
+
+    store: EntryStore
+    sources: str | None = None
+
+
+_stores: list[_Block] = []
 
 
 @contextmanager
 def cached_jobs(directory: Path) -> Iterator[None]:
     """Keep and reuse resolved jobs in `directory` inside the block."""
-    _stores.append(EntryStore(directory))
+    _stores.append(_Block(EntryStore(directory)))
     try:
         yield
     finally:
@@ -56,7 +66,10 @@ def scheduled_job(
     same either way."""
     if not _stores:
         return _as_stored(encode(resolve()))
-    store, key = _stores[-1], entry_key("schedule job", str(root), *inputs)
+    block = _stores[-1]
+    if block.sources is None:
+        block.sources = sources_digest()
+    store, key = block.store, entry_key("schedule job", str(root), *inputs, sources=block.sources)
     with store.locked(name):
         stored = store.read(name, key)
         job = decode(stored) if stored is not None else None
