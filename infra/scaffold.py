@@ -205,7 +205,7 @@ def _mapping(values: Mapping[str, str], *, indent: str, rest: str) -> list[str]:
 
 def _scalar(value: str) -> str:
     """`value` as a YAML scalar, quoted only where YAML needs it."""
-    text: str = yaml.safe_dump(value, default_flow_style=True, width=1000)
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=2**31)  # never folded
     return text.removesuffix("\n...\n").strip()
 
 
