@@ -14,7 +14,7 @@ import pulumi
 from components.compute import ComputeInstanceArgs, personal_instance
 from components.environment import EnvironmentDefinition, define_environment
 from components.workspace import Workspace
-from infra.config import StackConfig, WorkspaceConfig
+from infra.config import StackConfig, WorkspaceConfig, workspace_places
 
 __all__ = ["add_assets", "define_environments", "instances_of"]
 
@@ -22,18 +22,19 @@ __all__ = ["add_assets", "define_environments", "instances_of"]
 def define_environments(
     config: StackConfig, base_dir: Path
 ) -> dict[str, tuple[EnvironmentDefinition, ...]]:
-    """Every workspace's environments with their files read, by workspace key."""
+    """Every workspace's environments with their files read, by workspace key (messages name
+    a project's under its hub's ``projects``)."""
     namespace = pulumi.get_project()
     return {
         workspace.name: tuple(
             define_environment(
                 environment,
                 base_dir=base_dir,
-                at=f"{namespace}:workspaces[{workspace.name}].environments[{environment.name}]",
+                at=f"{namespace}:{named}.environments[{environment.name}]",
             )
             for environment in workspace.environments
         )
-        for workspace in config.workspaces
+        for workspace, named, _ in workspace_places(config)
     }
 
 

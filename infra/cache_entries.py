@@ -21,7 +21,7 @@ from pathlib import Path
 
 from infra.file_reads import Reads, environment_digest, fingerprint, program_digest, unchanged
 
-__all__ = ["FORMAT", "PROGRAM", "EntryStore", "cache_directory", "entry_key"]
+__all__ = ["FORMAT", "PROGRAM", "EntryStore", "cache_directory", "entry_key", "sources_digest"]
 
 FORMAT = 1
 """Version of the entry layout; entries of another version are misses."""
@@ -38,10 +38,17 @@ def cache_directory(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(base) / "amlstack"
 
 
-def entry_key(kind: str, *parts: str, program: Iterable[Path] = PROGRAM) -> str:
-    """The key of an entry of `kind` computed from `parts`, by amlstack's sources (`PROGRAM`)
-    in the current Python environment (version and installed distributions)."""
-    everything = (kind, str(FORMAT), *parts, program_digest(program), environment_digest())
+def sources_digest(program: Iterable[Path] = PROGRAM) -> str:
+    """What every key covers besides the entry's own parts: amlstack's sources (`PROGRAM`) in
+    the current Python environment (version and installed distributions). Reading them takes
+    milliseconds: work it out once for the keys of one run."""
+    return f"{program_digest(program)}\0{environment_digest()}"
+
+
+def entry_key(kind: str, *parts: str, sources: str) -> str:
+    """The key of an entry of `kind` computed from `parts` by the program whose
+    `sources_digest` is `sources`."""
+    everything = (kind, str(FORMAT), *parts, sources)
     return hashlib.sha256("\0".join(everything).encode()).hexdigest()
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "parse_stack_config",
     "secret_config_values",
     "with_tier_presets",
+    "workspace_places",
 ]
 
 _STACK_NAME = re.compile(r"[^/\s]+/[^/\s]+/[^/\s]+")
@@ -462,11 +463,11 @@ def _check_secrets(
 def _secret_holders(config: StackConfig) -> list[SecretHolders]:
     return [
         SecretHolders(named, indexed, w.datastores, w.endpoints, w.connections)
-        for w, named, indexed in _places(config)
+        for w, named, indexed in workspace_places(config)
     ]
 
 
-def _places(config: StackConfig) -> list[tuple[WorkspaceConfig, str, str]]:
+def workspace_places(config: StackConfig) -> list[tuple[WorkspaceConfig, str, str]]:
     """Each workspace with its config path by item name and by index (``pulumi config set
     --path`` takes those): a hub's projects are under its ``projects``."""
     places, hubs = [], -1
@@ -490,7 +491,7 @@ def _check_references(config: StackConfig, *, at: str, root: Path | None) -> Non
     workspace nobody could reach."""
     has_registry = config.registry is not None or config.registry_stack is not None
     problems: list[ConfigProblem] = []
-    for workspace, named, _ in _places(config):
+    for workspace, named, _ in workspace_places(config):
         where = f"{at}{named}"
         nobody = _nobody_gets_in(workspace, at=where, tier=config.tier)
         problems += [nobody] if nobody else []
@@ -697,7 +698,7 @@ def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[st
     `override` in either spelling."""
     merged = dict(base)
     for key, value in override.items():
-        under = merged.pop(to_camel(key), None) if to_camel(key) != key else merged.pop(key, None)
+        under = merged.pop(to_camel(key), None)
         if isinstance(value, Mapping) and isinstance(under, Mapping):
             merged[key] = _deep_merge(under, value)
         else:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from infra.cache_entries import PROGRAM, EntryStore, cache_directory, entry_key
+from infra.cache_entries import PROGRAM, EntryStore, cache_directory, entry_key, sources_digest
 from infra.file_reads import watching
 
 if TYPE_CHECKING:
@@ -62,17 +62,7 @@ class PlanCache:
 
     def plan(self, project_dir: Path, stack: str) -> Plan | None:
         """The stored `Plan` of `stack`, or None when no valid entry kept it."""
-        payload = self._payload(project_dir, stack)
-        _, _, kept = (payload or b"").partition(b"\n")
-        if not kept:
-            return None
-        from infra.plan.model import Plan  # noqa: PLC0415 (the program: only for a kept plan)
-
-        try:
-            plan = pickle.loads(kept)
-        except Exception:  # a corrupt entry is a miss, whatever unpickling it raises
-            return None
-        return plan if isinstance(plan, Plan) and plan.stack == stack else None
+        return _kept_plan(self._payload(project_dir, stack), stack)
 
     def plan_or_run(
         self, project_dir: Path, stack: str, run: Callable[[], Plan], *, keep_plan: bool = False
@@ -83,14 +73,15 @@ class PlanCache:
         the first instead of planning too."""
         store, name = self._store(), self.entry_name(project_dir, stack)
         with store.locked(name):
-            if keep_plan and (kept := self.plan(project_dir, stack)) is not None:
+            key = self.key(project_dir, stack)  # one digest of the sources, to read and write
+            if keep_plan and (kept := _kept_plan(store.read(name, key), stack)) is not None:
                 return kept
             with watching(project_dir) as reads:
                 plan = run()
             payload = json.dumps(plan.outputs, sort_keys=True).encode() + b"\n"
             if keep_plan:
                 payload += pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
-            store.write(name, self.key(project_dir, stack), reads, payload)
+            store.write(name, key, reads, payload)
             return plan
 
     def entry_name(self, project_dir: Path, stack: str) -> str:
@@ -100,7 +91,8 @@ class PlanCache:
     def key(self, project_dir: Path, stack: str) -> str:
         """What the entry must hold: the project directory, the stack, amlstack's sources and
         the Python environment (`infra.cache_entries.entry_key`)."""
-        return entry_key("plan", os.path.abspath(project_dir), stack, program=self.program)
+        sources = sources_digest(self.program)
+        return entry_key("plan", os.path.abspath(project_dir), stack, sources=sources)
 
     def _payload(self, project_dir: Path, stack: str) -> bytes | None:
         name = self.entry_name(project_dir, stack)
@@ -108,3 +100,17 @@ class PlanCache:
 
     def _store(self) -> EntryStore:
         return EntryStore(self.directory)
+
+
+def _kept_plan(payload: bytes | None, stack: str) -> Plan | None:
+    """The `Plan` of `stack` an entry's `payload` kept, or None."""
+    _, _, kept = (payload or b"").partition(b"\n")
+    if not kept:
+        return None
+    from infra.plan.model import Plan  # noqa: PLC0415 (the program: only for a kept plan)
+
+    try:
+        plan = pickle.loads(kept)
+    except Exception:  # a corrupt entry is a miss, whatever unpickling it raises
+        return None
+    return plan if isinstance(plan, Plan) and plan.stack == stack else None

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import get_args
 
 import yaml
 
@@ -20,6 +20,7 @@ from components.errors import MISSING, ConfigError, ConfigProblem
 from infra.config import parse_stack_config
 from infra.reference.schema import SCHEMA_FILE
 from infra.tiers import Tier
+from infra.yaml_files import load_yaml
 
 __all__ = ["ROLE_OPTIONS", "StackChoices", "check_stack_name", "new_stack_file", "parse_principal"]
 
@@ -83,7 +84,10 @@ def parse_principal(option: str, value: str) -> dict[str, str]:
 
 def new_stack_file(choices: StackChoices, *, root: Path) -> str:
     """The text of ``Pulumi.<stack>.yaml`` for `choices`, validated like the plan validates it
-    (`root` is the project directory). Raises ConfigError on an invalid choice."""
+    (`root` is the project directory): what is validated is the text itself, parsed back. Raises
+    ConfigError on an invalid choice."""
+    text = "\n".join(_document(choices)) + "\n"
+    raw = {k.removeprefix("amlstack:"): v for k, v in load_yaml(text)["config"].items()}
     problems: list[ConfigProblem] = []
     closed = choices.tier == "prod" and not choices.subnet
     if closed:
@@ -98,7 +102,7 @@ def new_stack_file(choices: StackChoices, *, root: Path) -> str:
             )
         )
     try:
-        parse_stack_config(_config(choices), root=root)
+        parse_stack_config(raw, root=root)
     except ConfigError as error:
         # Without --subnet, "no way into the workspace" is the problem above, said in options.
         problems += [
@@ -108,29 +112,7 @@ def new_stack_file(choices: StackChoices, *, root: Path) -> str:
         ]
     if problems:
         raise ConfigError(problems)
-    return "\n".join(_document(choices)) + "\n"
-
-
-def _config(choices: StackChoices) -> dict[str, Any]:
-    workspace: dict[str, Any] = {}
-    if choices.access:
-        workspace["access"] = {key: list(people) for key, people in choices.access.items()}
-    computes: dict[str, Any] = {}
-    if choices.cluster:
-        computes["clusters"] = [{"name": choices.cluster, "vmSize": "Standard_DS3_v2"}]
-    if choices.personal_instances:
-        computes["personalInstances"] = {"idleTimeBeforeShutdown": "PT30M"}
-    if computes:
-        workspace["computes"] = computes
-    if choices.endpoint:
-        workspace["endpoints"] = [{"name": choices.endpoint}]
-    if choices.subnet:
-        workspace["network"] = {"privateEndpoints": {"subnetId": choices.subnet}}
-    return {
-        "location": choices.location,
-        "tier": choices.tier,
-        "workspaces": [{"name": name, **workspace} for name in choices.workspaces],
-    }
+    return text
 
 
 _TIER_NOTES = {
@@ -223,7 +205,7 @@ def _mapping(values: Mapping[str, str], *, indent: str, rest: str) -> list[str]:
 
 def _scalar(value: str) -> str:
     """`value` as a YAML scalar, quoted only where YAML needs it."""
-    text: str = yaml.safe_dump(value, default_flow_style=True, width=1000)
+    text: str = yaml.safe_dump(value, default_flow_style=True, width=2**31)  # never folded
     return text.removesuffix("\n...\n").strip()
 
 

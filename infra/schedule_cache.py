@@ -18,24 +18,34 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, fields, is_dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
-from components.code_asset import LocalCode
-from components.job_schedule import ScheduledCode, ScheduledComponent, ScheduledJob
-from infra.cache_entries import EntryStore, entry_key
+from components.job_schedule import ScheduledJob
+from infra.cache_entries import EntryStore, entry_key, sources_digest
 from infra.file_reads import watching
 
 __all__ = ["cached_jobs", "decode", "encode", "scheduled_job"]
 
-_stores: list[EntryStore] = []
+
+@dataclass
+class _Block:
+    """The cache of one `cached_jobs` block, and the digest of amlstack's sources, worked out
+    for the block's first job (`infra.cache_entries.sources_digest`)."""
+
+    store: EntryStore
+    sources: str | None = None
+
+
+_stores: list[_Block] = []
 
 
 @contextmanager
 def cached_jobs(directory: Path) -> Iterator[None]:
     """Keep and reuse resolved jobs in `directory` inside the block."""
-    _stores.append(EntryStore(directory))
+    _stores.append(_Block(EntryStore(directory)))
     try:
         yield
     finally:
@@ -56,7 +66,10 @@ def scheduled_job(
     same either way."""
     if not _stores:
         return _as_stored(encode(resolve()))
-    store, key = _stores[-1], entry_key("schedule job", str(root), *inputs)
+    block = _stores[-1]
+    if block.sources is None:
+        block.sources = sources_digest()
+    store, key = block.store, entry_key("schedule job", str(root), *inputs, sources=block.sources)
     with store.locked(name):
         stored = store.read(name, key)
         job = decode(stored) if stored is not None else None
@@ -82,38 +95,35 @@ def encode(job: ScheduledJob) -> bytes:
 def decode(payload: bytes) -> ScheduledJob | None:
     """The job `encode` wrote, or None for anything else."""
     try:
-        data = json.loads(payload)
-        return ScheduledJob(
-            body=_mapping(data["body"]),
-            codes=tuple(
-                ScheduledCode(
-                    key=str(c["key"]),
-                    code=LocalCode(
-                        source=str(c["code"]["source"]),
-                        files={str(k): str(v) for k, v in _mapping(c["code"]["files"]).items()},
-                    ),
-                    asset_name=str(c["asset_name"]),
-                )
-                for c in data["codes"]
-            ),
-            components=tuple(
-                ScheduledComponent(
-                    key=str(c["key"]),
-                    name=str(c["name"]),
-                    version=str(c["version"]),
-                    spec=_mapping(c["spec"]),
-                )
-                for c in data["components"]
-            ),
-            computes=tuple(str(n) for n in data["computes"]),
-            environments=tuple(str(n) for n in data["environments"]),
-            datastores=tuple(str(n) for n in data["datastores"]),
-        )
+        job: ScheduledJob = _rebuilt(ScheduledJob, json.loads(payload))
     except (ValueError, KeyError, TypeError):
         return None
+    return job
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    if not isinstance(value, dict):
-        raise TypeError("expected a mapping")
+def _rebuilt(kind: Any, value: Any) -> Any:
+    """`value`, as `encode` writes a value of type `kind` (a `ScheduledJob`, a dataclass or
+    field type inside it), back as that type; TypeError or KeyError for anything else. Every
+    field of a dataclass is read back, so one added to them is kept too."""
+    if isinstance(kind, type) and is_dataclass(kind):
+        items = _checked(value, dict)
+        return kind(**{name: _rebuilt(hint, items[name]) for name, hint in _fields(kind)})
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is tuple:  # tuple[X, ...]
+        return tuple(_rebuilt(args[0], item) for item in _checked(value, list))
+    if origin in (dict, Mapping):
+        return {key: _rebuilt(args[1], item) for key, item in _checked(value, dict).items()}
+    return value if kind is Any else _checked(value, kind)
+
+
+@cache
+def _fields(kind: type) -> tuple[tuple[str, Any], ...]:
+    """The fields of dataclass `kind` with their types (resolving them takes ~100 us)."""
+    hints = get_type_hints(kind)
+    return tuple((f.name, hints[f.name]) for f in fields(kind))
+
+
+def _checked(value: Any, kind: Any) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(f"expected {kind}, got {type(value).__name__}")
     return value

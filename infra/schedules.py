@@ -45,7 +45,11 @@ def define_schedules(
     defined: dict[str, tuple[ScheduledJob, ...]] = {}
     problems: list[ConfigProblem] = []
     for workspace in config.workspaces:
+        if not workspace.schedules:
+            defined[workspace.name] = ()
+            continue
         document = config_outputs(config, workspace, environments[workspace.name])
+        document_text = json.dumps(document, sort_keys=True)
         context = StackContext(
             stack=stack,
             source="stack config",
@@ -61,7 +65,7 @@ def define_schedules(
                         root=root,
                         name=f"{root.resolve()}\0{stack}\0{workspace.name}\0{schedule.name}",
                         inputs=(
-                            json.dumps(document, sort_keys=True),
+                            document_text,
                             stack,
                             schedule.name,
                             schedule.job,

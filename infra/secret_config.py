@@ -240,19 +240,40 @@ def strings_in(value: Any) -> list[str]:
 def secure_paths(value: Any, path: str = "") -> frozenset[str]:
     """The Pulumi config paths (``workspaces[0].connections[1].credentials.key``) of every
     ``{secure: ...}`` value in `value` (a stack file's config value under `path`)."""
+    return masked_secure(value, path)[1]
+
+
+def masked_secure(value: Any, path: str = "") -> tuple[Any, frozenset[str]]:
+    """`value` (a stack file's config value under the config path `path`) with every
+    ``{secure: ...}`` in it replaced by `SECRET_MASK`, and the paths of those (`secure_paths`):
+    what the offline plan passes the program (`infra.plan.stack_files`)."""
+    found: list[tuple[str | int, ...]] = []
+    shown = _masked(value, (path,) if path else (), found)
+    return shown, frozenset(_config_path(at) for at in found)
+
+
+def _masked(value: Any, at: tuple[str | int, ...], found: list[tuple[str | int, ...]]) -> Any:
+    """`value` masked; the place of each secure value, as its keys and indexes, added to
+    `found` (made a path only then: a stack file has thousands of values and few secrets)."""
     if isinstance(value, Mapping):
         if set(value) == {"secure"}:
-            return frozenset({path})
-        return frozenset(
-            p
-            for key, item in value.items()
-            for p in secure_paths(item, _member(path, str(key)) if path else str(key))
-        )
+            found.append(at)
+            return SECRET_MASK
+        return {key: _masked(item, (*at, str(key)), found) for key, item in value.items()}
     if isinstance(value, list):
-        return frozenset(
-            p for i, item in enumerate(value) for p in secure_paths(item, f"{path}[{i}]")
-        )
-    return frozenset()
+        return [_masked(item, (*at, i), found) for i, item in enumerate(value)]
+    return value
+
+
+def _config_path(at: tuple[str | int, ...]) -> str:
+    """``("workspaces", 0, "name")`` -> ``workspaces[0].name`` (keys as `_member` writes them)."""
+    path = ""
+    for part in at:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path = _member(path, part) if path else part
+    return path
 
 
 def stack_file_secure_paths(stack_file: Path, namespace: str) -> frozenset[str] | None:

@@ -8,8 +8,9 @@ from typing import Any
 
 import yaml
 
-from components.errors import MISSING, SECRET_MASK, AmlStackError, ConfigError
+from components.errors import MISSING, AmlStackError, ConfigError
 from components.suggest import did_you_mean
+from infra.secret_config import masked_secure
 from infra.yaml_files import load_yaml
 
 __all__ = ["Project", "StackFile", "find_project", "read_stack_file"]
@@ -138,12 +139,5 @@ def _read_mapping(path: Path, expected: str) -> dict[Any, Any]:
 
 def _reveal(value: Any) -> tuple[Any, bool]:
     """Replace encrypted values (``secure: v1:...``) by a placeholder; say if any was found."""
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            return SECRET_MASK, True
-        pairs = {k: _reveal(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
-    if isinstance(value, list):
-        items = [_reveal(v) for v in value]
-        return [v for v, _ in items], any(s for _, s in items)
-    return value, False
+    shown, secure = masked_secure(value)
+    return shown, bool(secure)

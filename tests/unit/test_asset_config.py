@@ -299,3 +299,27 @@ def test_a_missing_conda_file_fails_the_plan_before_anything_registers(
         in result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_a_projects_missing_conda_file_is_named_under_its_hub(scratch_project: Path) -> None:
+    """A project's environments are under its hub's ``projects`` in the stack file."""
+    train = {"name": "train", "image": "python:3.11", "condaFile": "envs/nope.yml"}
+    config = {
+        "amlstack:location": "westeurope",
+        "amlstack:workspaces": [
+            {
+                "name": "hub",
+                "kind": "Hub",
+                "network": REACHABLE_NETWORK,
+                "projects": [{"name": "fraud", "environments": [train]}],
+            }
+        ],
+    }
+    (scratch_project / "Pulumi.bad.yaml").write_text(yaml.safe_dump({"config": config}))
+    result = CliRunner().invoke(app, ["plan", "bad", "-C", str(scratch_project)])
+    assert result.exit_code == ExitCode.INVALID_INPUT, result.output
+    assert (
+        "amlstack:workspaces[hub].projects[fraud].environments[train].condaFile: "
+        "'envs/nope.yml': file not found" in result.output
+    )
+    assert "Traceback" not in result.output

@@ -191,3 +191,22 @@ def test_options_for_people_or_computes_mean_no_questions_about_them(scratch_pro
     assert config["amlstack:workspaces"] == [
         {"name": "main", "computes": {"clusters": [{"name": "cpu", "vmSize": "Standard_DS3_v2"}]}}
     ]
+
+
+def test_a_long_name_label_is_written_on_one_line_and_read_back(scratch_project: Path) -> None:
+    name = "team " * 300  # YAML folds a long plain scalar unless told not to
+    code, output = init(
+        scratch_project,
+        "long",
+        "--tier",
+        "dev",
+        "--location",
+        "westeurope",
+        "--data-scientist",
+        f"User:0a1b2c3d-0000-4000-8000-000000000011:{name.strip()}",
+        "--no-interactive",
+    )
+    assert code == 0, output
+    config = yaml.safe_load((scratch_project / "Pulumi.long.yaml").read_text())["config"]
+    [person] = config["amlstack:workspaces"][0]["access"]["dataScientist"]
+    assert person["name"] == name.strip()
