@@ -87,7 +87,6 @@ class Dependencies:
 class HubRef:
     """A hub workspace as its projects see it: its id, dependencies and network."""
 
-    key: str
     id: pulumi.Output[str]
     dependencies: Dependencies
     network: NetworkArgs

@@ -356,7 +356,6 @@ class Workspace(pulumi.ComponentResource):
                 f"{self._name}.kind", self._args.kind, "only a kind: Hub workspace has projects"
             )
         return HubRef(
-            key=self._args.name,
             id=self.id,
             dependencies=self.dependencies.of_hub(),
             network=self._args.network,
@@ -843,10 +842,8 @@ class Workspace(pulumi.ComponentResource):
             log_analytics_id=self.dependencies.log_analytics.id,
             public_network_access=self._network.public_network_access,
             protect=args.protect,
-            delete_lock=args.delete_lock,
             tags=self.tags,
             identity_client_id=self.identity.client_id,
-            ip_allowlist=self._network.ip_allowlist,
         )
 
     def _guard(
