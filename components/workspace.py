@@ -35,7 +35,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar, Literal, TypeVar
+from typing import ClassVar, Literal, TypedDict, TypeVar
 
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, managedidentity
@@ -271,6 +271,20 @@ def _check_hub(name: str, args: WorkspaceArgs, hub: HubRef | None, location: str
         raise ConfigError.single(
             f"{name}.location", location, f"a project is in its hub's region ({hub.location})"
         )
+
+
+class _KindInputs(TypedDict, total=False):
+    """The workspace resource's inputs that depend on its kind (`Workspace._kind_inputs`)."""
+
+    hub_resource_id: pulumi.Input[str]
+    storage_account: pulumi.Input[str]
+    key_vault: pulumi.Input[str]
+    application_insights: pulumi.Input[str]
+    container_registry: pulumi.Input[str]
+    managed_network: pulumi.Input[machinelearningservices.ManagedNetworkSettingsArgs]
+    provision_network_now: bool | None
+    encryption: machinelearningservices.EncryptionPropertyArgs | None
+    serverless_compute_settings: machinelearningservices.ServerlessComputeSettingsArgs | None
 
 
 def _revision(args: WorkspaceArgs) -> str:
@@ -722,10 +736,7 @@ class Workspace(pulumi.ComponentResource):
     def _create_workspace(
         self, after: Sequence[pulumi.Resource], subscription_id: pulumi.Output[str]
     ) -> machinelearningservices.Workspace:
-        args, names, deps = self._args, self.names, self.dependencies
-        if args.kind == "Project":
-            return self._create_project(after)
-        isolated = args.network.isolation_mode != "Disabled"
+        args, names = self._args, self.names
         return machinelearningservices.Workspace(
             f"{self._name}-workspace",
             workspace_name=names.apply(lambda n: n.workspace),
@@ -739,51 +750,35 @@ class Workspace(pulumi.ComponentResource):
             friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
             identity=self._identity_args(),
             primary_user_assigned_identity=self.identity.id,
+            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
+            # A project's is its hub's, repeated as Azure reports it.
+            public_network_access=self._network.public_network_access,
+            hbi_workspace=args.high_business_impact,
+            tags=self.tags,
+            **self._kind_inputs(subscription_id),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
+        )
+
+    def _kind_inputs(self, subscription_id: pulumi.Output[str]) -> _KindInputs:
+        """What only a project, or only a hub or default workspace, gives Azure. A hub's
+        project names its hub; storage, key vault, registry, monitoring and the managed network
+        are the hub's (Azure takes them from ``hubResourceId``)."""
+        args, deps = self._args, self.dependencies
+        if self._hub is not None:
+            return _KindInputs(hub_resource_id=self._hub.id)
+        isolated = args.network.isolation_mode != "Disabled"
+        return _KindInputs(
             storage_account=deps.storage.id,
             key_vault=deps.key_vault.id,
             application_insights=deps.app_insights.id,
             container_registry=deps.container_registry.id,
-            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
-            public_network_access=args.network.public_network_access,
             managed_network=self._managed_network(subscription_id),
             # Provision the managed network with the workspace: online deployments need it.
             provision_network_now=isolated or None,
             encryption=self._encryption(args.encryption),
-            hbi_workspace=args.high_business_impact,
             serverless_compute_settings=(
                 args.serverless_compute.azure() if args.serverless_compute else None
             ),
-            tags=self.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
-        )
-
-    def _create_project(
-        self, after: Sequence[pulumi.Resource]
-    ) -> machinelearningservices.Workspace:
-        """A hub's project: its identity and its hub; storage, key vault, registry, monitoring
-        and the managed network are the hub's (Azure takes them from ``hubResourceId``). The
-        hub's public network access is repeated, as Azure reports it."""
-        args, names, hub = self._args, self.names, self._hub
-        assert hub is not None  # _check_hub
-        return machinelearningservices.Workspace(
-            f"{self._name}-workspace",
-            workspace_name=names.apply(lambda n: n.workspace),
-            resource_group_name=self.resource_group_name,
-            location=self.location,
-            kind="Project",
-            sku=machinelearningservices.SkuArgs(
-                name="Basic", tier=machinelearningservices.SkuTier.BASIC
-            ),
-            description=args.description,
-            friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
-            identity=self._identity_args(),
-            primary_user_assigned_identity=self.identity.id,
-            hub_resource_id=hub.id,
-            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
-            public_network_access=hub.network.public_network_access,
-            hbi_workspace=args.high_business_impact,
-            tags=self.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
         )
 
     def _managed_network(
