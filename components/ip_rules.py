@@ -22,6 +22,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
+from components.args import repeated
+
 __all__ = [
     "check_ip_allowlist",
     "storage_ip_rules",
@@ -78,7 +80,7 @@ def check_ip_allowlist(values: Sequence[str]) -> tuple[str, ...]:
             "workspace through private endpoints, network.privateEndpoints)"
         )
     shown = [str(n) if n.prefixlen < 32 else str(n.network_address) for n in networks]
-    twice = sorted({s for s in shown if shown.count(s) > 1})
+    twice = repeated(shown)
     if twice:
         raise ValueError(f"{', '.join(twice)} listed more than once")
     return tuple(shown)
