@@ -9,6 +9,7 @@ as the `Dependency.source` allows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -37,6 +38,22 @@ __all__ = [
 Source = Literal["created", "existing", "hub"]
 
 
+class _Named(Protocol):
+    """A created Azure resource: its ARM id and name."""
+
+    @property
+    def id(self) -> pulumi.Output[str]: ...
+    @property
+    def name(self) -> pulumi.Output[str]: ...
+
+
+def _use_or_create(existing_id: str | None, create: Callable[[], _Named]) -> Dependency:
+    """The existing resource `existing_id`, or the one `create` makes when there is none."""
+    if existing_id is not None:
+        return Dependency.existing(existing_id)
+    return Dependency.created(create())
+
+
 @dataclass(frozen=True)
 class Dependency:
     """One resource a workspace uses."""
@@ -47,8 +64,8 @@ class Dependency:
     """``created`` by this workspace, ``existing`` (brought by ARM id) or its ``hub``'s."""
 
     @classmethod
-    def created(cls, resource: pulumi.CustomResource, name: pulumi.Output[str]) -> Dependency:
-        return cls(resource.id, name, "created")
+    def created(cls, resource: _Named) -> Dependency:
+        return cls(resource.id, resource.name, "created")
 
     @classmethod
     def existing(cls, resource_id: str) -> Dependency:
@@ -144,12 +161,11 @@ def create_dependencies(
             cmk=cmk,
             ip_allowlist=allowlist,
         )
-        storage = Dependency.created(account, account.name)
+        storage = Dependency.created(account)
         blob_endpoint = account.primary_endpoints.blob
-    if existing.key_vault is not None:
-        vault = Dependency.existing(existing.key_vault)
-    else:
-        created_vault = create_workspace_key_vault(
+    vault = _use_or_create(
+        existing.key_vault,
+        lambda: create_workspace_key_vault(
             name,
             args.key_vault,
             vault_name=names.apply(lambda n: n.key_vault),
@@ -158,12 +174,11 @@ def create_dependencies(
             protect=args.protect,
             placement=placement,
             ip_allowlist=allowlist,
-        )
-        vault = Dependency.created(created_vault, created_vault.name)
-    if existing.container_registry is not None:
-        registry = Dependency.existing(existing.container_registry)
-    else:
-        created_registry = create_workspace_registry(
+        ),
+    )
+    registry = _use_or_create(
+        existing.container_registry,
+        lambda: create_workspace_registry(
             name,
             args.container_registry,
             registry_name=names.apply(lambda n: n.container_registry),
@@ -172,8 +187,8 @@ def create_dependencies(
             placement=placement,
             cmk=cmk,
             ip_allowlist=allowlist,
-        )
-        registry = Dependency.created(created_registry, created_registry.name)
+        ),
+    )
     return Dependencies(storage, vault, registry, insights, logs, blob_endpoint)
 
 
@@ -189,26 +204,26 @@ def _monitoring(
     existing, network = args.existing, args.network
     ingestion = args.monitoring.public_ingestion
     query = args.monitoring.query_access(private_link=network.private_endpoints is not None)
-    if existing.log_analytics is not None:
-        logs = Dependency.existing(existing.log_analytics)
-    else:
-        workspace = create_log_analytics(
+    logs = _use_or_create(
+        existing.log_analytics,
+        lambda: create_log_analytics(
             name,
             args.monitoring,
             log_analytics_name=names.apply(lambda n: n.log_analytics),
             placement=placement,
             public_ingestion=ingestion,
             public_query=query,
-        )
-        logs = Dependency.created(workspace, workspace.name)
-    if existing.application_insights is not None:
-        return logs, Dependency.existing(existing.application_insights)
-    component = create_app_insights(
-        name,
-        app_insights_name=names.apply(lambda n: n.app_insights),
-        log_analytics_id=logs.id,
-        placement=placement,
-        public_ingestion=ingestion,
-        public_query=query,
+        ),
     )
-    return logs, Dependency.created(component, component.name)
+    insights = _use_or_create(
+        existing.application_insights,
+        lambda: create_app_insights(
+            name,
+            app_insights_name=names.apply(lambda n: n.app_insights),
+            log_analytics_id=logs.id,
+            placement=placement,
+            public_ingestion=ingestion,
+            public_query=query,
+        ),
+    )
+    return logs, insights
