@@ -123,11 +123,6 @@ def create_workspace_registry(
     `cmk` encrypts it with a customer-managed key (Premium; the registry waits for the key
     identity's role). `ip_allowlist` (Premium, public access only) lets those addresses
     through a default-deny firewall."""
-    options = placement.options(protect=protect)
-    if cmk is not None:
-        options = pulumi.ResourceOptions.merge(
-            options, pulumi.ResourceOptions(depends_on=list(cmk.granted))
-        )
     disabled = containerregistry.ExportPolicyStatus.DISABLED
     return containerregistry.Registry(
         f"{name}-registry",
@@ -170,5 +165,5 @@ def create_workspace_registry(
         encryption=registry_encryption(cmk),
         identity=registry_identity(cmk),
         tags=placement.tags,
-        opts=options,
+        opts=placement.options(protect=protect, depends_on=cmk.granted if cmk else ()),
     )

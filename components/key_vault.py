@@ -10,6 +10,7 @@ from pulumi_azure_native import keyvault
 from pydantic import Field
 
 from components.args import Args
+from components.ip_rules import open_to_all
 from components.placement import Placement
 
 __all__ = ["KeyVaultArgs", "create_workspace_key_vault"]
@@ -40,7 +41,6 @@ def create_workspace_key_vault(
 ) -> keyvault.Vault:
     """Create the vault; access is by Azure RBAC only (no access policies). `ip_allowlist`
     (public access only) lets those addresses through a default-deny firewall."""
-    open_to_all = public_network_access == "Enabled" and not ip_allowlist
     return keyvault.Vault(
         f"{name}-keyvault",
         vault_name=vault_name,
@@ -59,7 +59,7 @@ def create_workspace_key_vault(
                 bypass=keyvault.NetworkRuleBypassOptions.AZURE_SERVICES,
                 default_action=(
                     keyvault.NetworkRuleAction.ALLOW
-                    if open_to_all
+                    if open_to_all(public_network_access, ip_allowlist)
                     else keyvault.NetworkRuleAction.DENY
                 ),
                 ip_rules=[keyvault.IPRuleArgs(value=rule) for rule in ip_allowlist] or None,
