@@ -17,7 +17,7 @@ import pulumi
 
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
 from components.encryption import CustomerManagedKey
-from components.existing import ExistingArgs, existing_name
+from components.existing import EXISTING_BY_FIELD, ExistingArgs, ExistingKind, existing_name
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_app_insights, create_log_analytics
 from components.naming import WorkspaceNames
@@ -47,11 +47,14 @@ class _Named(Protocol):
     def name(self) -> pulumi.Output[str]: ...
 
 
-def _use_or_create(existing_id: str | None, create: Callable[[], _Named]) -> Dependency:
-    """The existing resource `existing_id`, or the one `create` makes when there is none."""
-    if existing_id is not None:
-        return Dependency.existing(existing_id)
-    return Dependency.created(create())
+def _use_or_create(
+    existing: ExistingArgs, kind: ExistingKind, create: Callable[[], _Named]
+) -> Dependency:
+    """The existing resource of `kind`, or the one `create` makes when `existing` has none."""
+    resource_id: str | None = getattr(existing, kind.field)
+    if resource_id is not None:
+        return Dependency.existing(resource_id, kind)
+    return Dependency.created(create(), kind)
 
 
 @dataclass(frozen=True)
@@ -62,17 +65,20 @@ class Dependency:
     name: pulumi.Output[str]
     source: Source
     """``created`` by this workspace, ``existing`` (brought by ARM id) or its ``hub``'s."""
+    kind: ExistingKind
+    """What it is (its `ExistingArgs` field): what amlstack applies to it when it exists."""
 
     @classmethod
-    def created(cls, resource: _Named) -> Dependency:
-        return cls(resource.id, resource.name, "created")
+    def created(cls, resource: _Named, kind: ExistingKind) -> Dependency:
+        return cls(resource.id, resource.name, "created", kind)
 
     @classmethod
-    def existing(cls, resource_id: str) -> Dependency:
+    def existing(cls, resource_id: str, kind: ExistingKind) -> Dependency:
         return cls(
             pulumi.Output.from_input(resource_id),
             pulumi.Output.from_input(existing_name(resource_id)),
             "existing",
+            kind,
         )
 
 
@@ -147,8 +153,9 @@ def create_dependencies(
     existing, network = args.existing, args.network
     public, allowlist = network.public_network_access, network.ip_allowlist
     logs, insights = _monitoring(name, args, names=names, placement=placement)
+    storage_kind = EXISTING_BY_FIELD["storage_account"]
     if existing.storage_account is not None:
-        storage = Dependency.existing(existing.storage_account)
+        storage = Dependency.existing(existing.storage_account, storage_kind)
         blob_endpoint = storage.name.apply(lambda n: f"https://{n}.blob.core.windows.net/")
     else:
         account = create_workspace_storage(
@@ -161,10 +168,11 @@ def create_dependencies(
             cmk=cmk,
             ip_allowlist=allowlist,
         )
-        storage = Dependency.created(account)
+        storage = Dependency.created(account, storage_kind)
         blob_endpoint = account.primary_endpoints.blob
     vault = _use_or_create(
-        existing.key_vault,
+        existing,
+        EXISTING_BY_FIELD["key_vault"],
         lambda: create_workspace_key_vault(
             name,
             args.key_vault,
@@ -177,7 +185,8 @@ def create_dependencies(
         ),
     )
     registry = _use_or_create(
-        existing.container_registry,
+        existing,
+        EXISTING_BY_FIELD["container_registry"],
         lambda: create_workspace_registry(
             name,
             args.container_registry,
@@ -205,7 +214,8 @@ def _monitoring(
     ingestion = args.monitoring.public_ingestion
     query = args.monitoring.query_access(private_link=network.private_endpoints is not None)
     logs = _use_or_create(
-        existing.log_analytics,
+        existing,
+        EXISTING_BY_FIELD["log_analytics"],
         lambda: create_log_analytics(
             name,
             args.monitoring,
@@ -216,7 +226,8 @@ def _monitoring(
         ),
     )
     insights = _use_or_create(
-        existing.application_insights,
+        existing,
+        EXISTING_BY_FIELD["application_insights"],
         lambda: create_app_insights(
             name,
             app_insights_name=names.apply(lambda n: n.app_insights),

@@ -79,7 +79,7 @@ from components.environment import (
     define_environment,
 )
 from components.errors import MISSING, ConfigError
-from components.existing import ExistingArgs
+from components.existing import Applied, ExistingArgs
 from components.guards import delete_lock
 from components.job_schedule import JobSchedule, JobScheduleArgs, ScheduledJob
 from components.key_vault import KeyVaultArgs
@@ -712,7 +712,7 @@ class Workspace(pulumi.ComponentResource):
     def _grant_dependencies(self) -> list[authorization.RoleAssignment]:
         """The identity's roles on its dependencies, which the workspace waits for: on created
         and hub ones always, on existing ones when ``existing.grants``."""
-        name, args, deps = self._name, self._args, self.dependencies
+        name, deps = self._name, self.dependencies
         # A managed network's private endpoints to the dependencies are approved by the identity.
         approver = (
             (roles.AI_NETWORK_CONNECTION_APPROVER,)
@@ -726,7 +726,7 @@ class Workspace(pulumi.ComponentResource):
             ("registry", deps.container_registry, _REGISTRY_ROLES + approver),
             ("insights", deps.app_insights, _INSIGHTS_ROLES),
         ):
-            if dependency.source != "existing" or args.existing.grants:
+            if self._applies(dependency, "grants"):
                 grants += self._grant_identity(f"{name}-{key}", dependency.id, wanted)
         registry = self._reach.registry
         if registry is not None and approver:
@@ -856,23 +856,21 @@ class Workspace(pulumi.ComponentResource):
             log_analytics_id=logs,
             placement=placement,
         )
-        existing = args.existing
         self._send_dependency_logs(placement)
         for key, dependency in (
             ("keyvault", deps.key_vault),
             ("registry", deps.container_registry),
         ):
-            if self._locks(dependency):
+            if self._applies(dependency, "delete_lock"):
                 delete_lock(f"{name}-{key}-lock", dependency.id, placement=placement)
-        if deps.storage.source != "hub":
-            guard_storage(
-                name,
-                deps.storage.id,
-                log_analytics_id=logs,
-                lock=self._locks(deps.storage),
-                diagnostics=deps.storage.source == "created" or existing.diagnostics,
-                placement=placement,
-            )
+        guard_storage(
+            name,
+            deps.storage.id,
+            log_analytics_id=logs,
+            lock=self._applies(deps.storage, "delete_lock"),
+            diagnostics=self._applies(deps.storage, "diagnostics"),
+            placement=placement,
+        )
         if self._network.ip_allowlist and args.kind != "Project":
             WorkspaceIpRules(
                 f"{name}-ip-rules",
@@ -896,17 +894,16 @@ class Workspace(pulumi.ComponentResource):
         """Diagnostic settings of the key vault and registry created here, and of existing
         dependencies when ``existing.diagnostics``. Created monitoring resources send their
         logs as they are created (`components.monitoring`); storage's go with its guards."""
-        deps, existing = self.dependencies, self._args.existing
+        deps = self.dependencies
         for key, kind, dependency, created_here in (
             ("keyvault", KEY_VAULT, deps.key_vault, True),
             ("registry", CONTAINER_REGISTRY, deps.container_registry, True),
             ("insights", APP_INSIGHTS, deps.app_insights, False),
             ("logs", LOG_ANALYTICS, deps.log_analytics, False),
         ):
-            wanted = (dependency.source == "existing" and existing.diagnostics) or (
-                created_here and dependency.source == "created"
-            )
-            if wanted:
+            if self._applies(dependency, "diagnostics") and (
+                created_here or dependency.source != "created"
+            ):
                 send_logs(
                     f"{self._name}-{key}-diagnostics",
                     resource_type=kind,
@@ -915,17 +912,23 @@ class Workspace(pulumi.ComponentResource):
                     placement=placement,
                 )
 
-    def _locks(self, dependency: Dependency) -> bool:
+    def _applies(self, dependency: Dependency, what: Applied) -> bool:
+        """Whether this workspace applies `what` to `dependency`: to one it created always (a
+        lock with ``deleteLock``), to its hub's only the identity's roles (the hub guards
+        them), to an existing one as ``existing`` says (`ExistingArgs.applies`, which the plan
+        reports by)."""
         if dependency.source == "created":
-            return self._args.delete_lock
-        return dependency.source == "existing" and self._args.existing.delete_lock
+            return self._args.delete_lock if what == "delete_lock" else True
+        if dependency.source == "hub":
+            return what == "grants"
+        return self._args.existing.applies(dependency.kind, what)
 
     def _private_link_targets(self) -> list[PrivateLinkTarget]:
-        deps, existing = self.dependencies, self._args.existing
+        deps = self.dependencies
         account, vault, registry = deps.storage, deps.key_vault, deps.container_registry
 
         def wanted(dependency: Dependency) -> bool:
-            return dependency.source == "created" or existing.private_endpoints
+            return self._applies(dependency, "private_endpoints")
 
         return [
             PrivateLinkTarget("workspace", self.workspace.id, self.workspace.name, "amlworkspace"),
