@@ -181,6 +181,7 @@ def create_dependencies(
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            log_analytics_id=logs.id,
             ip_allowlist=allowlist,
         ),
     )
@@ -194,6 +195,7 @@ def create_dependencies(
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            log_analytics_id=logs.id,
             cmk=cmk,
             ip_allowlist=allowlist,
         ),

@@ -891,19 +891,17 @@ class Workspace(pulumi.ComponentResource):
         )
 
     def _send_dependency_logs(self, placement: Placement) -> None:
-        """Diagnostic settings of the key vault and registry created here, and of existing
-        dependencies when ``existing.diagnostics``. Created monitoring resources send their
-        logs as they are created (`components.monitoring`); storage's go with its guards."""
+        """Diagnostic settings of existing dependencies when ``existing.diagnostics``. Created
+        ones send their logs as they are created (`components.dependencies`); storage's,
+        created or existing, go with its guards."""
         deps = self.dependencies
-        for key, kind, dependency, created_here in (
-            ("keyvault", KEY_VAULT, deps.key_vault, True),
-            ("registry", CONTAINER_REGISTRY, deps.container_registry, True),
-            ("insights", APP_INSIGHTS, deps.app_insights, False),
-            ("logs", LOG_ANALYTICS, deps.log_analytics, False),
+        for key, kind, dependency in (
+            ("keyvault", KEY_VAULT, deps.key_vault),
+            ("registry", CONTAINER_REGISTRY, deps.container_registry),
+            ("insights", APP_INSIGHTS, deps.app_insights),
+            ("logs", LOG_ANALYTICS, deps.log_analytics),
         ):
-            if self._applies(dependency, "diagnostics") and (
-                created_here or dependency.source != "created"
-            ):
+            if dependency.source == "existing" and self._applies(dependency, "diagnostics"):
                 send_logs(
                     f"{self._name}-{key}-diagnostics",
                     resource_type=kind,
