@@ -1013,10 +1013,8 @@ class Workspace(pulumi.ComponentResource):
         if reach.covers(args):
             return
         needed = set(DATASTORE_SUBRESOURCES[args.type])
-        if args.account is not None and needed <= {
-            rule.subresource
-            for rule in network.outbound.private_endpoints
-            if rule.resource_id.lower() == args.account.lower()
+        if args.account is not None and {(args.account.lower(), s) for s in needed} <= {
+            rule.target for rule in network.outbound.private_endpoints
         }:
             return
         creator = "its hub" if self._hub is not None else "the workspace"
