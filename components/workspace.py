@@ -690,26 +690,24 @@ class Workspace(pulumi.ComponentResource):
         existing or created here."""
         name, args = self._name, self._args
         if self._hub is not None:
-            self._cmk_grants: list[authorization.RoleAssignment] = []
             self.cmk = None
             return self._hub.dependencies
         # The key is granted first: storage and the registry encrypt with it as they are created.
-        self._cmk_grants = (
-            self._grant_identity(f"{name}-cmk", args.encryption.key_vault_id, (CMK_ROLE,))
-            if args.encryption is not None
-            else []
-        )
         self.cmk = CustomerManagedKey.of(
             args.encryption,
             identity_id=self.identity.id,
             identity_client_id=self.identity.client_id,
-            granted=self._cmk_grants,
+            granted=(
+                self._grant_identity(f"{name}-cmk", args.encryption.key_vault_id, (CMK_ROLE,))
+                if args.encryption is not None
+                else []
+            ),
         )
         return create_dependencies(
             name, args, names=self.names, tenant_id=tenant_id, cmk=self.cmk, placement=placement
         )
 
-    def _grant_dependencies(self) -> list[authorization.RoleAssignment]:
+    def _grant_dependencies(self) -> list[pulumi.Resource]:
         """The identity's roles on its dependencies, which the workspace waits for: on created
         and hub ones always, on existing ones when ``existing.grants``."""
         name, deps = self._name, self.dependencies
@@ -731,7 +729,7 @@ class Workspace(pulumi.ComponentResource):
         registry = self._reach.registry
         if registry is not None and approver:
             grants += self._grant_identity(f"{name}-ml-registry", registry.id, approver)
-        return [*grants, *self._cmk_grants]
+        return [*grants, *(self.cmk.granted if self.cmk is not None else ())]
 
     def _create_workspace(
         self, after: Sequence[pulumi.Resource], subscription_id: pulumi.Output[str]
