@@ -357,7 +357,7 @@ class Workspace(pulumi.ComponentResource):
         self.id: pulumi.Output[str] = self.workspace.id
         self.ref = self._reference()
         self._grant_identity(f"{name}-workspace", self.workspace.id, (roles.CONTRIBUTOR,))
-        self._guard(placement, dns_zone_ids)
+        self._guard()
         for role, principal in args.access.grants():
             self.grant(role, principal)
         self.register_outputs({"workspaceName": self.workspace_name, "id": self.id})
@@ -839,13 +839,11 @@ class Workspace(pulumi.ComponentResource):
             identity_client_id=self.identity.client_id,
         )
 
-    def _guard(
-        self, placement: Placement, dns_zone_ids: Mapping[str, pulumi.Input[str]] | None
-    ) -> None:
+    def _guard(self) -> None:
         """Diagnostic settings, delete locks, private endpoints and IP rules: on what this
         workspace created, and on existing dependencies as ``existing`` says; a project's hub
         guards the hub's."""
-        name, args, deps = self._name, self._args, self.dependencies
+        name, args, deps, placement = self._name, self._args, self.dependencies, self._placement
         logs = deps.log_analytics.id
         send_logs(
             f"{name}-workspace-diagnostics",
@@ -854,7 +852,7 @@ class Workspace(pulumi.ComponentResource):
             log_analytics_id=logs,
             placement=placement,
         )
-        self._send_dependency_logs(placement)
+        self._send_dependency_logs()
         for key, dependency in (
             ("keyvault", deps.key_vault),
             ("registry", deps.container_registry),
@@ -884,11 +882,11 @@ class Workspace(pulumi.ComponentResource):
             name,
             self._private_link_targets(),
             args=endpoints,
-            dns_zone_ids=dns_zone_ids if endpoints.create_dns_zones else None,
+            dns_zone_ids=self._dns_zone_ids if endpoints.create_dns_zones else None,
             placement=placement,
         )
 
-    def _send_dependency_logs(self, placement: Placement) -> None:
+    def _send_dependency_logs(self) -> None:
         """Diagnostic settings of existing dependencies when ``existing.diagnostics``. Created
         ones send their logs as they are created (`components.dependencies`); storage's,
         created or existing, go with its guards."""
@@ -905,7 +903,7 @@ class Workspace(pulumi.ComponentResource):
                     resource_type=kind,
                     resource_id=dependency.id,
                     log_analytics_id=deps.log_analytics.id,
-                    placement=placement,
+                    placement=self._placement,
                 )
 
     def _applies(self, dependency: Dependency, what: Applied) -> bool:
