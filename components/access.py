@@ -21,6 +21,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from components.args import Args, check_unique
 from components.roles import (
+    GUID,
     WORKSPACE_ROLES,
     Role,
     find_role,
@@ -40,7 +41,6 @@ __all__ = [
 ]
 
 PrincipalType = Literal["User", "Group", "ServicePrincipal"]
-_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _SCOPE_SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 
 
@@ -197,7 +197,7 @@ class AccessArgs(Args):
 
 def check_object_id(value: str) -> str:
     """`value` lowercased when it is a GUID (an Entra object or tenant id), else ValueError."""
-    if not _GUID.fullmatch(value):
+    if not GUID.fullmatch(value):
         raise ValueError("expected a GUID like 00000000-0000-0000-0000-000000000000")
     return value.lower()
 

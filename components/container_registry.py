@@ -11,6 +11,7 @@ from pulumi_azure_native import containerregistry
 from pydantic import ValidationInfo, field_validator
 
 from components.args import Args
+from components.diagnostics import CONTAINER_REGISTRY, send_logs
 from components.encryption import CustomerManagedKey, registry_encryption, registry_identity
 from components.placement import Placement
 from components.regions import ACR_ZONE_REDUNDANT_REGIONS
@@ -116,20 +117,17 @@ def create_workspace_registry(
     public_network_access: str,
     placement: Placement,
     protect: bool,
+    log_analytics_id: pulumi.Input[str],
     cmk: CustomerManagedKey | None = None,
     ip_allowlist: Sequence[str] = (),
 ) -> containerregistry.Registry:
-    """Create the registry; the workspace identity pushes and pulls by role, not password.
+    """Create the registry, its logs sent to `log_analytics_id`; the workspace identity
+    pushes and pulls by role, not password.
     `cmk` encrypts it with a customer-managed key (Premium; the registry waits for the key
     identity's role). `ip_allowlist` (Premium, public access only) lets those addresses
     through a default-deny firewall."""
-    options = placement.options(protect=protect)
-    if cmk is not None:
-        options = pulumi.ResourceOptions.merge(
-            options, pulumi.ResourceOptions(depends_on=list(cmk.granted))
-        )
     disabled = containerregistry.ExportPolicyStatus.DISABLED
-    return containerregistry.Registry(
+    registry = containerregistry.Registry(
         f"{name}-registry",
         registry_name=registry_name,
         resource_group_name=placement.resource_group_name,
@@ -170,5 +168,13 @@ def create_workspace_registry(
         encryption=registry_encryption(cmk),
         identity=registry_identity(cmk),
         tags=placement.tags,
-        opts=options,
+        opts=placement.options(protect=protect, depends_on=cmk.granted if cmk else ()),
     )
+    send_logs(
+        f"{name}-registry-diagnostics",
+        resource_type=CONTAINER_REGISTRY,
+        resource_id=registry.id,
+        log_analytics_id=log_analytics_id,
+        placement=placement,
+    )
+    return registry

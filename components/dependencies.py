@@ -9,6 +9,7 @@ as the `Dependency.source` allows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
@@ -16,7 +17,7 @@ import pulumi
 
 from components.container_registry import ContainerRegistryArgs, create_workspace_registry
 from components.encryption import CustomerManagedKey
-from components.existing import ExistingArgs, existing_name
+from components.existing import EXISTING_BY_FIELD, ExistingArgs, ExistingKind, existing_name
 from components.key_vault import KeyVaultArgs, create_workspace_key_vault
 from components.monitoring import MonitoringArgs, create_app_insights, create_log_analytics
 from components.naming import WorkspaceNames
@@ -37,6 +38,25 @@ __all__ = [
 Source = Literal["created", "existing", "hub"]
 
 
+class _Named(Protocol):
+    """A created Azure resource: its ARM id and name."""
+
+    @property
+    def id(self) -> pulumi.Output[str]: ...
+    @property
+    def name(self) -> pulumi.Output[str]: ...
+
+
+def _use_or_create(
+    existing: ExistingArgs, kind: ExistingKind, create: Callable[[], _Named]
+) -> Dependency:
+    """The existing resource of `kind`, or the one `create` makes when `existing` has none."""
+    resource_id: str | None = getattr(existing, kind.field)
+    if resource_id is not None:
+        return Dependency.existing(resource_id, kind)
+    return Dependency.created(create(), kind)
+
+
 @dataclass(frozen=True)
 class Dependency:
     """One resource a workspace uses."""
@@ -45,17 +65,20 @@ class Dependency:
     name: pulumi.Output[str]
     source: Source
     """``created`` by this workspace, ``existing`` (brought by ARM id) or its ``hub``'s."""
+    kind: ExistingKind
+    """What it is (its `ExistingArgs` field): what amlstack applies to it when it exists."""
 
     @classmethod
-    def created(cls, resource: pulumi.CustomResource, name: pulumi.Output[str]) -> Dependency:
-        return cls(resource.id, name, "created")
+    def created(cls, resource: _Named, kind: ExistingKind) -> Dependency:
+        return cls(resource.id, resource.name, "created", kind)
 
     @classmethod
-    def existing(cls, resource_id: str) -> Dependency:
+    def existing(cls, resource_id: str, kind: ExistingKind) -> Dependency:
         return cls(
             pulumi.Output.from_input(resource_id),
             pulumi.Output.from_input(existing_name(resource_id)),
             "existing",
+            kind,
         )
 
 
@@ -87,7 +110,6 @@ class Dependencies:
 class HubRef:
     """A hub workspace as its projects see it: its id, dependencies and network."""
 
-    key: str
     id: pulumi.Output[str]
     dependencies: Dependencies
     network: NetworkArgs
@@ -131,8 +153,9 @@ def create_dependencies(
     existing, network = args.existing, args.network
     public, allowlist = network.public_network_access, network.ip_allowlist
     logs, insights = _monitoring(name, args, names=names, placement=placement)
+    storage_kind = EXISTING_BY_FIELD["storage_account"]
     if existing.storage_account is not None:
-        storage = Dependency.existing(existing.storage_account)
+        storage = Dependency.existing(existing.storage_account, storage_kind)
         blob_endpoint = storage.name.apply(lambda n: f"https://{n}.blob.core.windows.net/")
     else:
         account = create_workspace_storage(
@@ -145,12 +168,12 @@ def create_dependencies(
             cmk=cmk,
             ip_allowlist=allowlist,
         )
-        storage = Dependency.created(account, account.name)
+        storage = Dependency.created(account, storage_kind)
         blob_endpoint = account.primary_endpoints.blob
-    if existing.key_vault is not None:
-        vault = Dependency.existing(existing.key_vault)
-    else:
-        created_vault = create_workspace_key_vault(
+    vault = _use_or_create(
+        existing,
+        EXISTING_BY_FIELD["key_vault"],
+        lambda: create_workspace_key_vault(
             name,
             args.key_vault,
             vault_name=names.apply(lambda n: n.key_vault),
@@ -158,23 +181,25 @@ def create_dependencies(
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            log_analytics_id=logs.id,
             ip_allowlist=allowlist,
-        )
-        vault = Dependency.created(created_vault, created_vault.name)
-    if existing.container_registry is not None:
-        registry = Dependency.existing(existing.container_registry)
-    else:
-        created_registry = create_workspace_registry(
+        ),
+    )
+    registry = _use_or_create(
+        existing,
+        EXISTING_BY_FIELD["container_registry"],
+        lambda: create_workspace_registry(
             name,
             args.container_registry,
             registry_name=names.apply(lambda n: n.container_registry),
             public_network_access=public,
             protect=args.protect,
             placement=placement,
+            log_analytics_id=logs.id,
             cmk=cmk,
             ip_allowlist=allowlist,
-        )
-        registry = Dependency.created(created_registry, created_registry.name)
+        ),
+    )
     return Dependencies(storage, vault, registry, insights, logs, blob_endpoint)
 
 
@@ -190,26 +215,28 @@ def _monitoring(
     existing, network = args.existing, args.network
     ingestion = args.monitoring.public_ingestion
     query = args.monitoring.query_access(private_link=network.private_endpoints is not None)
-    if existing.log_analytics is not None:
-        logs = Dependency.existing(existing.log_analytics)
-    else:
-        workspace = create_log_analytics(
+    logs = _use_or_create(
+        existing,
+        EXISTING_BY_FIELD["log_analytics"],
+        lambda: create_log_analytics(
             name,
             args.monitoring,
             log_analytics_name=names.apply(lambda n: n.log_analytics),
             placement=placement,
             public_ingestion=ingestion,
             public_query=query,
-        )
-        logs = Dependency.created(workspace, workspace.name)
-    if existing.application_insights is not None:
-        return logs, Dependency.existing(existing.application_insights)
-    component = create_app_insights(
-        name,
-        app_insights_name=names.apply(lambda n: n.app_insights),
-        log_analytics_id=logs.id,
-        placement=placement,
-        public_ingestion=ingestion,
-        public_query=query,
+        ),
     )
-    return logs, Dependency.created(component, component.name)
+    insights = _use_or_create(
+        existing,
+        EXISTING_BY_FIELD["application_insights"],
+        lambda: create_app_insights(
+            name,
+            app_insights_name=names.apply(lambda n: n.app_insights),
+            log_analytics_id=logs.id,
+            placement=placement,
+            public_ingestion=ingestion,
+            public_query=query,
+        ),
+    )
+    return logs, insights

@@ -20,6 +20,7 @@ from pydantic import ValidationInfo, field_validator
 
 from components import roles
 from components.args import Args
+from components.existing import existing_name
 from components.naming import check_arm_id
 
 __all__ = [
@@ -75,7 +76,7 @@ class EncryptionArgs(Args):
                 "expected a key URI: https://<vault>.vault.azure.net/keys/<name>[/<32-hex version>]"
             )
         vault_id = info.data.get("key_vault_id")
-        vault = vault_id.rsplit("/", 1)[-1] if vault_id else None
+        vault = existing_name(vault_id) if vault_id else None
         if vault is not None and match.group(2).lower() != vault.lower():
             raise ValueError(f"the key must be in the vault of keyVaultId ({vault!r})")
         return value

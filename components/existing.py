@@ -23,9 +23,10 @@ The offline plan lists each existing resource with what amlstack applies and wha
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal
 
 from pydantic import ValidationInfo, field_validator
 
@@ -33,8 +34,10 @@ from components.args import Args
 from components.naming import check_arm_id
 
 __all__ = [
+    "EXISTING_BY_FIELD",
     "EXISTING_KINDS",
     "LEFT_TO_OWNER",
+    "Applied",
     "ExistingArgs",
     "ExistingKind",
     "NotManaged",
@@ -85,7 +88,20 @@ EXISTING_KINDS: tuple[ExistingKind, ...] = (
           "Microsoft.OperationalInsights", "workspaces", granted=False, data_store=False),
 )  # fmt: skip
 """What a workspace may bring, in the order the plan lists them."""
-_BY_FIELD = {kind.field: kind for kind in EXISTING_KINDS}
+EXISTING_BY_FIELD: Mapping[str, ExistingKind] = MappingProxyType(
+    {kind.field: kind for kind in EXISTING_KINDS}
+)
+"""Each kind by its `ExistingArgs` field."""
+
+Applied = Literal["grants", "diagnostics", "delete_lock", "private_endpoints"]
+"""What amlstack may apply to a dependency of a workspace, created or existing."""
+_APPLIED: tuple[tuple[Applied, str], ...] = (
+    ("grants", "the workspace identity's roles"),
+    ("diagnostics", "diagnostic setting amlstack-log-analytics"),
+    ("delete_lock", "CanNotDelete lock"),
+    ("private_endpoints", "private endpoints"),
+)
+"""Each, as the plan names it, in the order the plan lists them."""
 
 LEFT_TO_OWNER: dict[str, tuple[str, ...]] = {
     "storage_account": (
@@ -149,7 +165,7 @@ class ExistingArgs(Args):
     def _arm_id_of_the_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or info.field_name is None:
             return value
-        kind = _BY_FIELD[info.field_name]
+        kind = EXISTING_BY_FIELD[info.field_name]
         return check_arm_id(
             value, kind=kind.label, provider_path=kind.provider_path, shape=kind.shape
         )
@@ -161,19 +177,26 @@ class ExistingArgs(Args):
             if value is not None:
                 yield kind, value
 
+    def applies(self, kind: ExistingKind, what: Applied) -> bool:
+        """Whether amlstack applies `what` to an existing resource of `kind` (private endpoints:
+        those of ``network.privateEndpoints``, when the workspace has them). The workspace
+        creates by this (`components.workspace.Workspace`), and the plan reports by it."""
+        if what == "grants":
+            return self.grants and kind.granted
+        if what == "diagnostics":
+            return self.diagnostics
+        if what == "delete_lock":
+            return self.delete_lock and kind.data_store
+        return self.private_endpoints and kind.data_store
+
     def applied(self, kind: ExistingKind, *, private_endpoints: bool) -> tuple[str, ...]:
         """What amlstack applies to an existing resource of `kind` (`private_endpoints`: the
-        workspace has ``network.privateEndpoints``)."""
-        flags: tuple[tuple[bool, str], ...] = (
-            (self.grants and kind.granted, "the workspace identity's roles"),
-            (self.diagnostics, "diagnostic setting amlstack-log-analytics"),
-            (self.delete_lock and kind.data_store, "CanNotDelete lock"),
-            (
-                self.private_endpoints and private_endpoints and kind.data_store,
-                "private endpoints",
-            ),
+        workspace has ``network.privateEndpoints``), as the plan lists it."""
+        return tuple(
+            shown
+            for what, shown in _APPLIED
+            if self.applies(kind, what) and (what != "private_endpoints" or private_endpoints)
         )
-        return tuple(what for on, what in flags if on)
 
 
 def existing_name(resource_id: str) -> str:

@@ -3,7 +3,8 @@ firewall rules that say so on each of its services.
 
 Pure functions over the validated list (``network.ipAllowlist``): `check_ip_allowlist` accepts
 public IPv4 addresses and CIDR ranges; the workspace, key vault and registry take the list as
-it is, a storage account takes `storage_ip_rules`. Azure facts:
+it is, a storage account takes `storage_ip_rules`; `open_to_all` is the storage account's and
+key vault's default firewall action. Azure facts:
 
 - the workspace's own IP rules (``networkAcls``, "Enabled from selected IP addresses") take IPv4
   addresses and ranges only (Azure ML docs, "Configure a private endpoint", section "Enable
@@ -22,8 +23,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
+from components.args import repeated
+
 __all__ = [
     "check_ip_allowlist",
+    "open_to_all",
     "storage_ip_rules",
 ]
 
@@ -78,10 +82,16 @@ def check_ip_allowlist(values: Sequence[str]) -> tuple[str, ...]:
             "workspace through private endpoints, network.privateEndpoints)"
         )
     shown = [str(n) if n.prefixlen < 32 else str(n.network_address) for n in networks]
-    twice = sorted({s for s in shown if shown.count(s) > 1})
+    twice = repeated(shown)
     if twice:
         raise ValueError(f"{', '.join(twice)} listed more than once")
     return tuple(shown)
+
+
+def open_to_all(public_network_access: str, allowlist: Sequence[str]) -> bool:
+    """Whether a firewall's default action is Allow: public access on and no allow-list (with
+    one, everything else is denied)."""
+    return public_network_access == "Enabled" and not allowlist
 
 
 def storage_ip_rules(allowlist: Sequence[str]) -> list[str]:

@@ -10,6 +10,8 @@ from pulumi_azure_native import keyvault
 from pydantic import Field
 
 from components.args import Args
+from components.diagnostics import KEY_VAULT, send_logs
+from components.ip_rules import open_to_all
 from components.placement import Placement
 
 __all__ = ["KeyVaultArgs", "create_workspace_key_vault"]
@@ -36,12 +38,13 @@ def create_workspace_key_vault(
     public_network_access: str,
     placement: Placement,
     protect: bool,
+    log_analytics_id: pulumi.Input[str],
     ip_allowlist: Sequence[str] = (),
 ) -> keyvault.Vault:
-    """Create the vault; access is by Azure RBAC only (no access policies). `ip_allowlist`
-    (public access only) lets those addresses through a default-deny firewall."""
-    open_to_all = public_network_access == "Enabled" and not ip_allowlist
-    return keyvault.Vault(
+    """Create the vault, its logs sent to `log_analytics_id`; access is by Azure RBAC only (no
+    access policies). `ip_allowlist` (public access only) lets those addresses through a
+    default-deny firewall."""
+    vault = keyvault.Vault(
         f"{name}-keyvault",
         vault_name=vault_name,
         resource_group_name=placement.resource_group_name,
@@ -59,7 +62,7 @@ def create_workspace_key_vault(
                 bypass=keyvault.NetworkRuleBypassOptions.AZURE_SERVICES,
                 default_action=(
                     keyvault.NetworkRuleAction.ALLOW
-                    if open_to_all
+                    if open_to_all(public_network_access, ip_allowlist)
                     else keyvault.NetworkRuleAction.DENY
                 ),
                 ip_rules=[keyvault.IPRuleArgs(value=rule) for rule in ip_allowlist] or None,
@@ -68,3 +71,11 @@ def create_workspace_key_vault(
         tags=placement.tags,
         opts=placement.options(protect=protect),
     )
+    send_logs(
+        f"{name}-keyvault-diagnostics",
+        resource_type=KEY_VAULT,
+        resource_id=vault.id,
+        log_analytics_id=log_analytics_id,
+        placement=placement,
+    )
+    return vault

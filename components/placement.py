@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -18,6 +19,11 @@ class Placement:
     tags: dict[str, str]
     parent: pulumi.Resource
 
-    def options(self, *, protect: bool = False) -> pulumi.ResourceOptions:
-        """Options for a child: parented to the component, `protect` only where asked."""
-        return pulumi.ResourceOptions(parent=self.parent, protect=protect)
+    def options(
+        self, *, protect: bool = False, depends_on: Sequence[pulumi.Resource] = ()
+    ) -> pulumi.ResourceOptions:
+        """Options for a child: parented to the component, `protect` only where asked, waiting
+        for `depends_on` (a customer-managed key's role assignments) beyond its inputs."""
+        return pulumi.ResourceOptions(
+            parent=self.parent, protect=protect, depends_on=list(depends_on) or None
+        )

@@ -32,6 +32,7 @@ __all__ = [
     "COMPUTE_OPERATOR",
     "CONTRIBUTOR",
     "DATA_SCIENTIST",
+    "GUID",
     "KEY_VAULT_ADMINISTRATOR",
     "KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER",
     "KEY_VAULT_SECRETS_USER",
@@ -203,11 +204,12 @@ reference). `find_role` looks names up here, without case."""
 
 _BY_NAME = {role.name.casefold(): role for role in BUILT_IN_ROLES}
 _BY_ID = {role.id: role for role in BUILT_IN_ROLES}
-_GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+"""A GUID in either case (role definition ids, principals' object ids)."""
 _DEFINITION_ID = re.compile(
     r"(?:/subscriptions/[0-9a-fA-F-]{36}"
     r"|/providers/Microsoft\.Management/managementGroups/[-\w.()]{1,90})?"
-    r"/providers/Microsoft\.Authorization/roleDefinitions/(?P<guid>" + _GUID.pattern + ")",
+    r"/providers/Microsoft\.Authorization/roleDefinitions/(?P<guid>" + GUID.pattern + ")",
     re.IGNORECASE,
 )
 _ROLE_FORMS = (
@@ -222,7 +224,7 @@ def find_role(value: str) -> Role:
     (built-in or custom), or a full role-definition id; ValueError with suggestions otherwise.
     Roles given by id get the slug ``role-<first 8 hex digits>`` (resource names stay stable)."""
     text = value.strip()
-    if _GUID.fullmatch(text):
+    if GUID.fullmatch(text):
         guid = text.lower()
         return _BY_ID.get(guid) or Role(guid, guid, f"role-{guid[:8]}")
     if match := _DEFINITION_ID.fullmatch(text):

@@ -14,7 +14,7 @@ from components.args import Args
 from components.diagnostics import STORAGE_ACCOUNT, STORAGE_SERVICES, send_logs
 from components.encryption import CustomerManagedKey, storage_encryption, storage_identity
 from components.guards import delete_lock
-from components.ip_rules import storage_ip_rules
+from components.ip_rules import open_to_all, storage_ip_rules
 from components.placement import Placement
 
 __all__ = [
@@ -79,12 +79,6 @@ def create_workspace_storage(
     the key's identity (attached to the account); the account waits for the identity's role.
     `ip_allowlist` (public access only) lets those addresses through a default-deny firewall.
     """
-    open_to_all = public_network_access == "Enabled" and not ip_allowlist
-    options = placement.options(protect=protect)
-    if cmk is not None:
-        options = pulumi.ResourceOptions.merge(
-            options, pulumi.ResourceOptions(depends_on=list(cmk.granted))
-        )
     account = storage.StorageAccount(
         f"{name}-storage",
         account_name=account_name,
@@ -102,7 +96,7 @@ def create_workspace_storage(
         public_network_access=public_network_access,
         network_rule_set=storage.NetworkRuleSetArgs(
             default_action=storage.DefaultAction.ALLOW
-            if open_to_all
+            if open_to_all(public_network_access, ip_allowlist)
             else storage.DefaultAction.DENY,
             bypass=storage.Bypass.AZURE_SERVICES,
             ip_rules=[
@@ -118,7 +112,7 @@ def create_workspace_storage(
         encryption=storage_encryption(cmk, infrastructure=args.infrastructure_encryption),
         identity=storage_identity(cmk),
         tags=placement.tags,
-        opts=options,
+        opts=placement.options(protect=protect, depends_on=cmk.granted if cmk else ()),
     )
     retention = storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days)
     storage.BlobServiceProperties(

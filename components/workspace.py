@@ -35,7 +35,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import ClassVar, Literal, TypeVar
+from typing import ClassVar, Literal, TypedDict, TypeVar
 
 import pulumi
 from pulumi_azure_native import authorization, machinelearningservices, managedidentity
@@ -79,7 +79,7 @@ from components.environment import (
     define_environment,
 )
 from components.errors import MISSING, ConfigError
-from components.existing import ExistingArgs
+from components.existing import Applied, ExistingArgs
 from components.guards import delete_lock
 from components.job_schedule import JobSchedule, JobScheduleArgs, ScheduledJob
 from components.key_vault import KeyVaultArgs
@@ -273,6 +273,20 @@ def _check_hub(name: str, args: WorkspaceArgs, hub: HubRef | None, location: str
         )
 
 
+class _KindInputs(TypedDict, total=False):
+    """The workspace resource's inputs that depend on its kind (`Workspace._kind_inputs`)."""
+
+    hub_resource_id: pulumi.Input[str]
+    storage_account: pulumi.Input[str]
+    key_vault: pulumi.Input[str]
+    application_insights: pulumi.Input[str]
+    container_registry: pulumi.Input[str]
+    managed_network: pulumi.Input[machinelearningservices.ManagedNetworkSettingsArgs]
+    provision_network_now: bool | None
+    encryption: machinelearningservices.EncryptionPropertyArgs | None
+    serverless_compute_settings: machinelearningservices.ServerlessComputeSettingsArgs | None
+
+
 def _revision(args: WorkspaceArgs) -> str:
     """A digest of the workspace's own settings: it changes whenever Pulumi may update the
     workspace (after which its IP rules are written again)."""
@@ -343,7 +357,7 @@ class Workspace(pulumi.ComponentResource):
         self.id: pulumi.Output[str] = self.workspace.id
         self.ref = self._reference()
         self._grant_identity(f"{name}-workspace", self.workspace.id, (roles.CONTRIBUTOR,))
-        self._guard(placement, dns_zone_ids)
+        self._guard()
         for role, principal in args.access.grants():
             self.grant(role, principal)
         self.register_outputs({"workspaceName": self.workspace_name, "id": self.id})
@@ -356,7 +370,6 @@ class Workspace(pulumi.ComponentResource):
                 f"{self._name}.kind", self._args.kind, "only a kind: Hub workspace has projects"
             )
         return HubRef(
-            key=self._args.name,
             id=self.id,
             dependencies=self.dependencies.of_hub(),
             network=self._args.network,
@@ -677,29 +690,27 @@ class Workspace(pulumi.ComponentResource):
         existing or created here."""
         name, args = self._name, self._args
         if self._hub is not None:
-            self._cmk_grants: list[authorization.RoleAssignment] = []
             self.cmk = None
             return self._hub.dependencies
         # The key is granted first: storage and the registry encrypt with it as they are created.
-        self._cmk_grants = (
-            self._grant_identity(f"{name}-cmk", args.encryption.key_vault_id, (CMK_ROLE,))
-            if args.encryption is not None
-            else []
-        )
         self.cmk = CustomerManagedKey.of(
             args.encryption,
             identity_id=self.identity.id,
             identity_client_id=self.identity.client_id,
-            granted=self._cmk_grants,
+            granted=(
+                self._grant_identity(f"{name}-cmk", args.encryption.key_vault_id, (CMK_ROLE,))
+                if args.encryption is not None
+                else []
+            ),
         )
         return create_dependencies(
             name, args, names=self.names, tenant_id=tenant_id, cmk=self.cmk, placement=placement
         )
 
-    def _grant_dependencies(self) -> list[authorization.RoleAssignment]:
+    def _grant_dependencies(self) -> list[pulumi.Resource]:
         """The identity's roles on its dependencies, which the workspace waits for: on created
         and hub ones always, on existing ones when ``existing.grants``."""
-        name, args, deps = self._name, self._args, self.dependencies
+        name, deps = self._name, self.dependencies
         # A managed network's private endpoints to the dependencies are approved by the identity.
         approver = (
             (roles.AI_NETWORK_CONNECTION_APPROVER,)
@@ -713,20 +724,17 @@ class Workspace(pulumi.ComponentResource):
             ("registry", deps.container_registry, _REGISTRY_ROLES + approver),
             ("insights", deps.app_insights, _INSIGHTS_ROLES),
         ):
-            if dependency.source != "existing" or args.existing.grants:
+            if self._applies(dependency, "grants"):
                 grants += self._grant_identity(f"{name}-{key}", dependency.id, wanted)
         registry = self._reach.registry
         if registry is not None and approver:
             grants += self._grant_identity(f"{name}-ml-registry", registry.id, approver)
-        return [*grants, *self._cmk_grants]
+        return [*grants, *(self.cmk.granted if self.cmk is not None else ())]
 
     def _create_workspace(
         self, after: Sequence[pulumi.Resource], subscription_id: pulumi.Output[str]
     ) -> machinelearningservices.Workspace:
-        args, names, deps = self._args, self.names, self.dependencies
-        if args.kind == "Project":
-            return self._create_project(after)
-        isolated = args.network.isolation_mode != "Disabled"
+        args, names = self._args, self.names
         return machinelearningservices.Workspace(
             f"{self._name}-workspace",
             workspace_name=names.apply(lambda n: n.workspace),
@@ -740,51 +748,35 @@ class Workspace(pulumi.ComponentResource):
             friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
             identity=self._identity_args(),
             primary_user_assigned_identity=self.identity.id,
+            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
+            # A project's is its hub's, repeated as Azure reports it.
+            public_network_access=self._network.public_network_access,
+            hbi_workspace=args.high_business_impact,
+            tags=self.tags,
+            **self._kind_inputs(subscription_id),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
+        )
+
+    def _kind_inputs(self, subscription_id: pulumi.Output[str]) -> _KindInputs:
+        """What only a project, or only a hub or default workspace, gives Azure. A hub's
+        project names its hub; storage, key vault, registry, monitoring and the managed network
+        are the hub's (Azure takes them from ``hubResourceId``)."""
+        args, deps = self._args, self.dependencies
+        if self._hub is not None:
+            return _KindInputs(hub_resource_id=self._hub.id)
+        isolated = args.network.isolation_mode != "Disabled"
+        return _KindInputs(
             storage_account=deps.storage.id,
             key_vault=deps.key_vault.id,
             application_insights=deps.app_insights.id,
             container_registry=deps.container_registry.id,
-            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
-            public_network_access=args.network.public_network_access,
             managed_network=self._managed_network(subscription_id),
             # Provision the managed network with the workspace: online deployments need it.
             provision_network_now=isolated or None,
             encryption=self._encryption(args.encryption),
-            hbi_workspace=args.high_business_impact,
             serverless_compute_settings=(
                 args.serverless_compute.azure() if args.serverless_compute else None
             ),
-            tags=self.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
-        )
-
-    def _create_project(
-        self, after: Sequence[pulumi.Resource]
-    ) -> machinelearningservices.Workspace:
-        """A hub's project: its identity and its hub; storage, key vault, registry, monitoring
-        and the managed network are the hub's (Azure takes them from ``hubResourceId``). The
-        hub's public network access is repeated, as Azure reports it."""
-        args, names, hub = self._args, self.names, self._hub
-        assert hub is not None  # _check_hub
-        return machinelearningservices.Workspace(
-            f"{self._name}-workspace",
-            workspace_name=names.apply(lambda n: n.workspace),
-            resource_group_name=self.resource_group_name,
-            location=self.location,
-            kind="Project",
-            sku=machinelearningservices.SkuArgs(
-                name="Basic", tier=machinelearningservices.SkuTier.BASIC
-            ),
-            description=args.description,
-            friendly_name=args.friendly_name or names.apply(lambda n: n.workspace),
-            identity=self._identity_args(),
-            primary_user_assigned_identity=self.identity.id,
-            hub_resource_id=hub.id,
-            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
-            public_network_access=hub.network.public_network_access,
-            hbi_workspace=args.high_business_impact,
-            tags=self.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=list(after)),
         )
 
     def _managed_network(
@@ -843,19 +835,15 @@ class Workspace(pulumi.ComponentResource):
             log_analytics_id=self.dependencies.log_analytics.id,
             public_network_access=self._network.public_network_access,
             protect=args.protect,
-            delete_lock=args.delete_lock,
             tags=self.tags,
             identity_client_id=self.identity.client_id,
-            ip_allowlist=self._network.ip_allowlist,
         )
 
-    def _guard(
-        self, placement: Placement, dns_zone_ids: Mapping[str, pulumi.Input[str]] | None
-    ) -> None:
+    def _guard(self) -> None:
         """Diagnostic settings, delete locks, private endpoints and IP rules: on what this
         workspace created, and on existing dependencies as ``existing`` says; a project's hub
         guards the hub's."""
-        name, args, deps = self._name, self._args, self.dependencies
+        name, args, deps, placement = self._name, self._args, self.dependencies, self._placement
         logs = deps.log_analytics.id
         send_logs(
             f"{name}-workspace-diagnostics",
@@ -864,23 +852,21 @@ class Workspace(pulumi.ComponentResource):
             log_analytics_id=logs,
             placement=placement,
         )
-        existing = args.existing
-        self._send_dependency_logs(placement)
+        self._send_dependency_logs()
         for key, dependency in (
             ("keyvault", deps.key_vault),
             ("registry", deps.container_registry),
         ):
-            if self._locks(dependency):
+            if self._applies(dependency, "delete_lock"):
                 delete_lock(f"{name}-{key}-lock", dependency.id, placement=placement)
-        if deps.storage.source != "hub":
-            guard_storage(
-                name,
-                deps.storage.id,
-                log_analytics_id=logs,
-                lock=self._locks(deps.storage),
-                diagnostics=deps.storage.source == "created" or existing.diagnostics,
-                placement=placement,
-            )
+        guard_storage(
+            name,
+            deps.storage.id,
+            log_analytics_id=logs,
+            lock=self._applies(deps.storage, "delete_lock"),
+            diagnostics=self._applies(deps.storage, "diagnostics"),
+            placement=placement,
+        )
         if self._network.ip_allowlist and args.kind != "Project":
             WorkspaceIpRules(
                 f"{name}-ip-rules",
@@ -896,44 +882,47 @@ class Workspace(pulumi.ComponentResource):
             name,
             self._private_link_targets(),
             args=endpoints,
-            dns_zone_ids=dns_zone_ids if endpoints.create_dns_zones else None,
+            dns_zone_ids=self._dns_zone_ids if endpoints.create_dns_zones else None,
             placement=placement,
         )
 
-    def _send_dependency_logs(self, placement: Placement) -> None:
-        """Diagnostic settings of the key vault and registry created here, and of existing
-        dependencies when ``existing.diagnostics``. Created monitoring resources send their
-        logs as they are created (`components.monitoring`); storage's go with its guards."""
-        deps, existing = self.dependencies, self._args.existing
-        for key, kind, dependency, created_here in (
-            ("keyvault", KEY_VAULT, deps.key_vault, True),
-            ("registry", CONTAINER_REGISTRY, deps.container_registry, True),
-            ("insights", APP_INSIGHTS, deps.app_insights, False),
-            ("logs", LOG_ANALYTICS, deps.log_analytics, False),
+    def _send_dependency_logs(self) -> None:
+        """Diagnostic settings of existing dependencies when ``existing.diagnostics``. Created
+        ones send their logs as they are created (`components.dependencies`); storage's,
+        created or existing, go with its guards."""
+        deps = self.dependencies
+        for key, kind, dependency in (
+            ("keyvault", KEY_VAULT, deps.key_vault),
+            ("registry", CONTAINER_REGISTRY, deps.container_registry),
+            ("insights", APP_INSIGHTS, deps.app_insights),
+            ("logs", LOG_ANALYTICS, deps.log_analytics),
         ):
-            wanted = (dependency.source == "existing" and existing.diagnostics) or (
-                created_here and dependency.source == "created"
-            )
-            if wanted:
+            if dependency.source == "existing" and self._applies(dependency, "diagnostics"):
                 send_logs(
                     f"{self._name}-{key}-diagnostics",
                     resource_type=kind,
                     resource_id=dependency.id,
                     log_analytics_id=deps.log_analytics.id,
-                    placement=placement,
+                    placement=self._placement,
                 )
 
-    def _locks(self, dependency: Dependency) -> bool:
+    def _applies(self, dependency: Dependency, what: Applied) -> bool:
+        """Whether this workspace applies `what` to `dependency`: to one it created always (a
+        lock with ``deleteLock``), to its hub's only the identity's roles (the hub guards
+        them), to an existing one as ``existing`` says (`ExistingArgs.applies`, which the plan
+        reports by)."""
         if dependency.source == "created":
-            return self._args.delete_lock
-        return dependency.source == "existing" and self._args.existing.delete_lock
+            return self._args.delete_lock if what == "delete_lock" else True
+        if dependency.source == "hub":
+            return what == "grants"
+        return self._args.existing.applies(dependency.kind, what)
 
     def _private_link_targets(self) -> list[PrivateLinkTarget]:
-        deps, existing = self.dependencies, self._args.existing
+        deps = self.dependencies
         account, vault, registry = deps.storage, deps.key_vault, deps.container_registry
 
         def wanted(dependency: Dependency) -> bool:
-            return dependency.source == "created" or existing.private_endpoints
+            return self._applies(dependency, "private_endpoints")
 
         return [
             PrivateLinkTarget("workspace", self.workspace.id, self.workspace.name, "amlworkspace"),
@@ -1020,10 +1009,8 @@ class Workspace(pulumi.ComponentResource):
         if reach.covers(args):
             return
         needed = set(DATASTORE_SUBRESOURCES[args.type])
-        if args.account is not None and needed <= {
-            rule.subresource
-            for rule in network.outbound.private_endpoints
-            if rule.resource_id.lower() == args.account.lower()
+        if args.account is not None and {(args.account.lower(), s) for s in needed} <= {
+            rule.target for rule in network.outbound.private_endpoints
         }:
             return
         creator = "its hub" if self._hub is not None else "the workspace"

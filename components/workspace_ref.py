@@ -53,15 +53,10 @@ class WorkspaceRef:
     """The workspace's setting: the default of endpoints created in it."""
     protect: bool = True
     """Whether stateful children (datastore containers) carry Pulumi ``protect``."""
-    delete_lock: bool = True
-    """Whether stateful children get a CanNotDelete lock."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Azure tags every child carries (read-only)."""
     identity_client_id: pulumi.Output[str] | None = None
     """Client id of the workspace identity (connections that name it). Default unknown."""
-    ip_allowlist: tuple[str, ...] = ()
-    """The workspace's ``network.ipAllowlist``: storage children (the data lake) get the same
-    firewall rules."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))

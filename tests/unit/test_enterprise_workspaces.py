@@ -16,6 +16,7 @@ from components.existing import not_managed
 from components.testing import Recording, record
 from components.workspace import Workspace, WorkspaceArgs
 from infra.config import StackConfig, parse_stack_config
+from infra.plan.runner import not_managed_of
 from infra.program import deploy
 from infra.secret_config import secure_paths, stack_file_secure_paths
 
@@ -114,6 +115,53 @@ def test_the_plan_says_what_it_does_not_manage() -> None:
     assert "network access and firewall (IP allow-list)" in vault.left_to_owner
     assert "the workspace identity's roles" not in logs.applied  # nothing to grant there
     assert vault.document()["leftToOwner"] == list(vault.left_to_owner)
+
+
+EVERY_KIND = {
+    "storageAccount": STORAGE,
+    "keyVault": VAULT,
+    "containerRegistry": f"{SUB}/Microsoft.ContainerRegistry/registries/crplatform",
+    "applicationInsights": f"{SUB}/Microsoft.Insights/components/appi-platform",
+    "logAnalytics": LOGS,
+}
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {},
+        {"grants": False, "diagnostics": False, "deleteLock": True, "privateEndpoints": False},
+        {"deleteLock": True, "privateEndpoints": False},
+        {"grants": False, "diagnostics": False},
+    ],
+)
+@pytest.mark.parametrize("private_endpoints", [True, False])
+def test_the_plan_lists_exactly_what_is_applied_to_existing_ones(
+    flags: dict[str, bool], private_endpoints: bool
+) -> None:
+    network: dict[str, Any] = (
+        {"publicNetworkAccess": "Disabled", "privateEndpoints": {"subnetId": SUBNET}}
+        if private_endpoints
+        else {}
+    )
+    stack = config({"name": "main", "network": network, "existing": {**EVERY_KIND, **flags}})
+    recording = plan(stack)
+    on: dict[str, set[str]] = {}
+    for r in recording.resources:
+        if r.type == "azure-native:authorization:RoleAssignment":
+            on.setdefault(r.inputs["scope"], set()).add("the workspace identity's roles")
+        elif r.type == "azure-native:monitor:DiagnosticSetting":
+            on.setdefault(r.inputs["resourceUri"], set()).add(
+                "diagnostic setting amlstack-log-analytics"
+            )
+        elif r.type == "azure-native:authorization:ManagementLockByScope":
+            on.setdefault(r.inputs["scope"], set()).add("CanNotDelete lock")
+        elif r.type == "azure-native:network:PrivateEndpoint":
+            for c in r.inputs["privateLinkServiceConnections"]:
+                on.setdefault(c["privateLinkServiceId"], set()).add("private endpoints")
+    listed = {entry.id: set(entry.applied) for entry in not_managed_of(stack)}
+    assert listed.keys() == set(EVERY_KIND.values())
+    assert listed == {resource_id: on.get(resource_id, set()) for resource_id in listed}
 
 
 def test_an_existing_dependency_of_the_wrong_type_is_refused() -> None:
